@@ -1,0 +1,97 @@
+/**
+ * What the components hand each other. index.ts wires them in this order: network and cluster →
+ * data tier → workloads → CDN site → identity → API → recommendations → monitoring. Keeping the
+ * contracts here lets each component depend on a shape, not on another component's class.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceConfig } from "./config";
+
+/** The application namespace (Pod Security `restricted`). */
+export const APP_NAMESPACE = "flodrama";
+/** Data stores and cluster add-ons that the app namespace uses. */
+export const INFRA_NAMESPACE = "flodrama-infra";
+/** The default, encrypted gp3 StorageClass. */
+export const STORAGE_CLASS = "gp3-encrypted";
+
+/** Network facts the cluster, data tier, workloads and API need. */
+export interface NetworkInfo {
+    vpcId: pulumi.Output<string>;
+    vpcCidr: string;
+    privateSubnetIds: pulumi.Output<string[]>;
+    publicSubnetIds: pulumi.Output<string[]>;
+    /** CIDRs of the private subnets (nodes, pods, the internal NLB), known before deployment. */
+    privateSubnetCidrs: string[];
+    publicSubnetCidrs: string[];
+}
+
+/** The cluster as its consumers see it. */
+export interface ClusterInfo {
+    name: pulumi.Output<string>;
+    /** The Kubernetes provider built from the cluster's kubeconfig; every Kubernetes object uses it. */
+    provider: k8s.Provider;
+    /** Security group of the nodes (and so of pods): data stores and the NLB admit it. */
+    nodeSecurityGroupId: pulumi.Output<string>;
+    /** The EKS-managed cluster security group. */
+    clusterSecurityGroupId: pulumi.Output<string>;
+    oidcProviderArn: pulumi.Output<string>;
+    /** OIDC issuer without the scheme, e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`. */
+    oidcIssuer: pulumi.Output<string>;
+    /** Namespace names as outputs of the Namespace objects, so dependants wait for them. */
+    appNamespace: pulumi.Output<string>;
+    infraNamespace: pulumi.Output<string>;
+    storageClassName: pulumi.Output<string>;
+    /** Cluster add-ons that workloads rely on (metrics-server, LB controller); depend on them. */
+    addons: pulumi.Resource[];
+}
+
+/** Keys of the data-tier Secret in `flodrama`: identical in both modes, so no workload knows which runs. */
+export const DATA_SECRET_KEYS = {
+    mongoUri: "MONGODB_URI",
+    redisUrl: "REDIS_URL",
+    /** PEM bundle that the MongoDB driver trusts (the Amazon RDS CA bundle when managed). */
+    mongoCa: "mongodb-ca.pem",
+} as const;
+/** Where workloads mount the data-tier Secret; `MONGODB_URI` points at the CA file under it. */
+export const DATA_SECRET_MOUNT_PATH = "/etc/flodrama/data";
+
+/** What the data tier hands to workloads and monitoring. */
+export interface DataInfo {
+    mode: "managed" | "in-cluster";
+    /** Name of the Secret in `flodrama` with `DATA_SECRET_KEYS`. */
+    secretName: pulumi.Output<string>;
+    /** DocumentDB cluster identifier and ElastiCache replication group id, for alarms (managed mode). */
+    documentDbClusterId?: pulumi.Output<string>;
+    documentDbInstanceIds?: pulumi.Output<string>[];
+    redisReplicationGroupId?: pulumi.Output<string>;
+    /** Ports of the stores, for NetworkPolicy egress. */
+    mongoPort: number;
+    redisPort: number;
+}
+
+/** One deployed service, as the API and monitoring see it. */
+export interface DeployedService {
+    config: ServiceConfig;
+    /** Kubernetes Service name (undefined for a service with no Service, such as the scraper). */
+    serviceName?: pulumi.Output<string>;
+    /** Name of the IAM role of its ServiceAccount (IRSA), for policies other components attach. */
+    roleName: pulumi.Output<string>;
+    roleArn: pulumi.Output<string>;
+    /** The deployed image reference (pinned tag or pushed digest). */
+    image: pulumi.Output<string>;
+}
+
+export interface SiteInfo {
+    /** `https://<domain>`: the site origin (CORS, Cognito callbacks). */
+    url: pulumi.Output<string>;
+    distributionId: pulumi.Output<string>;
+}
+
+export interface ApiInfo {
+    httpApiId: pulumi.Output<string>;
+    httpApiUrl: pulumi.Output<string>;
+    websocketApiId: pulumi.Output<string>;
+    websocketUrl: pulumi.Output<string>;
+    /** Stage name of both APIs. */
+    stageName: string;
+}

@@ -1,0 +1,34 @@
+/**
+ * Explicit providers, built once and passed to every resource: no resource falls back to an ambient
+ * region or kubeconfig.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { FlodramaConfig } from "./config";
+
+/** CloudFront, its ACM certificates and WAF, Lambda@Edge and CloudFront alarms live here. */
+export const US_EAST_1 = "us-east-1";
+
+export interface AwsProviders {
+    /** The stack's region (`aws:region`), with the stack's default tags. */
+    aws: aws.Provider;
+    /** us-east-1, with the same default tags. */
+    usEast1: aws.Provider;
+}
+
+export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
+    const defaultTags = { tags: cfg.tags };
+    return {
+        aws: new aws.Provider("aws", { region: cfg.region, defaultTags }),
+        usEast1: new aws.Provider("aws-us-east-1", { region: US_EAST_1, defaultTags }),
+    };
+}
+
+/**
+ * The Kubernetes provider for the cluster, from its kubeconfig. Server-side apply lets Pulumi and the
+ * in-cluster controllers share fields without fighting over them.
+ */
+export function createKubernetesProvider(name: string, kubeconfig: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): k8s.Provider {
+    return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true, deleteUnreachable: false }, opts);
+}

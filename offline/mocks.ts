@@ -1,0 +1,263 @@
+/**
+ * Pulumi mocks for running the real program offline (tests and `npm run plan`).
+ *
+ * Every resource echoes its inputs as its state, plus the outputs that AWS or a remote component
+ * would compute and that the program reads (ARNs, endpoints, subnet ids, kubeconfig, ...). Remote
+ * components (awsx VPC, eks Cluster) reach the mocks once, without children, so their outputs are
+ * faked here as plain objects. Unknown invokes fail loudly instead of answering `{}`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const ACCOUNT_ID = "123456789012";
+export const TEST_SECRET = "offline-test-secret";
+
+/** What the mocks know about the stack being simulated. */
+export interface MockContext {
+    region: string;
+    /** AZ count of the VPC, for the subnet ids the fake VPC returns. */
+    azCount: number;
+}
+
+type StateFn = (args: pulumi.runtime.MockResourceArgs, ctx: MockContext, physical: string) => Record<string, unknown>;
+
+function arn(service: string, ctx: MockContext, resource: string, region = ctx.region): string {
+    return `arn:aws:${service}:${region}:${ACCOUNT_ID}:${resource}`;
+}
+
+/** Regions that a provider reference pins, so us-east-1 resources get us-east-1 ARNs. */
+export function providerRegion(provider: string | undefined, regions: Map<string, string>): string | undefined {
+    if (!provider) {
+        return undefined;
+    }
+    const urn = provider.split("::").slice(0, -1).join("::");
+    return regions.get(urn) ?? regions.get(provider);
+}
+
+const fakeKubeconfig = (name: string) => ({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name, cluster: { server: `https://${name}.gr7.eu-west-3.eks.amazonaws.com`, "certificate-authority-data": "LS0tLS1CRUdJTg==" } }],
+    contexts: [{ name: "aws", context: { cluster: name, user: "aws" } }],
+    "current-context": "aws",
+    users: [{ name: "aws", user: { token: "offline" } }],
+});
+
+/** Type-specific outputs, keyed by Pulumi type token. Add an entry when the program reads a new computed output. */
+export const STATE: Record<string, StateFn> = {
+    // ---- remote components --------------------------------------------------------------------
+    "awsx:ec2:Vpc": (a, ctx) => {
+        const azs = Array.from({ length: ctx.azCount }, (_, i) => i);
+        return {
+            vpcId: `vpc-${a.name}`,
+            publicSubnetIds: azs.map((i) => `subnet-public-${i}`),
+            privateSubnetIds: azs.map((i) => `subnet-private-${i}`),
+            isolatedSubnetIds: [],
+            vpc: { id: `vpc-${a.name}`, cidrBlock: a.inputs.cidrBlock ?? "10.0.0.0/16", arn: arn("ec2", ctx, `vpc/vpc-${a.name}`) },
+        };
+    },
+    "eks:index:Cluster": (a, ctx, physical) => {
+        const name = a.inputs.name ?? physical;
+        const issuer = `oidc.eks.${ctx.region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+        const kubeconfig = fakeKubeconfig(name);
+        return {
+            kubeconfig,
+            kubeconfigJson: JSON.stringify(kubeconfig),
+            clusterSecurityGroupId: "sg-cluster",
+            nodeSecurityGroupId: "sg-node",
+            oidcProviderArn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${issuer}`,
+            oidcProviderUrl: `https://${issuer}`,
+            oidcIssuer: issuer,
+            eksCluster: {
+                name,
+                arn: arn("eks", ctx, `cluster/${name}`),
+                endpoint: `https://${name}.gr7.${ctx.region}.eks.amazonaws.com`,
+                version: a.inputs.version,
+                certificateAuthority: { data: "LS0tLS1CRUdJTg==" },
+                vpcConfig: { clusterSecurityGroupId: "sg-eks-managed", vpcId: a.inputs.vpcId },
+                identities: [{ oidcs: [{ issuer: `https://${issuer}` }] }],
+            },
+            core: {
+                cluster: { name },
+                oidcProvider: { arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${issuer}`, url: issuer },
+                vpcId: a.inputs.vpcId,
+                subnetIds: a.inputs.privateSubnetIds ?? [],
+            },
+        };
+    },
+
+    // ---- AWS ----------------------------------------------------------------------------------
+    "aws:kms/key:Key": (a, ctx) => ({ arn: arn("kms", ctx, `key/${a.name}`), keyId: `key-${a.name}` }),
+    "aws:kms/alias:Alias": (a, ctx) => ({ arn: arn("kms", ctx, `${a.inputs.name ?? a.name}`) }),
+    "aws:iam/role:Role": (a, _ctx, physical) => ({
+        arn: `arn:aws:iam::${ACCOUNT_ID}:role/${a.inputs.name ?? physical}`,
+        name: a.inputs.name ?? physical,
+        uniqueId: `AROA${a.name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 16)}`,
+    }),
+    "aws:iam/policy:Policy": (a, _ctx, physical) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${a.inputs.name ?? physical}`, name: a.inputs.name ?? physical }),
+    "aws:s3/bucket:Bucket": (a, ctx, physical) => {
+        const bucket = a.inputs.bucket ?? physical;
+        return {
+            bucket,
+            arn: `arn:aws:s3:::${bucket}`,
+            bucketDomainName: `${bucket}.s3.amazonaws.com`,
+            bucketRegionalDomainName: `${bucket}.s3.${ctx.region}.amazonaws.com`,
+            region: ctx.region,
+        };
+    },
+    "aws:s3/bucketV2:BucketV2": (a, ctx, physical) => STATE["aws:s3/bucket:Bucket"](a, ctx, physical),
+    "aws:cloudfront/distribution:Distribution": (a) => ({
+        arn: `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/E${a.name.toUpperCase().replace(/[^A-Z0-9]/g, "").slice(0, 12)}`,
+        domainName: `d111111abcdef8.cloudfront.net`,
+        hostedZoneId: "Z2FDTNDATAQYW2",
+        status: "Deployed",
+    }),
+    "aws:cloudfront/originAccessControl:OriginAccessControl": () => ({ etag: "E1" }),
+    "aws:lambda/function:Function": (a, ctx, physical) => {
+        const name = a.inputs.name ?? physical;
+        const fnArn = arn("lambda", ctx, `function:${name}`);
+        return { arn: fnArn, version: a.inputs.publish ? "1" : "$LATEST", qualifiedArn: a.inputs.publish ? `${fnArn}:1` : `${fnArn}:$LATEST`, invokeArn: `arn:aws:apigateway:${ctx.region}:lambda:path/2015-03-31/functions/${fnArn}/invocations` };
+    },
+    "aws:acm/certificate:Certificate": (a, ctx) => ({
+        arn: arn("acm", ctx, `certificate/${a.name}`),
+        domainValidationOptions: [a.inputs.domainName, ...(a.inputs.subjectAlternativeNames ?? [])].map((d: string) => ({
+            domainName: d,
+            resourceRecordName: `_x1.${d}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: `_x2.acm-validations.aws.`,
+        })),
+    }),
+    "aws:acm/certificateValidation:CertificateValidation": (a) => ({ certificateArn: a.inputs.certificateArn }),
+    "aws:wafv2/webAcl:WebAcl": (a, ctx) => ({ arn: arn("wafv2", ctx, `global/webacl/${a.name}/0000`) }),
+    "aws:sns/topic:Topic": (a, ctx, physical) => ({ arn: arn("sns", ctx, a.inputs.name ?? physical) }),
+    "aws:cloudwatch/logGroup:LogGroup": (a, ctx, physical) => ({ arn: arn("logs", ctx, `log-group:${a.inputs.name ?? physical}`) }),
+    "aws:ecr/repository:Repository": (a, ctx, physical) => ({
+        arn: arn("ecr", ctx, `repository/${a.inputs.name ?? physical}`),
+        repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${ctx.region}.amazonaws.com/${a.inputs.name ?? physical}`,
+        registryId: ACCOUNT_ID,
+    }),
+    "docker:index/image:Image": (a) => ({
+        repoDigest: `${String(a.inputs.imageName).split(":")[0]}@sha256:${"0".repeat(64)}`,
+        imageName: a.inputs.imageName,
+        baseImageName: a.inputs.imageName,
+    }),
+    "aws:docdb/cluster:Cluster": (a, ctx, physical) => ({
+        arn: arn("rds", ctx, `cluster:${a.inputs.clusterIdentifier ?? physical}`),
+        endpoint: `${a.inputs.clusterIdentifier ?? physical}.cluster-abc.${ctx.region}.docdb.amazonaws.com`,
+        readerEndpoint: `${a.inputs.clusterIdentifier ?? physical}.cluster-ro-abc.${ctx.region}.docdb.amazonaws.com`,
+        port: a.inputs.port ?? 27017,
+        clusterResourceId: "cluster-ABCDEF",
+    }),
+    "aws:docdb/clusterInstance:ClusterInstance": (a, ctx, physical) => ({ arn: arn("rds", ctx, `db:${a.inputs.identifier ?? physical}`) }),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (a, ctx, physical) => ({
+        arn: arn("elasticache", ctx, `replicationgroup:${a.inputs.replicationGroupId ?? physical}`),
+        primaryEndpointAddress: `master.${a.inputs.replicationGroupId ?? physical}.abc.euw3.cache.amazonaws.com`,
+        readerEndpointAddress: `replica.${a.inputs.replicationGroupId ?? physical}.abc.euw3.cache.amazonaws.com`,
+        port: a.inputs.port ?? 6379,
+        memberClusters: [`${a.inputs.replicationGroupId ?? physical}-001`],
+    }),
+    "aws:ec2/securityGroup:SecurityGroup": (a, ctx) => ({ arn: arn("ec2", ctx, `security-group/sg-${a.name}`) }),
+    "aws:lb/loadBalancer:LoadBalancer": (a, ctx, physical) => ({
+        arn: arn("elasticloadbalancing", ctx, `loadbalancer/net/${a.inputs.name ?? physical}/0123456789abcdef`),
+        arnSuffix: `net/${a.inputs.name ?? physical}/0123456789abcdef`,
+        dnsName: `${a.inputs.name ?? physical}-0123456789abcdef.elb.${ctx.region}.amazonaws.com`,
+        zoneId: "Z1CMS0P5QUZ6D5",
+    }),
+    "aws:lb/targetGroup:TargetGroup": (a, ctx, physical) => ({
+        arn: arn("elasticloadbalancing", ctx, `targetgroup/${a.inputs.name ?? physical}/0123456789abcdef`),
+        arnSuffix: `targetgroup/${a.inputs.name ?? physical}/0123456789abcdef`,
+    }),
+    "aws:lb/listener:Listener": (a, ctx) => ({ arn: arn("elasticloadbalancing", ctx, `listener/net/${a.name}/0123456789abcdef/0123456789abcdef`) }),
+    "aws:apigatewayv2/api:Api": (a, ctx) => ({
+        apiEndpoint:
+            a.inputs.protocolType === "WEBSOCKET"
+                ? `wss://${a.name.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com`
+                : `https://${a.name.slice(0, 10)}.execute-api.${ctx.region}.amazonaws.com`,
+        executionArn: arn("execute-api", ctx, `api-${a.name}`),
+        arn: `arn:aws:apigateway:${ctx.region}::/apis/api-${a.name}`,
+    }),
+    "aws:apigatewayv2/stage:Stage": (a, ctx) => ({
+        invokeUrl: `https://api-${a.name}.execute-api.${ctx.region}.amazonaws.com/${a.inputs.name}`,
+        executionArn: arn("execute-api", ctx, `api-${a.name}/${a.inputs.name}`),
+        arn: `arn:aws:apigateway:${ctx.region}::/apis/api-${a.name}/stages/${a.inputs.name}`,
+    }),
+    "aws:apigatewayv2/domainName:DomainName": (a) => ({
+        domainNameConfiguration: { ...(a.inputs.domainNameConfiguration ?? {}), targetDomainName: `d-abc.execute-api.eu-west-3.amazonaws.com`, hostedZoneId: "ZLY8HYME6SFDD" },
+    }),
+    "aws:cognito/userPool:UserPool": (a, ctx) => ({
+        arn: arn("cognito-idp", ctx, `userpool/${ctx.region}_${a.name.replace(/[^A-Za-z0-9]/g, "").slice(0, 9)}`),
+        endpoint: `cognito-idp.${ctx.region}.amazonaws.com/${ctx.region}_${a.name.replace(/[^A-Za-z0-9]/g, "").slice(0, 9)}`,
+    }),
+    "aws:cognito/userPoolClient:UserPoolClient": (a) => ({ clientSecret: undefined, id: `client-${a.name}` }),
+    "aws:cognito/userPoolDomain:UserPoolDomain": (a) => ({ cloudfrontDistribution: "d222222abcdef8.cloudfront.net", cloudfrontDistributionArn: "d222222abcdef8.cloudfront.net", domain: a.inputs.domain }),
+    "aws:route53/record:Record": (a) => ({ fqdn: a.inputs.name }),
+    "aws:budgets/budget:Budget": (a) => ({ arn: `arn:aws:budgets::${ACCOUNT_ID}:budget/${a.inputs.name ?? a.name}` }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (a, ctx, physical) => ({ arn: arn("cloudwatch", ctx, `alarm:${a.inputs.name ?? physical}`) }),
+    "aws:cloudwatch/dashboard:Dashboard": (a) => ({ dashboardArn: `arn:aws:cloudwatch::${ACCOUNT_ID}:dashboard/${a.inputs.dashboardName}` }),
+    "aws:secretsmanager/secret:Secret": (a, ctx, physical) => ({ arn: arn("secretsmanager", ctx, `secret:${a.inputs.name ?? physical}-AbCdEf`) }),
+    "aws:eks/addon:Addon": (a, ctx) => ({ arn: arn("eks", ctx, `addon/${a.inputs.clusterName}/${a.inputs.addonName}/0`) }),
+    "aws:eks/nodeGroup:NodeGroup": (a, ctx) => ({ arn: arn("eks", ctx, `nodegroup/${a.inputs.clusterName}/${a.name}/0`) }),
+    "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+
+    // ---- aws-native Personalize -------------------------------------------------------------------
+    "aws-native:personalize:DatasetGroup": (a, ctx) => ({ datasetGroupArn: arn("personalize", ctx, `dataset-group/${a.inputs.name ?? a.name}`) }),
+    "aws-native:personalize:Schema": (a, ctx) => ({ schemaArn: arn("personalize", ctx, `schema/${a.inputs.name ?? a.name}`) }),
+    "aws-native:personalize:Dataset": (a, ctx) => ({ datasetArn: arn("personalize", ctx, `dataset/${a.inputs.name ?? a.name}/${a.inputs.datasetType}`) }),
+
+    // ---- random -----------------------------------------------------------------------------------
+    "random:index/randomPassword:RandomPassword": () => ({ result: TEST_SECRET, bcryptHash: "$2a$10$offline" }),
+    "random:index/randomString:RandomString": () => ({ result: "offlinerandom" }),
+};
+
+/** Invoke results, keyed by function token. */
+export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<string, unknown>> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID }),
+    "aws:index/getRegion:getRegion": (_i, ctx) => ({ name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com` }),
+    "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (_i, ctx) => ({
+        names: ["a", "b", "c", "d"].map((s) => `${ctx.region}${s}`),
+        zoneIds: ["1", "2", "3", "4"].map((s) => `euw3-az${s}`),
+        id: ctx.region,
+    }),
+    "aws:route53/getZone:getZone": (i) => ({ zoneId: `Z${String(i.name).replace(/[^A-Za-z0-9]/g, "").toUpperCase()}`, name: i.name, id: `Z${String(i.name).toUpperCase()}` }),
+    "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: `cache-policy-${i.name}` }),
+    "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: `origin-request-policy-${i.name}` }),
+    "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": (i) => ({ id: `response-headers-policy-${i.name}` }),
+    "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
+    "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
+};
+
+/** Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as providers register. */
+export function createMocks(ctx: MockContext, regions: Map<string, string>): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+            const region = args.type.startsWith("pulumi:providers:") ? undefined : providerRegion(args.provider, regions);
+            const local = { ...ctx, region: region ?? ctx.region };
+            const physical = `${args.name}-${hash(args.name)}`;
+            const extra = STATE[args.type]?.(args, local, physical) ?? {};
+            const id = args.type.startsWith("kubernetes:") ? `${args.inputs?.metadata?.namespace ?? "default"}/${args.inputs?.metadata?.name ?? args.name}` : `${args.name}-id`;
+            const state: Record<string, unknown> = { ...args.inputs, ...extra };
+            if (args.type.startsWith("kubernetes:") && args.inputs?.metadata) {
+                state.metadata = { ...args.inputs.metadata, name: args.inputs.metadata.name ?? physical };
+            }
+            if (args.type.startsWith("aws:") && state.arn === undefined) {
+                state.arn = `arn:aws:${args.type.split(":")[1].split("/")[0]}:${local.region}:${ACCOUNT_ID}:${args.name}`;
+            }
+            return { id, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+            const fn = INVOKES[args.token];
+            if (!fn) {
+                throw new Error(`offline mocks: no answer for invoke ${args.token}; add it to offline/mocks.ts (INVOKES)`);
+            }
+            return fn(args.inputs, ctx);
+        },
+    };
+}
+
+function hash(s: string): string {
+    let h = 0;
+    for (const c of s) {
+        h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    }
+    return h.toString(16).slice(0, 7);
+}

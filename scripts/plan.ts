@@ -1,0 +1,86 @@
+/**
+ * `npm run plan -- <stack>`: the offline plan. Runs the real program for `Pulumi.<stack>.yaml` under
+ * the same mocks as the tests and prints the resource tree (each component with its children) and a
+ * count per resource type. Needs no AWS account and no Pulumi CLI. Exits non-zero on bad config.
+ */
+import { ConfigError } from "../lib/config";
+import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
+
+function usage(): never {
+    console.error(`usage: npm run plan -- <stack>   (stacks: ${stackNames().join(", ")})`);
+    process.exit(2);
+}
+
+function label(r: RecordedResource): string {
+    const flags = [r.remote ? "remote component" : "", r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean);
+    return `${r.name}  (${r.type})${flags.length ? `  [${flags.join(", ")}]` : ""}`;
+}
+
+export function renderTree(run: ProgramRun): string {
+    const lines: string[] = [];
+    const children = new Map<string | undefined, RecordedResource[]>();
+    const urns = new Set(run.resources.map((r) => r.urn));
+    for (const r of run.resources) {
+        const parent = r.parent && urns.has(r.parent) ? r.parent : undefined;
+        children.set(parent, [...(children.get(parent) ?? []), r]);
+    }
+    const walk = (parent: string | undefined, prefix: string) => {
+        const list = children.get(parent) ?? [];
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            lines.push(`${prefix}${last ? "└─ " : "├─ "}${label(r)}`);
+            walk(r.urn, `${prefix}${last ? "   " : "│  "}`);
+        });
+    };
+    lines.push(`${run.stack} (stack)`);
+    walk(undefined, "");
+    return lines.join("\n");
+}
+
+export function renderCounts(run: ProgramRun): string {
+    const counts = new Map<string, number>();
+    for (const r of run.resources) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    }
+    const rows = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const width = Math.max(...rows.map(([t]) => t.length));
+    return rows.map(([t, n]) => `  ${t.padEnd(width)}  ${String(n).padStart(4)}`).join("\n");
+}
+
+async function main(): Promise<void> {
+    const stack = process.argv[2];
+    if (!stack || stack.startsWith("-")) {
+        usage();
+    }
+    if (!stackNames().includes(stack)) {
+        console.error(`no Pulumi.${stack}.yaml in the project`);
+        usage();
+    }
+    const started = Date.now();
+    let run: ProgramRun;
+    try {
+        run = await runProgram(stack);
+    } catch (err) {
+        if (err instanceof ConfigError || (err as Error)?.name === "ConfigError") {
+            console.error((err as Error).message);
+            process.exit(1);
+        }
+        throw err;
+    }
+    console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
+    console.log(renderTree(run));
+    console.log(`\nResources by type (${run.resources.length} in all):`);
+    console.log(renderCounts(run));
+    console.log("\nStack outputs:");
+    for (const [k, v] of Object.entries(run.outputs)) {
+        console.log(`  ${k}: ${run.secretOutputs.includes(k) ? "[secret]" : JSON.stringify(v)}`);
+    }
+    console.log(`\nPlanned in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+}
+
+if (require.main === module) {
+    main().catch((err) => {
+        console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+        process.exit(1);
+    });
+}

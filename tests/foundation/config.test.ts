@@ -1,0 +1,204 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, parseConfig, RawConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { readStackConfig, stackNames, PROJECT_DIR } from "../../offline/harness";
+
+/** The raw config of a real stack file, as the program would read it, optionally edited. */
+function rawFor(stack: string, edit?: (v: Record<string, any>) => void): RawConfig {
+    const { config } = readStackConfig(stack, edit);
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config)) {
+        if (k.startsWith("flodrama:")) {
+            try {
+                values[k.slice(9)] = JSON.parse(v);
+            } catch {
+                values[k.slice(9)] = v;
+            }
+        }
+    }
+    return { region: config["aws:region"], values };
+}
+
+function problemsOf(stack: string, edit: (v: Record<string, any>) => void): ConfigError {
+    try {
+        parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return e;
+    }
+    assert.fail("expected the config to be rejected");
+}
+
+function assertProblem(err: ConfigError, key: string, expected: RegExp): void {
+    const p = err.problems.find((x) => x.key === key);
+    assert.ok(p, `no problem reported for ${key}; got: ${err.problems.map((x) => x.key).join(", ")}`);
+    assert.match(p!.expected, expected);
+    assert.ok(err.message.includes(key), "the message names the key");
+}
+
+describe("config", () => {
+    for (const stack of stackNames()) {
+        it(`accepts Pulumi.${stack}.yaml as committed`, () => {
+            const cfg = parseConfig(rawFor(stack), { stack, projectDir: PROJECT_DIR });
+            assert.equal(cfg.stack, stack);
+            assert.equal(cfg.tags.Stack, stack);
+            assert.equal(cfg.tags.Project, "flodrama");
+            assert.ok(cfg.tags.Owner && cfg.tags.CostCenter);
+        });
+    }
+
+    it("holds the decisions of ARCHITECTURE.md per stack", () => {
+        const dev = parseConfig(rawFor("dev"), { stack: "dev", projectDir: PROJECT_DIR });
+        const prod = parseConfig(rawFor("prod"), { stack: "prod", projectDir: PROJECT_DIR });
+        assert.deepEqual([dev.network.azCount, dev.network.natGateways], [2, "single"]);
+        assert.deepEqual([prod.network.azCount, prod.network.natGateways], [3, "one-per-az"]);
+        assert.equal(dev.data.mode, "in-cluster");
+        assert.equal(prod.data.mode, "managed");
+        assert.equal(dev.protect, false);
+        assert.equal(prod.protect, true);
+        assert.equal(dev.cdn.priceClass, "PriceClass_100");
+        assert.equal(prod.cdn.priceClass, "PriceClass_All");
+        assert.equal(dev.cdn.domain, undefined);
+        assert.ok(prod.cdn.domain);
+        assert.deepEqual(prod.cluster.publicAccessCidrs, []);
+        for (const cfg of [dev, prod]) {
+            assert.notEqual(cfg.cluster.version, "1.29");
+            assert.ok((SUPPORTED_KUBERNETES_VERSIONS as readonly string[]).includes(cfg.cluster.version));
+        }
+    });
+
+    it("reports an enum typo, a missing key and a minimum above its maximum in one error", () => {
+        const err = problemsOf("dev", (v) => {
+            v.data.mode = "manged";
+            delete v.network.azCount;
+            v.cluster.nodeGroups[0].minSize = 9;
+        });
+        assert.equal(err.problems.length, 3, err.message);
+        assertProblem(err, "flodrama:data.mode", /`managed`, `in-cluster`/);
+        assert.match(err.message, /did you mean `managed`/i);
+        assertProblem(err, "flodrama:network.azCount", /integer from 2 to 4/);
+        assert.match(err.message, /azCount: expected .*found nothing \(the key is missing\)/);
+        assertProblem(err, "flodrama:cluster.nodeGroups[0].minSize", /at most maxSize \(5\)/);
+        assert.match(err.message, /Fix: edit Pulumi\.dev\.yaml or run `pulumi config set --stack dev --path 'flodrama:data\.mode' <value>`/);
+    });
+
+    it("rejects a wrong type", () => {
+        const err = problemsOf("dev", (v) => (v.network.azCount = "two"));
+        assertProblem(err, "flodrama:network.azCount", /integer/);
+        assert.match(err.message, /found "two"/);
+    });
+
+    it("rejects a number out of range", () => {
+        const err = problemsOf("prod", (v) => (v.data.documentDb.backupRetentionDays = 3));
+        assertProblem(err, "flodrama:data.documentDb.backupRetentionDays", /from 7 to 35/);
+    });
+
+    it("rejects a malformed e-mail address", () => {
+        const err = problemsOf("prod", (v) => (v.monitoring.alertEmails = ["ops-at-flodrama.com"]));
+        assertProblem(err, "flodrama:monitoring.alertEmails[0]", /e-mail address/);
+    });
+
+    it("rejects a malformed CIDR and one with host bits set", () => {
+        const err = problemsOf("dev", (v) => {
+            v.network.cidr = "10.20.0.0/33";
+            v.cluster.publicAccessCidrs = ["203.0.113.7/24"];
+        });
+        assertProblem(err, "flodrama:network.cidr", /CIDR/);
+        assertProblem(err, "flodrama:cluster.publicAccessCidrs[0]", /CIDR/);
+    });
+
+    it("rejects an unsupported Kubernetes version, with a word on the seed's 1.29", () => {
+        const err = problemsOf("dev", (v) => (v.cluster.version = "1.29"));
+        assertProblem(err, "flodrama:cluster.version", /standard support/);
+        assert.match(err.message, /1\.29 is past EKS extended support/);
+        const unquoted = problemsOf("dev", (v) => (v.cluster.version = 1.35));
+        assertProblem(unquoted, "flodrama:cluster.version", /quoted string/);
+    });
+
+    it("rejects unknown keys with a suggestion", () => {
+        const err = problemsOf("dev", (v) => {
+            v.netwrok = {};
+            v.network.natGateway = "single";
+        });
+        assertProblem(err, "flodrama:netwrok", /no such key/);
+        assert.match(err.message, /did you mean `flodrama:network`/i);
+        assertProblem(err, "flodrama:network.natGateway", /no such key/);
+    });
+
+    it("requires prod to protect stateful resources and to alert someone", () => {
+        const err = problemsOf("prod", (v) => {
+            v.protectStatefulResources = false;
+            v.monitoring.alertEmails = [];
+        });
+        assertProblem(err, "flodrama:protectStatefulResources", /true in prod/);
+        assertProblem(err, "flodrama:monitoring.alertEmails", /at least one/);
+    });
+
+    it("rejects reserved and missing tags", () => {
+        const err = problemsOf("dev", (v) => (v.tags = { Owner: "x", Stack: "other" }));
+        assertProblem(err, "flodrama:tags.CostCenter", /tag value/);
+        assertProblem(err, "flodrama:tags.Stack", /program sets this tag/);
+    });
+
+    it("data tier: unknown mode, zero instances, failover without replicas", () => {
+        const err = problemsOf("prod", (v) => {
+            v.data.documentDb.instanceCount = 0;
+            v.data.redis.replicas = 0;
+        });
+        assertProblem(err, "flodrama:data.documentDb.instanceCount", /from 1 to 16/);
+        assertProblem(err, "flodrama:data.redis.replicas", /at least 1 when automaticFailover/);
+    });
+
+    it("services: neither or both of image and build, latest tags, min above max", () => {
+        const err = problemsOf("dev", (v) => {
+            delete v.services[0].image;
+            v.services[1].image = "ghcr.io/flodrama/scraper:latest";
+            v.services[2].replicas = { min: 5, max: 2 };
+        });
+        assertProblem(err, "flodrama:services[0].image", /exactly one of `image`/);
+        assertProblem(err, "flodrama:services[1].image", /pinned image/);
+        assertProblem(err, "flodrama:services[2].replicas.min", /at most replicas\.max/);
+    });
+
+    it("identity: an empty plan list and plain-http callbacks outside dev", () => {
+        const err = problemsOf("prod", (v) => {
+            v.identity.planGroups = [];
+            v.identity.extraCallbackUrls = ["http://app.flodrama.com/callback"];
+        });
+        assertProblem(err, "flodrama:identity.planGroups", /at least 1/);
+        assertProblem(err, "flodrama:identity.extraCallbackUrls[0]", /https:\/\//);
+        // dev accepts a local dev server
+        parseConfig(rawFor("dev"), { stack: "dev", projectDir: PROJECT_DIR });
+    });
+
+    it("monitoring: a negative budget and datapoints above evaluation periods", () => {
+        const err = problemsOf("dev", (v) => {
+            v.monitoring.budget.monthlyLimitUsd = -5;
+            v.monitoring.alarms.datapointsToAlarm = 9;
+        });
+        assertProblem(err, "flodrama:monitoring.budget.monthlyLimitUsd", /number from 1 to/);
+        assertProblem(err, "flodrama:monitoring.alarms.datapointsToAlarm", /at most evaluationPeriods/);
+    });
+
+    it("frontend.buildDir must exist and hold index.html", () => {
+        const missing = problemsOf("dev", (v) => (v.frontend = { buildDir: "no/such/dir" }));
+        assertProblem(missing, "flodrama:frontend.buildDir", /existing directory/);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flodrama-build-"));
+        const noIndex = problemsOf("dev", (v) => (v.frontend = { buildDir: dir }));
+        assertProblem(noIndex, "flodrama:frontend.buildDir", /index\.html/);
+        fs.writeFileSync(path.join(dir, "index.html"), "<!doctype html>");
+        const cfg = parseConfig(rawFor("dev", (v) => (v.frontend = { buildDir: dir })), { stack: "dev", projectDir: PROJECT_DIR });
+        assert.equal(cfg.frontend.buildDir, dir);
+    });
+
+    it("knows a pinned image from a floating one", () => {
+        assert.ok(isPinnedImage("ghcr.io/flodrama/api:1.2.3"));
+        assert.ok(isPinnedImage(`ghcr.io/flodrama/api@sha256:${"a".repeat(64)}`));
+        assert.ok(isPinnedImage("localhost:5000/api:7"));
+        assert.ok(!isPinnedImage("ghcr.io/flodrama/api"));
+        assert.ok(!isPinnedImage("localhost:5000/api"));
+        assert.ok(!isPinnedImage("ghcr.io/flodrama/api:latest"));
+    });
+});

@@ -1,0 +1,54 @@
+/**
+ * Invariants of the whole program, checked on every stack file: explicit providers everywhere,
+ * tags from config, children named after their component, nothing registered twice.
+ */
+import { strict as assert } from "assert";
+import { ProgramRun, runProgram, stackNames } from "../../offline/harness";
+
+for (const stack of stackNames()) {
+    describe(`program on stack ${stack}`, () => {
+        let run: ProgramRun;
+        before(async () => {
+            run = await runProgram(stack);
+        });
+
+        it("registers resources under the mocks", () => {
+            assert.ok(run.resources.length > 0);
+        });
+
+        it("gives every AWS and Kubernetes resource an explicit provider", () => {
+            const ambient = run.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.provider);
+            assert.deepEqual(ambient.map((r) => `${r.type} ${r.name}`), []);
+            const defaults = run.resources.filter((r) => r.provider && /::default(_\d+_\d+_\d+)?$/.test(r.provider));
+            assert.deepEqual(defaults.map((r) => `${r.type} ${r.name}`), [], "no resource on a default provider");
+        });
+
+        it("builds the AWS providers with the stack's default tags, one in us-east-1", () => {
+            const awsProviders = run.ofType("pulumi:providers:aws");
+            const regions = awsProviders.map((p) => p.inputs.region).sort();
+            assert.deepEqual(regions, ["eu-west-3", "us-east-1"]);
+            for (const p of awsProviders) {
+                const tags = JSON.parse(p.inputs.defaultTags).tags;
+                assert.equal(tags.Project, "flodrama");
+                assert.equal(tags.Stack, stack);
+                assert.ok(tags.Owner && tags.CostCenter && tags.Environment);
+            }
+        });
+
+        it("names every child after its component", () => {
+            const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+            const bad = run.resources.filter((r) => {
+                const parent = r.parent ? byUrn.get(r.parent) : undefined;
+                return parent && !parent.type.startsWith("pulumi:") && !r.name.startsWith(parent.name);
+            });
+            assert.deepEqual(bad.map((r) => `${r.name} under ${byUrn.get(r.parent!)!.name}`), []);
+        });
+
+        it("declares a flodrama:<area>:<Class> token on every component", () => {
+            const components = run.resources.filter((r) => !r.custom && !r.remote && !r.type.startsWith("pulumi:"));
+            for (const c of components) {
+                assert.match(c.type, /^flodrama:[a-z]+:[A-Z][A-Za-z]+$/, c.type);
+            }
+        });
+    });
+}
