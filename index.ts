@@ -8,9 +8,25 @@ import { createAwsProviders } from "./lib/providers";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
-void providers; // consumed by the components as they are wired in below
+void providers; // consumed by the components wired below
 
-// ---- outputs ---------------------------------------------------------------------------------------
+// ---- network and cluster (issue 4) -------------------------------------------------------------------
+
+// ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
+
+// ---- data tier (issue 5) -------------------------------------------------------------------------------
+
+// ---- workloads (issue 6) -------------------------------------------------------------------------------
+
+// ---- CDN site (issue 3) -------------------------------------------------------------------------------
+
+// ---- identity and recommendations (issue 7) -----------------------------------------------------------
+
+// ---- API Gateway (issue 7) ------------------------------------------------------------------------------
+
+// ---- monitoring (issue 8) -------------------------------------------------------------------------------
+
+// ---- outputs --------------------------------------------------------------------------------------------
 export const stack = cfg.stack;
 export const region = cfg.region;
 export const environment = cfg.environment;

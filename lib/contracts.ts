@@ -95,3 +95,16 @@ export interface ApiInfo {
     /** Stage name of both APIs. */
     stageName: string;
 }
+
+/** What identity hands to the API (JWT authorizer) and the frontend outputs. */
+export interface IdentityInfo {
+    viewerUserPoolId: pulumi.Output<string>;
+    viewerUserPoolArn: pulumi.Output<string>;
+    /** SPA client of the viewer pool: the JWT audience. */
+    spaClientId: pulumi.Output<string>;
+    /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`: the JWT issuer. */
+    viewerIssuerUrl: pulumi.Output<string>;
+    adminUserPoolId: pulumi.Output<string>;
+    /** Hosted UI base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
+    hostedUiUrl: pulumi.Output<string>;
+}
