@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "../lib/config";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
+import { renderPolicyReport, runPolicies } from "../offline/policyRunner";
 
 function usage(): never {
     console.error(`usage: npm run plan -- <stack>   (stacks: ${stackNames().join(", ")})`);
@@ -75,7 +76,13 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(run.outputs)) {
         console.log(`  ${k}: ${run.secretOutputs.includes(k) ? "[secret]" : JSON.stringify(v)}`);
     }
+    const report = runPolicies(run);
+    console.log(`\nPolicy pack (${report.verdicts.length} policies; ${report.violations.length} violations, ${report.excepted.length} documented exceptions):`);
+    console.log(renderPolicyReport(report));
     console.log(`\nPlanned in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (report.violations.length > 0) {
+        process.exitCode = 1;
+    }
 }
 
 if (require.main === module) {

@@ -1,0 +1,24 @@
+/** Every FloDrama policy, in report order. */
+import { acmPolicies, cloudfrontPolicies } from "./aws/cloudfront";
+import { dataPolicies } from "./aws/data";
+import { eksPolicies } from "./aws/eks";
+import { iamPolicies } from "./aws/iam";
+import { networkPolicies } from "./aws/network";
+import { s3Policies } from "./aws/s3";
+import { servicePolicies } from "./aws/services";
+import { FlodramaPolicy } from "./framework";
+import { kubernetesPolicies } from "./kubernetes";
+import { programPolicies } from "./program";
+
+export const ALL_POLICIES: FlodramaPolicy[] = [
+    ...cloudfrontPolicies,
+    ...acmPolicies,
+    ...s3Policies,
+    ...networkPolicies,
+    ...eksPolicies,
+    ...dataPolicies,
+    ...iamPolicies,
+    ...servicePolicies,
+    ...kubernetesPolicies,
+    ...programPolicies,
+];

@@ -1,0 +1,74 @@
+/**
+ * Controls that fail by design, each with its reason, in one place. A violation covered here is not
+ * mandatory: the `documented-exceptions` advisory policy reports it instead, so none is silently
+ * skipped. Keep each predicate as narrow as the reason.
+ */
+import type { Res } from "./framework";
+import { environmentOf } from "./framework";
+
+export interface PolicyException {
+    /** Policy name, e.g. `cloudfront-6-waf`. */
+    policy: string;
+    reason: string;
+    when: (r: Res) => boolean;
+}
+
+const inDev = (r: Res) => environmentOf(r) === "dev";
+const always = () => true;
+
+export const EXCEPTIONS: PolicyException[] = [
+    {
+        policy: "cloudfront-4-origin-failover",
+        reason: "the origin is one S3 bucket in the stack's region; failover needs a replica bucket in a second region, which ARCHITECTURE.md leaves to a second-region stack",
+        when: always,
+    },
+    {
+        policy: "cloudfront-6-waf",
+        reason: "dev runs without WAF by config (cdn.waf.enabled: false) to avoid per-request charges; prod enables it",
+        when: inDev,
+    },
+    {
+        policy: "cloudfront-7-custom-certificate",
+        reason: "dev has no domain and serves the CloudFront domain with CloudFront's certificate; prod uses an ACM certificate",
+        when: inDev,
+    },
+    {
+        policy: "eks-1-private-endpoint",
+        reason: "dev keeps a public API endpoint limited to cluster.publicAccessCidrs so operators can deploy from their machines (D11); prod is private only",
+        when: inDev,
+    },
+    ...["ec2-10-ec2-endpoint", "ec2-55-ecr-api-endpoint", "ec2-56-ecr-dkr-endpoint"].map((policy) => ({
+        policy,
+        reason: "dev sets network.interfaceEndpoints: false; its private nodes reach AWS APIs through the NAT gateway, which costs less at dev traffic",
+        when: inDev,
+    })),
+    ...["ec2-57-ssm-endpoint", "ec2-58-ssm-contacts-endpoint", "ec2-60-ssm-incidents-endpoint"].map((policy) => ({
+        policy,
+        reason: "nodes are EKS managed node groups, not managed through Systems Manager or Incident Manager; these endpoints would carry no traffic",
+        when: always,
+    })),
+    {
+        policy: "s3-1-account-public-access-block",
+        reason: "account-level Block Public Access belongs to the account's landing zone, not to a workload stack that may share the account; every bucket here has its own complete block (S3.8)",
+        when: always,
+    },
+    {
+        policy: "s3-12-no-acls",
+        reason: "CloudFront standard logging (CloudFront.5) delivers with ACLs, so the CloudFront log bucket keeps ObjectWriter ownership (the documented CloudFront.5 / S3.12 conflict)",
+        when: (r) => /log/.test(r.name),
+    },
+    {
+        policy: "apigateway-8-route-authorization",
+        reason: "public read-only routes are listed in api.publicRoutes (health, catalogue browsing); WebSocket connections are authorized once on $connect, and API Gateway runs no authorizer on $disconnect or $default",
+        when: (r) => /^GET \//.test(String(r.props.routeKey)) || ["$disconnect", "$default"].includes(String(r.props.routeKey)),
+    },
+    {
+        policy: "documentdb-5-deletion-protection",
+        reason: "dev data is disposable (protectStatefulResources: false); prod enables deletion protection",
+        when: inDev,
+    },
+];
+
+export function exceptionFor(policy: string, r: Res): PolicyException | undefined {
+    return EXCEPTIONS.find((e) => e.policy === policy && e.when(r));
+}
