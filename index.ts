@@ -5,12 +5,38 @@
  */
 import { loadConfig } from "./lib/config";
 import { createAwsProviders } from "./lib/providers";
+import { Network } from "./components/network";
+import { EksCluster } from "./components/cluster";
+import { NetworkInfo } from "./lib/contracts";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
 void providers; // consumed by the components wired below
 
 // ---- network and cluster (issue 4) -------------------------------------------------------------------
+const network: NetworkInfo = new Network(
+    "network",
+    { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays },
+    { provider: providers.aws },
+);
+const cluster = new EksCluster(
+    "cluster",
+    {
+        stack: cfg.stack,
+        version: cfg.cluster.version,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+        adminRoleArns: cfg.cluster.adminRoleArns,
+        nodeGroups: cfg.cluster.nodeGroups,
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+    },
+    { provider: providers.aws },
+);
+export const vpcId = network.vpcId;
+export const clusterName = cluster.name;
+export const kubeconfig = cluster.kubeconfig;
 
 // ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
 

@@ -1,0 +1,436 @@
+/**
+ * The EKS cluster, AWS side: a private control plane whose Secrets are envelope-encrypted with a
+ * customer-managed KMS key, all control-plane logs kept for the stack's retention, access entries for
+ * the admins, the OIDC provider for IRSA, managed node groups in the private subnets of every AZ, the
+ * core EKS add-ons at pinned versions, and the Kubernetes provider every Kubernetes object uses.
+ */
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesVersion, NodeGroupConfig } from "../lib/config";
+import { physicalName } from "../lib/naming";
+import { createKubernetesProvider } from "../lib/providers";
+import { IrsaRole } from "./irsaRole";
+
+/** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+export interface AddonVersions {
+    vpcCni: string;
+    coredns: string;
+    kubeProxy: string;
+    ebsCsi: string;
+}
+
+/**
+ * EKS managed add-on versions per Kubernetes version, pinned so that an upgrade is a reviewed diff.
+ * List what EKS offers with, e.g.:
+ *   aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name vpc-cni \
+ *     --query 'addons[].addonVersions[].addonVersion'
+ * kube-proxy must match the cluster's minor version; the others support a range of versions.
+ * These values could not be checked against the EKS API offline; confirm them with the command above
+ * before the first deployment (docs/cluster.md).
+ */
+export const ADDON_VERSIONS: Record<KubernetesVersion, AddonVersions> = {
+    "1.34": { vpcCni: "v1.20.4-eksbuild.2", coredns: "v1.12.3-eksbuild.1", kubeProxy: "v1.34.1-eksbuild.2", ebsCsi: "v1.51.1-eksbuild.1" },
+    "1.35": { vpcCni: "v1.20.4-eksbuild.2", coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.35.0-eksbuild.2", ebsCsi: "v1.53.0-eksbuild.1" },
+    "1.36": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.13.1-eksbuild.1", kubeProxy: "v1.36.0-eksbuild.1", ebsCsi: "v1.53.0-eksbuild.1" },
+};
+
+/** VPC CNI settings: enforce Kubernetes NetworkPolicies (the namespaces' default-deny relies on it). */
+export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" };
+
+/** ServiceAccounts of the add-ons that call AWS, each with its own IRSA role. */
+export const EBS_CSI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "ebs-csi-controller-sa" } as const;
+export const VPC_CNI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-node" } as const;
+
+/** AMI family of the nodes: Amazon Linux 2 reached end of support; AL2023 is the EKS default. */
+export const NODE_AMI_TYPE = "AL2023_x86_64_STANDARD";
+
+const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+
+export interface EksClusterArgs {
+    /** Stack name, for physical names. */
+    stack: string;
+    /** Kubernetes version, one EKS supports in standard support (e.g. `1.35`). */
+    version: KubernetesVersion;
+    vpcId: pulumi.Input<string>;
+    /** Private subnets of every AZ: control-plane ENIs and nodes go there. */
+    privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    /** CIDRs allowed on the public API endpoint; empty keeps the endpoint private only. */
+    publicAccessCidrs: string[];
+    /** IAM role ARNs made cluster admins through access entries. Default none (the deploying identity is admin). */
+    adminRoleArns: string[];
+    /** One managed node group per entry. */
+    nodeGroups: NodeGroupConfig[];
+    /** Retention of the control-plane log group, in days. */
+    logRetentionDays: number;
+    /** Protect stateful resources: the KMS key (`protect`) and the cluster (EKS deletion protection). */
+    protect: boolean;
+}
+
+/** Public endpoint settings: on only when CIDRs are listed; the private endpoint is always on. */
+export function endpointAccess(publicAccessCidrs: string[]): { endpointPrivateAccess: true; endpointPublicAccess: boolean; publicAccessCidrs?: string[] } {
+    return publicAccessCidrs.length > 0
+        ? { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: [...publicAccessCidrs] }
+        : { endpointPrivateAccess: true, endpointPublicAccess: false };
+}
+
+/** The log group EKS writes control-plane logs to; created here first so its retention applies. */
+export function clusterLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/cluster`;
+}
+
+/** Tags cluster-autoscaler's auto-discovery looks for. */
+export function autoscalerTags(clusterName: string): Record<string, string> {
+    return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
+}
+
+/** The launch template of a node group: IMDSv2 only, encrypted gp3 root, no instance type and no public IP. */
+export function launchTemplateSpec(diskSizeGiB: number) {
+    return {
+        metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            // 2 hops: pods that still read instance metadata (through the node) can; 1 would cut them off.
+            httpPutResponseHopLimit: 2,
+        },
+        blockDeviceMappings: [
+            {
+                deviceName: "/dev/xvda",
+                ebs: { volumeSize: diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+        ],
+    };
+}
+
+/** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
+export function adminAccessEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
+    return Object.fromEntries(
+        adminRoleArns.map((principalArn, i) => [
+            `admin-${i}`,
+            {
+                principalArn,
+                type: eks.AccessEntryType.Standard,
+                accessPolicies: { "cluster-admin": { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+            },
+        ]),
+    );
+}
+
+/**
+ * Key policy of the Secrets key: the account administers and uses it through IAM (EKS gets a grant
+ * when the cluster is created); no public or cross-account principal.
+ */
+export function secretsKeyPolicy(partition: string, accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersAndUsesThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+                Action: [
+                    "kms:Create*",
+                    "kms:Describe*",
+                    "kms:Enable*",
+                    "kms:List*",
+                    "kms:Put*",
+                    "kms:Update*",
+                    "kms:Revoke*",
+                    "kms:Disable*",
+                    "kms:Get*",
+                    "kms:Delete*",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion",
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                ],
+                // In a key policy, "*" means this key.
+                Resource: "*",
+            },
+        ],
+    });
+}
+
+/** The trust policy of the node role: EC2 instances only. */
+export const NODE_TRUST_POLICY = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+
+/**
+ * Managed policies of the node role. The CNI policy is not here: the VPC CNI gets it through IRSA,
+ * so pods that reach the node's credentials cannot manage ENIs.
+ */
+export const NODE_MANAGED_POLICIES = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"] as const;
+
+export class EksCluster extends pulumi.ComponentResource {
+    static readonly __pulumiType = "flodrama:cluster:EksCluster";
+
+    /** The cluster's name. */
+    readonly name: pulumi.Output<string>;
+    /** The cluster's ARN. */
+    readonly arn: pulumi.Output<string>;
+    /** The Kubernetes provider: waits for the core add-ons (and so for the nodes) before any object is applied. */
+    readonly provider: k8s.Provider;
+    /** kubeconfig (JSON) that authenticates with `aws eks get-token`; secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    /** OIDC issuer without `https://`. */
+    readonly oidcIssuer: pulumi.Output<string>;
+    /**
+     * The EKS-managed cluster security group. Managed node groups attach it to every node (and so to
+     * every pod), so it is also the nodes' security group.
+     */
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly nodeSecurityGroupId: pulumi.Output<string>;
+    /** ARN of the KMS key that encrypts Secrets. */
+    readonly secretsKeyArn: pulumi.Output<string>;
+    readonly nodeRoleArn: pulumi.Output<string>;
+    /** The managed add-ons, which every Kubernetes object implicitly waits for through the provider. */
+    readonly addons: aws.eks.Addon[];
+
+    constructor(name: string, args: EksClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(EksCluster.__pulumiType, name, {}, opts);
+        const clusterName = physicalName(args.stack, "eks", "eksCluster");
+        const awsProvider = this.getProvider("aws::");
+        if (!awsProvider) {
+            throw new pulumi.ResourceError("EksCluster needs the stack's AWS provider in its options ({ provider }): the eks component must not use an ambient one", this);
+        }
+
+        const key = this.createSecretsKey(name, args);
+        const logGroup = this.createLogGroup(name, args, clusterName);
+        const cluster = this.createCluster(name, args, clusterName, key, logGroup, awsProvider);
+        this.name = cluster.eksCluster.name;
+        this.arn = cluster.eksCluster.arn;
+        this.oidcProviderArn = cluster.oidcProviderArn;
+        this.oidcIssuer = cluster.oidcIssuer;
+        this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.nodeSecurityGroupId = this.clusterSecurityGroupId;
+        this.secretsKeyArn = key.arn;
+
+        const networkAddons = this.createNetworkAddons(name, args);
+        const nodeRole = this.createNodeRole(name, args);
+        this.nodeRoleArn = nodeRole.role.arn;
+        const nodeGroups = args.nodeGroups.map((g) => this.createNodeGroup(name, args, clusterName, g, nodeRole, networkAddons));
+        const nodeAddons = this.createNodeAddons(name, args, nodeGroups);
+        this.addons = [...networkAddons, ...nodeAddons];
+
+        this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
+        this.provider = createKubernetesProvider(
+            `${name}-k8s`,
+            pulumi.all([cluster.kubeconfigJson, ...this.addons.map((a) => a.arn)]).apply(([kubeconfig]) => kubeconfig),
+            { parent: this },
+        );
+
+        this.registerOutputs({
+            name: this.name,
+            arn: this.arn,
+            kubeconfig: this.kubeconfig,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuer: this.oidcIssuer,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            nodeSecurityGroupId: this.nodeSecurityGroupId,
+            secretsKeyArn: this.secretsKeyArn,
+            nodeRoleArn: this.nodeRoleArn,
+        });
+    }
+
+    private createSecretsKey(name: string, args: EksClusterArgs): aws.kms.Key {
+        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        const key = new aws.kms.Key(
+            `${name}-secrets-key`,
+            {
+                description: `Envelope encryption of Kubernetes Secrets in ${physicalName(args.stack, "eks", "eksCluster")}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => secretsKeyPolicy(p, a)),
+            },
+            // Deleting the key makes every Secret in etcd unreadable: protect it where data matters.
+            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+        );
+        new aws.kms.Alias(`${name}-secrets-key-alias`, { name: `alias/${physicalName(args.stack, "eks-secrets", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
+        return key;
+    }
+
+    /** eks.Cluster has no retention input: EKS would create this group with infinite retention. */
+    private createLogGroup(name: string, args: EksClusterArgs, clusterName: string): aws.cloudwatch.LogGroup {
+        return new aws.cloudwatch.LogGroup(
+            `${name}-control-plane-logs`,
+            { name: clusterLogGroupName(clusterName), retentionInDays: args.logRetentionDays },
+            { parent: this },
+        );
+    }
+
+    private createCluster(
+        name: string,
+        args: EksClusterArgs,
+        clusterName: string,
+        key: aws.kms.Key,
+        logGroup: aws.cloudwatch.LogGroup,
+        awsProvider: pulumi.ProviderResource,
+    ): eks.Cluster {
+        return new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: clusterName,
+                version: args.version,
+                // Standard support only: extended support costs six times as much per hour (D1).
+                upgradePolicy: { supportType: "STANDARD" },
+                vpcId: args.vpcId,
+                // Only private subnets: nothing in this platform needs an internet-facing load balancer
+                // (CloudFront fronts S3, API Gateway reaches an internal NLB through a VPC link).
+                privateSubnetIds: args.privateSubnetIds,
+                ...endpointAccess(args.publicAccessCidrs),
+                encryptionConfigKeyArn: key.arn,
+                enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: adminAccessEntries(args.adminRoleArns),
+                createOidcProvider: true,
+                skipDefaultNodeGroup: true,
+                // Nodes and control plane share the EKS-managed cluster security group; the extra groups
+                // eks.Cluster would create serve only its own default node group.
+                skipDefaultSecurityGroups: true,
+                // CNI, kube-proxy and CoreDNS come only as managed add-ons below, at pinned versions.
+                bootstrapSelfManagedAddons: false,
+                corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { enabled: false },
+                useDefaultVpcCni: true,
+                deletionProtection: args.protect,
+            },
+            { parent: this, dependsOn: [logGroup], providers: { aws: awsProvider } },
+        );
+    }
+
+    private addon(name: string, suffix: string, addonName: string, addonVersion: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]): aws.eks.Addon {
+        return new aws.eks.Addon(
+            `${name}-addon-${suffix}`,
+            {
+                clusterName: this.name,
+                addonName,
+                addonVersion,
+                // The add-on's settings live in this code: OVERWRITE reverts hand edits instead of
+                // keeping drift that the next version bump would have to reconcile.
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                ...extra,
+            },
+            { parent: this, dependsOn },
+        );
+    }
+
+    /** vpc-cni and kube-proxy: nodes only become Ready with them, so they come before the node groups. */
+    private createNetworkAddons(name: string, args: EksClusterArgs): aws.eks.Addon[] {
+        const versions = ADDON_VERSIONS[args.version];
+        const cniRole = new IrsaRole(
+            `${name}-vpc-cni-irsa`,
+            {
+                oidcProviderArn: this.oidcProviderArn,
+                oidcIssuer: this.oidcIssuer,
+                namespace: VPC_CNI_SERVICE_ACCOUNT.namespace,
+                serviceAccount: VPC_CNI_SERVICE_ACCOUNT.name,
+                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+                stack: args.stack,
+            },
+            { parent: this },
+        );
+        return [
+            this.addon(name, "vpc-cni", "vpc-cni", versions.vpcCni, { serviceAccountRoleArn: cniRole.roleArn, configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }, [cniRole]),
+            this.addon(name, "kube-proxy", "kube-proxy", versions.kubeProxy, {}, []),
+        ];
+    }
+
+    /** CoreDNS and the EBS CSI driver run as pods: EKS reports them healthy only once nodes exist. */
+    private createNodeAddons(name: string, args: EksClusterArgs, nodeGroups: aws.eks.NodeGroup[]): aws.eks.Addon[] {
+        const versions = ADDON_VERSIONS[args.version];
+        const ebsRole = new IrsaRole(
+            `${name}-ebs-csi-irsa`,
+            {
+                oidcProviderArn: this.oidcProviderArn,
+                oidcIssuer: this.oidcIssuer,
+                namespace: EBS_CSI_SERVICE_ACCOUNT.namespace,
+                serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name,
+                // AWS's managed policy: scoped by tags the driver sets on its own volumes and snapshots.
+                managedPolicyArns: ["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"],
+                stack: args.stack,
+            },
+            { parent: this },
+        );
+        return [
+            this.addon(name, "coredns", "coredns", versions.coredns, {}, nodeGroups),
+            this.addon(name, "ebs-csi", "aws-ebs-csi-driver", versions.ebsCsi, { serviceAccountRoleArn: ebsRole.roleArn }, [...nodeGroups, ebsRole]),
+        ];
+    }
+
+    private createNodeRole(name: string, args: EksClusterArgs): { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] } {
+        const role = new aws.iam.Role(
+            `${name}-node-role`,
+            { name: physicalName(args.stack, "eks-node", "iamRole"), description: "Role of the EKS managed node group instances", assumeRolePolicy: NODE_TRUST_POLICY },
+            { parent: this },
+        );
+        const attachments = NODE_MANAGED_POLICIES.map(
+            (policy) => new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: role.name, policyArn: `arn:aws:iam::aws:policy/${policy}` }, { parent: this }),
+        );
+        return { role, attachments };
+    }
+
+    /**
+     * One managed node group over the private subnets of every AZ. With authentication mode API, EKS
+     * creates the node role's access entry itself. The logical name uses the group's configured name:
+     * it is the group's identity (EKS node group names are immutable too).
+     */
+    private createNodeGroup(
+        name: string,
+        args: EksClusterArgs,
+        clusterName: string,
+        group: NodeGroupConfig,
+        nodeRole: { role: aws.iam.Role; attachments: aws.iam.RolePolicyAttachment[] },
+        networkAddons: aws.eks.Addon[],
+    ): aws.eks.NodeGroup {
+        const groupName = physicalName(args.stack, group.name, "eksNodeGroup");
+        const template = new aws.ec2.LaunchTemplate(
+            `${name}-ng-${group.name}-lt`,
+            {
+                name: physicalName(args.stack, `ng-${group.name}`),
+                description: `Nodes of ${groupName}: IMDSv2 only, encrypted gp3 root volume`,
+                updateDefaultVersion: true,
+                ...launchTemplateSpec(group.diskSizeGiB),
+                tagSpecifications: [
+                    { resourceType: "instance", tags: { Name: groupName } },
+                    { resourceType: "volume", tags: { Name: groupName } },
+                ],
+            },
+            { parent: this },
+        );
+        return new aws.eks.NodeGroup(
+            `${name}-ng-${group.name}`,
+            {
+                clusterName: this.name,
+                nodeGroupName: groupName,
+                nodeRoleArn: nodeRole.role.arn,
+                subnetIds: args.privateSubnetIds,
+                amiType: NODE_AMI_TYPE,
+                instanceTypes: group.instanceTypes,
+                capacityType: group.capacityType,
+                scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
+                updateConfig: { maxUnavailable: 1 },
+                labels: { ...group.labels, "flodrama.com/node-group": group.name },
+                launchTemplate: { id: template.id, version: template.latestVersion.apply((v) => `${v}`) },
+                tags: autoscalerTags(clusterName),
+            },
+            {
+                parent: this,
+                dependsOn: [...nodeRole.attachments, ...networkAddons],
+                // cluster-autoscaler owns the desired size once nodes run; reapplying config would undo its scaling.
+                ignoreChanges: ["scalingConfig.desiredSize"],
+            },
+        );
+    }
+}
