@@ -1,0 +1,361 @@
+/**
+ * The EKS cluster (issue 4): what the program passes to eks.Cluster, the KMS key, control-plane logs,
+ * access entries, managed node groups and their launch templates, the pinned add-ons with their IRSA
+ * roles, the Kubernetes provider, and the cluster-specific config errors, for both stack files.
+ */
+import { strict as assert } from "assert";
+import {
+    ADDON_VERSIONS,
+    adminAccessEntries,
+    autoscalerTags,
+    CLUSTER_LOG_TYPES,
+    EBS_CSI_SERVICE_ACCOUNT,
+    EksCluster,
+    endpointAccess,
+    launchTemplateSpec,
+    NODE_AMI_TYPE,
+    secretsKeyPolicy,
+} from "../../components/cluster";
+import { KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { fakeNetwork } from "../../offline/fixtures";
+import { ACCOUNT_ID } from "../../offline/mocks";
+import { ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
+
+interface ClusterCfg {
+    version: KubernetesVersion;
+    publicAccessCidrs: string[];
+    adminRoleArns: string[];
+    nodeGroups: NodeGroupConfig[];
+}
+
+const ISSUER = "oidc.eks.eu-west-3.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+
+describe("cluster: pure specs", () => {
+    it("pins add-on versions for every supported Kubernetes version, kube-proxy on the same minor", () => {
+        assert.deepEqual(Object.keys(ADDON_VERSIONS).sort(), [...SUPPORTED_KUBERNETES_VERSIONS].sort());
+        for (const [k8s, v] of Object.entries(ADDON_VERSIONS)) {
+            for (const version of Object.values(v)) {
+                assert.match(version, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, `${k8s}: ${version}`);
+            }
+            assert.ok(v.kubeProxy.startsWith(`v${k8s}.`), `kube-proxy ${v.kubeProxy} matches ${k8s}`);
+        }
+    });
+
+    it("keeps the endpoint private unless CIDRs are listed", () => {
+        assert.deepEqual(endpointAccess([]), { endpointPrivateAccess: true, endpointPublicAccess: false });
+        assert.deepEqual(endpointAccess(["203.0.113.0/24"]), { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
+    });
+
+    it("grants cluster-admin at cluster scope to each configured role", () => {
+        const entries = adminAccessEntries(["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"]);
+        assert.deepEqual(Object.keys(entries), ["admin-0", "admin-1"]);
+        assert.deepEqual(entries["admin-1"], {
+            principalArn: "arn:aws:iam::111122223333:role/b",
+            type: "STANDARD",
+            accessPolicies: { "cluster-admin": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
+        });
+        assert.deepEqual(adminAccessEntries([]), {});
+    });
+
+    it("writes a key policy with no public principal and no wildcard action", () => {
+        const doc = JSON.parse(secretsKeyPolicy("aws", "111122223333"));
+        for (const s of doc.Statement) {
+            assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::111122223333:root" });
+            assert.ok(!s.Action.includes("*") && !s.Action.includes("kms:*"));
+        }
+    });
+
+    it("tags node groups for cluster-autoscaler discovery", () => {
+        assert.deepEqual(autoscalerTags("flodrama-dev-eks"), { "k8s.io/cluster-autoscaler/enabled": "true", "k8s.io/cluster-autoscaler/flodrama-dev-eks": "owned" });
+    });
+});
+
+for (const stack of stackNames()) {
+    describe(`cluster on stack ${stack}`, () => {
+        let run: ProgramRun;
+        let cfg: ClusterCfg;
+        let azCount: number;
+        let eksInputs: Record<string, any>;
+        before(async () => {
+            run = await runProgram(stack);
+            cfg = JSON.parse(run.config["flodrama:cluster"]);
+            azCount = JSON.parse(run.config["flodrama:network"]).azCount;
+            eksInputs = run.one("eks:index:Cluster").inputs;
+        });
+
+        const privateSubnets = () => Array.from({ length: azCount }, (_, i) => `subnet-private-${i}`);
+
+        it("creates the cluster with the configured version and a fixed name in the private subnets", () => {
+            assert.equal(eksInputs.version, cfg.version);
+            assert.equal(eksInputs.name, `flodrama-${stack}-eks`);
+            assert.equal(eksInputs.vpcId, "vpc-network-vpc");
+            assert.deepEqual(eksInputs.privateSubnetIds, privateSubnets());
+            assert.equal(eksInputs.publicSubnetIds, undefined);
+            assert.equal(eksInputs.skipDefaultNodeGroup, true);
+            assert.equal(eksInputs.createOidcProvider, true);
+            assert.equal(eksInputs.nodeGroupOptions, undefined);
+            assert.deepEqual(eksInputs.upgradePolicy, { supportType: "STANDARD" });
+        });
+
+        it(`sets endpoint access per stack (${stack === "prod" ? "private only" : "public on the configured CIDRs"})`, () => {
+            assert.equal(eksInputs.endpointPrivateAccess, true);
+            if (stack === "prod") {
+                assert.equal(eksInputs.endpointPublicAccess, false);
+                assert.equal(eksInputs.publicAccessCidrs, undefined);
+            } else {
+                assert.equal(eksInputs.endpointPublicAccess, true);
+                assert.deepEqual(eksInputs.publicAccessCidrs, cfg.publicAccessCidrs);
+                assert.ok(cfg.publicAccessCidrs.length > 0);
+            }
+        });
+
+        it("envelope-encrypts Secrets with a rotating customer-managed key, protected in prod", () => {
+            const key = run.one("aws:kms/key:Key", "cluster-secrets-key");
+            assert.equal(eksInputs.encryptionConfigKeyArn, key.state.arn);
+            assert.equal(key.inputs.enableKeyRotation, true);
+            assert.equal(key.inputs.deletionWindowInDays, 30);
+            assert.equal(key.protect, stack === "prod");
+            const policy = JSON.parse(key.inputs.policy);
+            for (const s of policy.Statement) {
+                assert.deepEqual(s.Principal, { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` });
+            }
+            assert.equal(eksInputs.deletionProtection, stack === "prod");
+        });
+
+        it("exports all five control-plane log types to a group with the stack's retention, created first", () => {
+            assert.deepEqual(eksInputs.enabledClusterLogTypes, [...CLUSTER_LOG_TYPES]);
+            assert.deepEqual([...CLUSTER_LOG_TYPES].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+            const group = run.one("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane-logs");
+            assert.equal(group.inputs.name, `/aws/eks/flodrama-${stack}-eks/cluster`);
+            assert.equal(group.inputs.retentionInDays, Number(run.config["flodrama:logRetentionDays"]));
+            assert.ok(run.one("eks:index:Cluster").dependencies.includes(group.urn), "the cluster waits for its log group");
+        });
+
+        it("authenticates through access entries, one per configured admin role", () => {
+            assert.equal(eksInputs.authenticationMode, "API");
+            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns));
+        });
+
+        it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
+            assert.equal(eksInputs.bootstrapSelfManagedAddons, false);
+            assert.equal(eksInputs.corednsAddonOptions.enabled, false);
+            assert.equal(eksInputs.kubeProxyAddonOptions.enabled, false);
+        });
+
+        it("runs one managed node group per config entry over every AZ's private subnet", () => {
+            const groups = run.ofType("aws:eks/nodeGroup:NodeGroup");
+            assert.equal(groups.length, cfg.nodeGroups.length);
+            for (const g of cfg.nodeGroups) {
+                const ng = run.one("aws:eks/nodeGroup:NodeGroup", `cluster-ng-${g.name}`);
+                assert.equal(ng.inputs.clusterName, `flodrama-${stack}-eks`);
+                assert.deepEqual(ng.inputs.subnetIds, privateSubnets());
+                assert.deepEqual(ng.inputs.instanceTypes, g.instanceTypes);
+                assert.equal(ng.inputs.capacityType, g.capacityType);
+                assert.deepEqual(ng.inputs.scalingConfig, { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize });
+                assert.deepEqual(ng.inputs.updateConfig, { maxUnavailable: 1 });
+                assert.equal(ng.inputs.amiType, NODE_AMI_TYPE);
+                assert.equal(ng.inputs.version, undefined, "nodes follow the cluster version");
+                assert.deepEqual(ng.inputs.labels, { ...g.labels, "flodrama.com/node-group": g.name });
+                assert.deepEqual(ng.inputs.tags, autoscalerTags(`flodrama-${stack}-eks`));
+                assert.deepEqual(ng.ignoreChanges, ["scalingConfig.desiredSize"]);
+                assert.equal(ng.inputs.nodeRoleArn, run.one("aws:iam/role:Role", "cluster-node-role").state.arn);
+            }
+            assert.equal(cfg.nodeGroups[0].capacityType, stack === "prod" ? "ON_DEMAND" : "SPOT");
+        });
+
+        it("gives every node group a launch template with IMDSv2 required and an encrypted gp3 root", () => {
+            for (const g of cfg.nodeGroups) {
+                const ng = run.one("aws:eks/nodeGroup:NodeGroup", `cluster-ng-${g.name}`);
+                const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", `cluster-ng-${g.name}-lt`);
+                assert.ok(ng.dependencies.includes(lt.urn));
+                assert.equal(ng.inputs.launchTemplate.id, `${lt.name}-id`);
+                assert.equal(ng.inputs.launchTemplate.version, "1");
+                assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+                assert.deepEqual(lt.inputs.blockDeviceMappings, [
+                    { deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
+                ]);
+                assert.equal(lt.inputs.instanceType, undefined, "instance types belong to the node group (AutoScaling.6)");
+                assert.equal(lt.inputs.networkInterfaces, undefined, "no public IP");
+                assert.equal(lt.inputs.imageId, undefined, "EKS picks the AMI of amiType");
+            }
+        });
+
+        it("gives the node role the worker and ECR policies, not the CNI policy", () => {
+            const role = run.one("aws:iam/role:Role", "cluster-node-role");
+            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
+            const attached = run
+                .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                .filter((a) => a.inputs.role === role.state.name)
+                .map((a) => a.inputs.policyArn)
+                .sort();
+            assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
+        });
+
+        it("installs the four add-ons at the pinned versions, network policy on in the CNI", () => {
+            const versions = ADDON_VERSIONS[cfg.version];
+            const addons = new Map(run.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
+            assert.deepEqual([...addons.keys()].sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
+            assert.equal(addons.get("vpc-cni")!.inputs.addonVersion, versions.vpcCni);
+            assert.equal(addons.get("coredns")!.inputs.addonVersion, versions.coredns);
+            assert.equal(addons.get("kube-proxy")!.inputs.addonVersion, versions.kubeProxy);
+            assert.equal(addons.get("aws-ebs-csi-driver")!.inputs.addonVersion, versions.ebsCsi);
+            assert.deepEqual(JSON.parse(addons.get("vpc-cni")!.inputs.configurationValues), { enableNetworkPolicy: "true" });
+            for (const a of addons.values()) {
+                assert.equal(a.inputs.clusterName, `flodrama-${stack}-eks`);
+                assert.equal(a.inputs.resolveConflictsOnUpdate, "OVERWRITE");
+            }
+            const groupUrns = run.ofType("aws:eks/nodeGroup:NodeGroup").map((g) => g.urn);
+            for (const name of ["coredns", "aws-ebs-csi-driver"]) {
+                assert.ok(groupUrns.every((u) => addons.get(name)!.dependencies.includes(u)), `${name} waits for the nodes`);
+            }
+            for (const g of run.ofType("aws:eks/nodeGroup:NodeGroup")) {
+                assert.ok(g.dependencies.includes(addons.get("vpc-cni")!.urn), "nodes wait for the CNI");
+            }
+        });
+
+        it("gives the EBS CSI driver an IRSA role for exactly kube-system/ebs-csi-controller-sa", () => {
+            const addon = run.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+            const role = run.one("aws:iam/role:Role", "cluster-ebs-csi-irsa-role");
+            assert.equal(addon.inputs.serviceAccountRoleArn, role.state.arn);
+            const s = JSON.parse(role.inputs.assumeRolePolicy).Statement;
+            assert.equal(s.length, 1);
+            assert.deepEqual(s[0].Principal, { Federated: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${ISSUER}` });
+            assert.deepEqual(s[0].Condition, {
+                StringEquals: {
+                    [`${ISSUER}:sub`]: `system:serviceaccount:${EBS_CSI_SERVICE_ACCOUNT.namespace}:${EBS_CSI_SERVICE_ACCOUNT.name}`,
+                    [`${ISSUER}:aud`]: "sts.amazonaws.com",
+                },
+            });
+            assert.equal(s[0].Condition.StringEquals[`${ISSUER}:sub`], "system:serviceaccount:kube-system:ebs-csi-controller-sa");
+            const attachment = run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-ebs-csi-irsa-managed-0");
+            assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy");
+        });
+
+        it("gives the VPC CNI its ENI permissions through IRSA on kube-system/aws-node", () => {
+            const addon = run.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "vpc-cni")!;
+            const role = run.one("aws:iam/role:Role", "cluster-vpc-cni-irsa-role");
+            assert.equal(addon.inputs.serviceAccountRoleArn, role.state.arn);
+            assert.equal(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Condition.StringEquals[`${ISSUER}:sub`], "system:serviceaccount:kube-system:aws-node");
+            assert.equal(run.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "cluster-vpc-cni-irsa-managed-0").inputs.policyArn, "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy");
+        });
+
+        it("builds the Kubernetes provider from the cluster's kubeconfig, server-side apply on", () => {
+            const provider = run.one("pulumi:providers:kubernetes", "cluster-k8s");
+            const component = run.one("flodrama:cluster:EksCluster");
+            assert.equal(provider.parent, component.urn);
+            assert.equal(JSON.parse(provider.inputs.kubeconfig).clusters[0].name, `flodrama-${stack}-eks`);
+            assert.equal(String(provider.inputs.enableServerSideApply), "true");
+        });
+
+        it("exports the cluster name and a secret kubeconfig", () => {
+            assert.equal(run.outputs.clusterName, `flodrama-${stack}-eks`);
+            assert.ok(run.secretOutputs.includes("kubeconfig"));
+            assert.equal(JSON.parse(run.outputs.kubeconfig as string).kind, "Config");
+        });
+
+        it("offers each node group two or more instance types (FSBP AutoScaling.6)", () => {
+            for (const g of run.ofType("aws:eks/nodeGroup:NodeGroup")) {
+                assert.ok(g.inputs.instanceTypes.length >= 2, "two or more instance types");
+            }
+        });
+    });
+
+    describe(`EksCluster component alone on stack ${stack}`, () => {
+        it("exposes the contract outputs and uses only the given provider", async () => {
+            let c: EksCluster | undefined;
+            const { resources } = await simulate(stack, () => {
+                const aws = require("@pulumi/aws");
+                const cfg = loadConfig();
+                const provider = new aws.Provider("test-aws", { region: cfg.region });
+                const net = fakeNetwork(cfg.network.azCount);
+                c = new EksCluster(
+                    "eks-test",
+                    {
+                        stack: cfg.stack,
+                        version: cfg.cluster.version,
+                        vpcId: net.vpcId,
+                        privateSubnetIds: net.privateSubnetIds,
+                        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+                        adminRoleArns: cfg.cluster.adminRoleArns,
+                        nodeGroups: cfg.cluster.nodeGroups,
+                        logRetentionDays: cfg.logRetentionDays,
+                        protect: cfg.protect,
+                    },
+                    { provider },
+                );
+            });
+            const value = (o: any) => o.promise();
+            assert.equal(await value(c!.name), `flodrama-${stack}-eks`);
+            assert.equal(await value(c!.oidcIssuer), ISSUER);
+            assert.match(await value(c!.oidcProviderArn), /:oidc-provider\/oidc\.eks\./);
+            assert.equal(await value(c!.nodeSecurityGroupId), "sg-eks-managed");
+            assert.equal(await value(c!.clusterSecurityGroupId), "sg-eks-managed");
+            assert.equal(await c!.kubeconfig.isSecret, true);
+            for (const r of resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+                assert.ok(r.provider?.endsWith("::test-aws"), `${r.type} ${r.name} uses the given provider`);
+                assert.ok(r.name.startsWith("eks-test-"), `${r.name} is named after the component`);
+            }
+        });
+    });
+}
+
+describe("cluster: config", () => {
+    const configError = async (edit: (v: Record<string, any>) => void): Promise<Error & { problems: { key: string; expected: string }[] }> => {
+        try {
+            await runProgram("prod", { override: edit });
+        } catch (e: any) {
+            assert.equal(e.name, "ConfigError", `expected a ConfigError, got ${e}`);
+            return e;
+        }
+        assert.fail("expected the stack to be rejected before creating anything");
+    };
+
+    it("grants access entries for the admin roles of the config", async () => {
+        const admins = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
+        const run = await runProgram("prod", { override: (v) => (v.cluster.adminRoleArns = admins) });
+        assert.deepEqual(run.one("eks:index:Cluster").inputs.accessEntries, adminAccessEntries(admins));
+        assert.equal(Object.keys(run.one("eks:index:Cluster").inputs.accessEntries).length, 2);
+    });
+
+    it("opens the public endpoint of prod only to listed CIDRs", async () => {
+        const run = await runProgram("prod", { override: (v) => (v.cluster.publicAccessCidrs = ["203.0.113.0/24"]) });
+        const inputs = run.one("eks:index:Cluster").inputs;
+        assert.equal(inputs.endpointPublicAccess, true);
+        assert.deepEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
+    });
+
+    it("rejects maxSize below minSize", async () => {
+        const e = await configError((v) => {
+            v.cluster.nodeGroups[0].minSize = 6;
+            v.cluster.nodeGroups[0].maxSize = 4;
+        });
+        const p = e.problems.find((x) => x.key.endsWith("nodeGroups[0].minSize"));
+        assert.ok(p, e.message);
+        assert.match(p!.expected, /at most maxSize \(4\)/);
+    });
+
+    for (const version of ["1.29", "1.30", "1.35.2", 1.35]) {
+        it(`rejects the unsupported version ${JSON.stringify(version)}`, async () => {
+            const e = await configError((v) => (v.cluster.version = version));
+            assert.ok(e.problems.some((x) => x.key === "flodrama:cluster.version"), e.message);
+        });
+    }
+
+    for (const [key, cidr] of [
+        ["network.cidr", "10.30.0.0/33"],
+        ["network.cidr", "10.30.1.0/16"],
+        ["network.cidr", "10.30.0.0/8"],
+        ["cluster.publicAccessCidrs[0]", "203.0.113.7/24"],
+    ] as const) {
+        it(`rejects the bad CIDR ${cidr} in ${key}`, async () => {
+            const e = await configError((v) => {
+                if (key === "network.cidr") {
+                    v.network.cidr = cidr;
+                } else {
+                    v.cluster.publicAccessCidrs = [cidr];
+                }
+            });
+            assert.ok(e.problems.some((x) => x.key === `flodrama:${key}`), e.message);
+        });
+    }
+});
