@@ -19,7 +19,7 @@ import {
 import { KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { fakeNetwork } from "../../offline/fixtures";
 import { ACCOUNT_ID } from "../../offline/mocks";
-import { ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
+import { isSecret, ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
 
 interface ClusterCfg {
     version: KubernetesVersion;
@@ -174,6 +174,7 @@ for (const stack of stackNames()) {
                 assert.deepEqual(lt.inputs.blockDeviceMappings, [
                     { deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 ]);
+                assert.deepEqual(lt.inputs.metadataOptions, launchTemplateSpec(g.diskSizeGiB).metadataOptions);
                 assert.equal(lt.inputs.instanceType, undefined, "instance types belong to the node group (AutoScaling.6)");
                 assert.equal(lt.inputs.networkInterfaces, undefined, "no public IP");
                 assert.equal(lt.inputs.imageId, undefined, "EKS picks the AMI of amiType");
@@ -290,7 +291,7 @@ for (const stack of stackNames()) {
             assert.match(await value(c!.oidcProviderArn), /:oidc-provider\/oidc\.eks\./);
             assert.equal(await value(c!.nodeSecurityGroupId), "sg-eks-managed");
             assert.equal(await value(c!.clusterSecurityGroupId), "sg-eks-managed");
-            assert.equal(await c!.kubeconfig.isSecret, true);
+            assert.equal(await isSecret(c!.kubeconfig), true);
             for (const r of resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
                 assert.ok(r.provider?.endsWith("::test-aws"), `${r.type} ${r.name} uses the given provider`);
                 assert.ok(r.name.startsWith("eks-test-"), `${r.name} is named after the component`);
