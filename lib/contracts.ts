@@ -11,6 +11,11 @@ import { ServiceConfig } from "./config";
 export const APP_NAMESPACE = "flodrama";
 /** Data stores and cluster add-ons that the app namespace uses. */
 export const INFRA_NAMESPACE = "flodrama-infra";
+/**
+ * Prometheus, Grafana and Alertmanager (kube-prometheus-stack). Its own namespace because node-exporter
+ * needs host access that Pod Security `restricted` (flodrama) and `baseline` forbid.
+ */
+export const MONITORING_NAMESPACE = "monitoring";
 /** The default, encrypted gp3 StorageClass. */
 export const STORAGE_CLASS = "gp3-encrypted";
 
@@ -40,6 +45,7 @@ export interface ClusterInfo {
     /** Namespace names as outputs of the Namespace objects, so dependants wait for them. */
     appNamespace: pulumi.Output<string>;
     infraNamespace: pulumi.Output<string>;
+    monitoringNamespace: pulumi.Output<string>;
     storageClassName: pulumi.Output<string>;
     /** Cluster add-ons that workloads rely on (metrics-server, LB controller); depend on them. */
     addons: pulumi.Resource[];
@@ -67,6 +73,16 @@ export interface DataInfo {
     /** Ports of the stores, for NetworkPolicy egress. */
     mongoPort: number;
     redisPort: number;
+}
+
+/** Name of the port of every FloDrama Service and container; the API's bindings and ServiceMonitors use it. */
+export const SERVICE_PORT_NAME = "http";
+/** Where every FloDrama service serves Prometheus metrics, on its service port. */
+export const METRICS_PATH = "/metrics";
+
+/** Labels of a FloDrama service's pods, Service and Deployment selector; ServiceMonitors and NetworkPolicies select by them. */
+export function serviceLabels(serviceName: string): Record<string, string> {
+    return { "app.kubernetes.io/name": serviceName, "app.kubernetes.io/part-of": "flodrama" };
 }
 
 /** One deployed service, as the API and monitoring see it. */

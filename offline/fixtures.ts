@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterInfo, NetworkInfo, APP_NAMESPACE, INFRA_NAMESPACE, STORAGE_CLASS } from "../lib/contracts";
+import { ClusterInfo, NetworkInfo, APP_NAMESPACE, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../lib/contracts";
 import { createKubernetesProvider } from "../lib/providers";
 import { ACCOUNT_ID } from "./mocks";
 
@@ -45,6 +45,7 @@ export function fakeCluster(): ClusterInfo {
         oidcIssuer: pulumi.output(FAKE_ISSUER),
         appNamespace: pulumi.output(APP_NAMESPACE),
         infraNamespace: pulumi.output(INFRA_NAMESPACE),
+        monitoringNamespace: pulumi.output(MONITORING_NAMESPACE),
         storageClassName: pulumi.output(STORAGE_CLASS),
         addons: [],
     };
