@@ -75,7 +75,7 @@ export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject":
 const COMMON_LABELS = { "app.kubernetes.io/part-of": "flodrama", "app.kubernetes.io/managed-by": "pulumi" } as const;
 
 /** Metadata of one namespace: fixed name, Pod Security labels and the platform's labels. */
-export function namespaceMetadata(name: string, modes: PodSecurityModes, version: string, extraLabels: Record<string, string> = {}) {
+export function namespaceMetadata(name: string, modes: PodSecurityModes, version: string, extraLabels: Record<string, string> = {}): { name: string; labels: Record<string, string> } {
     return { name, labels: { ...COMMON_LABELS, ...podSecurityLabels(modes, version), ...extraLabels } };
 }
 
