@@ -6,6 +6,7 @@
  * Thresholds are the seed's: 5xx rate > 5 %, 4xx rate > 10 %, latency > 1000 ms. The data-tier
  * alarms fire near the limits of the configured instance classes.
  */
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /** The seed's alert thresholds (architecture-aws-flodrama.md, "Surveillance et Monitoring"). */
@@ -335,7 +336,7 @@ export function managedDataAlarms(t: ManagedDataTargets): AlarmSpec[] {
 // ---- to MetricAlarm arguments ----------------------------------------------------------------------
 
 /** Arguments of the `aws.cloudwatch.MetricAlarm` for a spec (name and actions supplied by the caller). */
-export function metricAlarmArgs(spec: AlarmSpec, timing: AlarmTiming, name: string, actions: pulumi.Input<string>[]) {
+export function metricAlarmArgs(spec: AlarmSpec, timing: AlarmTiming, name: string, actions: pulumi.Input<string>[]): aws.cloudwatch.MetricAlarmArgs {
     if (!!spec.metric === !!spec.math) {
         throw new Error(`alarm ${spec.key}: give exactly one of metric and math`);
     }

@@ -162,7 +162,7 @@ describe("monitoring: alarm specs", () => {
     describe("MetricAlarm arguments", () => {
         it("sets timing from config, alarm and OK actions, and a percentile as extended statistic", () => {
             const spec = cloudFrontAlarms("E1").find((s) => s.key === "cdn-origin-latency")!;
-            const args = metricAlarmArgs(spec, TIMING, "flodrama-prod-cdn-origin-latency", ["arn:topic"]);
+            const args: any = metricAlarmArgs(spec, TIMING, "flodrama-prod-cdn-origin-latency", ["arn:topic"]);
             assert.equal(args.period, 60);
             assert.equal(args.evaluationPeriods, 5);
             assert.equal(args.datapointsToAlarm, 3);
@@ -176,9 +176,9 @@ describe("monitoring: alarm specs", () => {
 
         it("turns math into metric queries with one returned expression", () => {
             const spec = httpApiAlarms("a1", "$default")[0];
-            const args = metricAlarmArgs(spec, TIMING, "n", ["arn:t"]);
+            const args: any = metricAlarmArgs(spec, TIMING, "n", ["arn:t"]);
             assert.equal((args as any).metricName, undefined);
-            const q = args.metricQueries!;
+            const q: any[] = args.metricQueries;
             assert.deepEqual(q.filter((x) => x.returnData).map((x) => x.id), ["e1"]);
             assert.equal(q[0].expression, spec.math!.expression);
             for (const m of q.slice(1)) {
