@@ -4,8 +4,7 @@
  * that Pod Security `restricted` and `baseline` forbid), the Grafana admin password from
  * `@pulumi/random` in a Secret the chart reads, an IRSA role that lets Alertmanager publish to the
  * stack's SNS topic and nothing else, ServiceMonitors and a PodMonitor for the FloDrama services,
- * PrometheusRules with the seed's thresholds, Grafana dashboards as code, and the NetworkPolicy that
- * opens the scrape path. Nothing is exposed outside the cluster: operators use `kubectl port-forward`.
+ * PrometheusRules with the seed's thresholds, and Grafana dashboards as code. Nothing is exposed outside the cluster: operators use `kubectl port-forward`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -23,7 +22,7 @@ import {
     kubePrometheusStackValues,
     RELEASE_NAME,
 } from "./monitoringValues";
-import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, scrapeNetworkPolicySpec, serviceMonitorSpec } from "./serviceMonitoring";
+import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "./serviceMonitoring";
 
 export interface MonitoringStackArgs {
     /** Stack name, for the IRSA role's physical name. */
@@ -167,12 +166,6 @@ export class MonitoringStack extends pulumi.ComponentResource {
             const spec = s.serviceName ? serviceMonitorSpec(service, APP_NAMESPACE) : podMonitorSpec(service, APP_NAMESPACE);
             this.customResource(`${name}-${spec.kind.toLowerCase()}-${service}`, spec, args.cluster.appNamespace, k8sOpts);
         }
-        const policy = scrapeNetworkPolicySpec(APP_NAMESPACE, MONITORING_NAMESPACE);
-        new k8s.networking.v1.NetworkPolicy(
-            `${name}-allow-prometheus-scrape`,
-            { metadata: { ...policy.metadata, namespace: args.cluster.appNamespace }, spec: policy.spec },
-            k8sOpts,
-        );
     }
 
     private createRulesAndDashboards(name: string, args: MonitoringStackArgs, k8sOpts: pulumi.CustomResourceOptions): void {

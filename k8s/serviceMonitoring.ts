@@ -1,8 +1,8 @@
 /**
  * What Prometheus and Grafana know about the FloDrama services, as pure spec builders: a
  * ServiceMonitor per service behind a Service (a PodMonitor for one without, the scraper), the
- * PrometheusRules that mirror the seed's thresholds, one Grafana dashboard per service, and the
- * NetworkPolicy that lets Prometheus scrape pods in the application namespace.
+ * PrometheusRules that mirror the seed's thresholds, and one Grafana dashboard per service. (Each
+ * service's own ingress NetworkPolicy admits the monitoring namespace on its port: k8s/flodramaService.ts.)
  *
  * Metrics the services must expose on `SERVICE_PORT_NAME` at `METRICS_PATH` (Prometheus client
  * conventions, e.g. prom-client's defaults plus an HTTP middleware):
@@ -260,30 +260,5 @@ export function dashboardConfigMapSpec(service: string, configMapNamespace: stri
             labels: { [GRAFANA_DASHBOARD_LABEL.key]: GRAFANA_DASHBOARD_LABEL.value, ...monitorLabels(service) },
         },
         data: { [`flodrama-${service}.json`]: JSON.stringify(serviceDashboard(service, appNamespace)) },
-    };
-}
-
-/**
- * Lets Prometheus (in `monitoringNamespace`) reach the metrics port of every FloDrama pod. Policies
- * add up, so this opens only the scrape path on top of the namespace's default deny.
- */
-export function scrapeNetworkPolicySpec(appNamespace: string, monitoringNamespace: string) {
-    return {
-        metadata: { name: "allow-prometheus-scrape", namespace: appNamespace, labels: { "app.kubernetes.io/part-of": "flodrama", "app.kubernetes.io/component": "monitoring" } },
-        spec: {
-            podSelector: { matchLabels: { "app.kubernetes.io/part-of": "flodrama" } },
-            policyTypes: ["Ingress"],
-            ingress: [
-                {
-                    from: [
-                        {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoringNamespace } },
-                            podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
-                        },
-                    ],
-                    ports: [{ protocol: "TCP", port: SERVICE_PORT_NAME }],
-                },
-            ],
-        },
     };
 }

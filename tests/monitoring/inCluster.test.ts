@@ -2,7 +2,7 @@
  * The in-cluster monitoring specs (pure): kube-prometheus-stack values (retention, storage,
  * requests and limits, the Grafana password from an existing Secret, no public Service, Alertmanager
  * routed to SNS), ServiceMonitor and PodMonitor shapes, PrometheusRule expressions with the seed's
- * thresholds, Grafana dashboards, the scrape NetworkPolicy against the Kubernetes schema, and
+ * thresholds, Grafana dashboards (their ConfigMap against the Kubernetes schema), and
  * Alertmanager's IAM policy.
  */
 import { strict as assert } from "assert";
@@ -23,7 +23,6 @@ import {
     HTTP_METRICS,
     podMonitorSpec,
     prometheusRuleSpec,
-    scrapeNetworkPolicySpec,
     serviceDashboard,
     serviceMonitorSpec,
 } from "../../k8s/serviceMonitoring";
@@ -216,13 +215,5 @@ describe("monitoring: ServiceMonitors, rules and dashboards", () => {
         assert.equal(cm.metadata.namespace, "monitoring");
         assert.deepEqual(JSON.parse(cm.data["flodrama-watch-party.json"]), d);
         assert.deepEqual(validateManifest({ apiVersion: "v1", kind: "ConfigMap", ...cm }), []);
-    });
-
-    it("opens only the scrape path from Prometheus pods to the FloDrama pods", () => {
-        const np = scrapeNetworkPolicySpec("flodrama", "monitoring");
-        assert.deepEqual(validateManifest({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", ...np }), []);
-        assert.deepEqual(np.spec.policyTypes, ["Ingress"]);
-        assert.deepEqual(np.spec.ingress[0].from[0].namespaceSelector.matchLabels, { "kubernetes.io/metadata.name": "monitoring" });
-        assert.deepEqual(np.spec.ingress[0].ports, [{ protocol: "TCP", port: "http" }]);
     });
 });
