@@ -179,6 +179,13 @@ export function budgetCostFilters(stack: string): aws.types.input.budgets.Budget
     return [{ name: "TagKeyValue", values: [`user:Stack$${stack}`] }];
 }
 
+/** What the managed data-tier alarms and widgets watch. */
+interface ManagedTargets {
+    instanceIds: pulumi.Input<string>[];
+    instanceClass: string;
+    redisClusterIds: pulumi.Output<string>[];
+}
+
 interface AlertTopic {
     topic: aws.sns.Topic;
     key: aws.kms.Key;
@@ -246,7 +253,7 @@ export class Monitoring extends pulumi.ComponentResource {
     }
 
     /** Managed mode needs the ids the data-tier alarms watch; fail before creating anything otherwise. */
-    private validateData(args: MonitoringArgs): { instanceIds: pulumi.Input<string>[]; instanceClass: string; redisClusterIds: pulumi.Output<string>[] } | undefined {
+    private validateData(args: MonitoringArgs): ManagedTargets | undefined {
         if (args.data.mode !== "managed") {
             return undefined;
         }
@@ -313,7 +320,7 @@ export class Monitoring extends pulumi.ComponentResource {
         return { topic, key, policy };
     }
 
-    private alarmSpecs(args: MonitoringArgs, managed: ReturnType<Monitoring["validateData"]>): AlarmSpec[] {
+    private alarmSpecs(args: MonitoringArgs, managed: ManagedTargets | undefined): AlarmSpec[] {
         return [
             ...cloudFrontAlarms(args.site.distributionId),
             ...httpApiAlarms(args.api.httpApiId, args.api.stageName),
@@ -324,7 +331,7 @@ export class Monitoring extends pulumi.ComponentResource {
         ];
     }
 
-    private createAlarms(name: string, args: MonitoringArgs, managed: ReturnType<Monitoring["validateData"]>, main: AlertTopic, edge: AlertTopic): pulumi.Output<string>[] {
+    private createAlarms(name: string, args: MonitoringArgs, managed: ManagedTargets | undefined, main: AlertTopic, edge: AlertTopic): pulumi.Output<string>[] {
         return this.alarmSpecs(args, managed).map((spec) => {
             const usEast1 = spec.region === "us-east-1";
             const { topic, policy } = usEast1 ? edge : main;
@@ -337,7 +344,7 @@ export class Monitoring extends pulumi.ComponentResource {
         });
     }
 
-    private createDashboard(name: string, args: MonitoringArgs, managed: ReturnType<Monitoring["validateData"]>): aws.cloudwatch.Dashboard {
+    private createDashboard(name: string, args: MonitoringArgs, managed: ManagedTargets | undefined): aws.cloudwatch.Dashboard {
         const body = pulumi
             .all([
                 args.site.distributionId,
