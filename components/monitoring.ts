@@ -41,7 +41,7 @@ export interface MonitoringArgs {
     monitoring: MonitoringConfig;
     /** The CDN site: its distribution id (CloudFront alarms and widgets). */
     site: SiteInfo;
-    /** The HTTP and WebSocket APIs and their stage. */
+    /** The HTTP and WebSocket APIs and their stages. */
     api: ApiInfo;
     /** The data tier; managed mode adds DocumentDB and ElastiCache alarms. */
     data: DataInfo;
@@ -324,7 +324,7 @@ export class Monitoring extends pulumi.ComponentResource {
         return [
             ...cloudFrontAlarms(args.site.distributionId),
             ...httpApiAlarms(args.api.httpApiId, args.api.stageName),
-            ...websocketApiAlarms(args.api.websocketApiId, args.api.stageName),
+            ...websocketApiAlarms(args.api.websocketApiId, args.api.websocketStageName),
             ...(managed
                 ? managedDataAlarms({ documentDbInstanceIds: managed.instanceIds, documentDbInstanceClass: managed.instanceClass, redisClusterIds: managed.redisClusterIds })
                 : []),
@@ -364,6 +364,7 @@ export class Monitoring extends pulumi.ComponentResource {
                         httpApiId,
                         websocketApiId,
                         stageName: args.api.stageName,
+                        websocketStageName: args.api.websocketStageName,
                         clusterName,
                         managedData: managed ? { documentDbInstanceIds: instanceIds, redisClusterIds } : undefined,
                         grafanaPortForward: grafanaPortForwardCommand(MONITORING_NAMESPACE),

@@ -292,7 +292,9 @@ export interface DashboardInput {
     distributionId: string;
     httpApiId: string;
     websocketApiId: string;
+    /** Stage of the HTTP API (`$default`). */
     stageName: string;
+    websocketStageName: string;
     clusterName: string;
     /** Present when the data tier is managed. */
     managedData?: ManagedDataIds;
@@ -316,7 +318,7 @@ export function dashboardBody(d: DashboardInput): DashboardBody {
             header,
             ...cloudFrontWidgets(d.distributionId, d.periodSeconds),
             ...httpApiWidgets(d.httpApiId, d.stageName, d.region, d.periodSeconds),
-            ...websocketApiWidgets(d.websocketApiId, d.stageName, d.region, d.periodSeconds),
+            ...websocketApiWidgets(d.websocketApiId, d.websocketStageName, d.region, d.periodSeconds),
             ...clusterWidgets(d.clusterName, d.region, d.periodSeconds),
             ...(d.managedData ? managedDataWidgets(d.managedData, d.region, d.periodSeconds) : []),
         ]),

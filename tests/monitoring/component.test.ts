@@ -20,6 +20,7 @@ const DISTRIBUTION_ID = "E2FIXTURE";
 const HTTP_API_ID = "httpapi01";
 const WS_API_ID = "wsapi0001";
 const STAGE = "$default";
+const WS_STAGE = "live";
 
 function fakeSite(): SiteInfo {
     return { url: pulumi.output("https://d111.cloudfront.net"), distributionId: pulumi.output(DISTRIBUTION_ID) };
@@ -30,8 +31,9 @@ function fakeApi(): ApiInfo {
         httpApiId: pulumi.output(HTTP_API_ID),
         httpApiUrl: pulumi.output(`https://${HTTP_API_ID}.execute-api.eu-west-3.amazonaws.com`),
         websocketApiId: pulumi.output(WS_API_ID),
-        websocketUrl: pulumi.output(`wss://${WS_API_ID}.execute-api.eu-west-3.amazonaws.com/${STAGE}`),
+        websocketUrl: pulumi.output(`wss://${WS_API_ID}.execute-api.eu-west-3.amazonaws.com/${WS_STAGE}`),
         stageName: STAGE,
+        websocketStageName: WS_STAGE,
     };
 }
 
@@ -172,7 +174,7 @@ for (const stack of stackNames()) {
                     } else if (key.startsWith("api-")) {
                         assert.deepEqual(d, { ApiId: HTTP_API_ID, Stage: STAGE });
                     } else if (key.startsWith("ws-")) {
-                        assert.deepEqual(d, { ApiId: WS_API_ID, Stage: STAGE });
+                        assert.deepEqual(d, { ApiId: WS_API_ID, Stage: WS_STAGE });
                     } else if (key.startsWith("docdb-")) {
                         assert.match(d.DBInstanceIdentifier, new RegExp(`^flodrama-${stack}-docdb-\\d$`));
                     } else {

@@ -14,6 +14,7 @@ const INPUT: DashboardInput = {
     httpApiId: "abc123",
     websocketApiId: "ws456",
     stageName: "$default",
+    websocketStageName: "live",
     clusterName: "flodrama-prod-eks",
     grafanaPortForward: "kubectl -n monitoring port-forward svc/grafana 3000:80",
 };
@@ -111,6 +112,7 @@ describe("monitoring: dashboard body", () => {
                 for (const n of ["ConnectCount", "MessageCount", "ClientError", "ExecutionError", "IntegrationError"]) {
                     assert.ok(ws.some((r: any) => r.name === n), `WebSocket ${n}`);
                 }
+                assert.ok(ws.every((r: any) => r.dims.Stage === "live") && http.every((r: any) => r.dims.Stage === "$default"), "each API's own stage");
                 for (const w of api) {
                     assert.equal(w.properties.region, "eu-west-3");
                 }
