@@ -9,7 +9,8 @@ import * as fs from "fs";
 import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/dataTier";
 import { DATA_SECRET_KEYS } from "../../lib/contracts";
 import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterData";
-import { RecordedResource, stackNames } from "../../offline/harness";
+import { ProgramRun, RecordedResource, stackNames } from "../../offline/harness";
+import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { TEST_SECRET } from "../../offline/mocks";
 import { podSecurityViolations } from "../../policy/podSecurity";
@@ -80,6 +81,14 @@ function commonChecks(get: () => TierRun) {
         for (const r of get().resources.filter((x) => x.type.startsWith("kubernetes:") && x.custom && !x.type.startsWith("pulumi:"))) {
             assert.deepEqual(validateManifest(manifestOf(r)), [], `${r.type} ${r.name}`);
         }
+    });
+
+    it("passes the policy pack (FSBP DocumentDB, ElastiCache, KMS, EC2; Pod Security; protection in prod)", () => {
+        const { resources, config, stackConfig } = get();
+        const report = runPolicies(new ProgramRun(config.stack, resources, {}, [], stackConfig));
+        assert.equal(report.violations.length, 0, `\n${report.violations.map(formatFinding).join("\n")}`);
+        const evaluated = report.verdicts.filter((v) => v.evaluated > 0).map((v) => v.policy.name);
+        assert.ok(evaluated.includes("program-stateful-protected-in-prod"));
     });
 
     it("keeps every password as a Pulumi secret, protected when the stack protects", () => {

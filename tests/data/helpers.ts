@@ -50,19 +50,22 @@ export interface TierRun {
     tier: DataTier;
     resources: RecordedResource[];
     config: ReturnType<typeof loadConfig>;
+    /** The raw stack config the run used. */
+    stackConfig: Record<string, string>;
 }
 
 /** DataTier named `data-test` on stack `stack`, in `mode`. */
 export async function runTier(stack: string, mode: "managed" | "in-cluster"): Promise<TierRun> {
     let tier: DataTier | undefined;
     let config: ReturnType<typeof loadConfig> | undefined;
-    const { resources } = await simulate(
+    const { resources, config: stackConfig } = await simulate(
         stack,
         () => {
             const aws = require("@pulumi/aws");
             const { DataTier: Tier } = require("../../components/dataTier");
             config = loadConfig();
-            const provider = new aws.Provider("test-aws", { region: config.region });
+            // The stack's default tags, as lib/providers.ts sets them, so the policy pack sees the environment.
+            const provider = new aws.Provider("test-aws", { region: config.region, defaultTags: { tags: config.tags } });
             tier = new Tier(
                 "data-test",
                 {
@@ -78,7 +81,7 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster"): Pr
         },
         { override: withMode(mode) },
     );
-    return { tier: tier!, resources, config: config! };
+    return { tier: tier!, resources, config: config!, stackConfig };
 }
 
 /** Reads an Output through the SDK's rejecting promise. */
