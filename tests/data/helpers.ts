@@ -54,8 +54,8 @@ export interface TierRun {
     stackConfig: Record<string, string>;
 }
 
-/** DataTier named `data-test` on stack `stack`, in `mode`. */
-export async function runTier(stack: string, mode: "managed" | "in-cluster"): Promise<TierRun> {
+/** DataTier named `name` (default `data-test`) on stack `stack`, in `mode`, with optional further config edits. */
+export async function runTier(stack: string, mode: "managed" | "in-cluster", opts: { name?: string; override?: RunOptions["override"] } = {}): Promise<TierRun> {
     let tier: DataTier | undefined;
     let config: ReturnType<typeof loadConfig> | undefined;
     const { resources, config: stackConfig } = await simulate(
@@ -67,7 +67,7 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster"): Pr
             // The stack's default tags, as lib/providers.ts sets them, so the policy pack sees the environment.
             const provider = new aws.Provider("test-aws", { region: config.region, defaultTags: { tags: config.tags } });
             tier = new Tier(
-                "data-test",
+                opts.name ?? "data-test",
                 {
                     stack: config.stack,
                     data: config.data,
@@ -79,7 +79,12 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster"): Pr
                 { provider },
             );
         },
-        { override: withMode(mode) },
+        {
+            override: (v) => {
+                withMode(mode)(v);
+                opts.override?.(v);
+            },
+        },
     );
     return { tier: tier!, resources, config: config!, stackConfig };
 }
