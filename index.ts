@@ -7,8 +7,9 @@ import { loadConfig } from "./lib/config";
 import { createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
-import { ClusterInfo, NetworkInfo } from "./lib/contracts";
+import { ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
+import { DataTier } from "./components/dataTier";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -65,6 +66,27 @@ export const monitoringNamespace = clusterInfo.monitoringNamespace;
 export const storageClassName = clusterInfo.storageClassName;
 
 // ---- data tier (issue 5) -------------------------------------------------------------------------------
+// DataTier implements DataInfo (what workloads and monitoring consume) and adds the endpoints exported below.
+const data = new DataTier(
+    "data",
+    {
+        stack: cfg.stack,
+        data: cfg.data,
+        network,
+        cluster: clusterInfo,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: providers.aws },
+) satisfies DataInfo;
+export const dataMode = data.mode;
+export const dataSecretName = data.secretName;
+export const documentDbClusterId = data.documentDbClusterId;
+export const documentDbEndpoint = data.documentDbEndpoint;
+export const documentDbReaderEndpoint = data.documentDbReaderEndpoint;
+export const redisReplicationGroupId = data.redisReplicationGroupId;
+export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
+export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 

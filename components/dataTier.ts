@@ -253,9 +253,13 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
     /** ARN of the customer-managed key of both stores (managed mode). */
     readonly kmsKeyArn?: pulumi.Output<string>;
 
+    private readonly randomProvider: random.Provider;
+
     constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DataTier.__pulumiType, name, {}, opts);
         this.mode = args.data.mode;
+        // Random values need no configuration, but no resource of this program falls back to a default provider.
+        this.randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
         let connection: Connection;
         if (args.data.mode === "managed") {
             const { documentDb, redis } = args.data;
@@ -296,6 +300,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     storageClassName: args.cluster.storageClassName,
                     ...inCluster,
                     protect: args.protect,
+                    randomProvider: this.randomProvider,
                     dependsOn: args.cluster.addons,
                 },
                 { parent: this },
@@ -397,7 +402,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 new aws.cloudwatch.LogGroup(`${name}-docdb-${logType}-logs`, { name: docdbLogGroupName(clusterIdentifier, logType), retentionInDays: args.logRetentionDays }, { parent: this }),
         );
         // Letters and digits: DocumentDB refuses `/`, `"` and `@`, and the URI needs no escaping this way.
-        const password = new random.RandomPassword(`${name}-docdb-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, protect: args.protect });
+        const password = new random.RandomPassword(`${name}-docdb-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, provider: this.randomProvider, protect: args.protect });
         const cluster = new aws.docdb.Cluster(
             `${name}-docdb`,
             {
@@ -469,7 +474,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
         const token = new random.RandomPassword(
             `${name}-redis-auth-token`,
             { length: 64, special: true, overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS, minUpper: 4, minLower: 4, minNumeric: 4 },
-            { parent: this, protect: args.protect },
+            { parent: this, provider: this.randomProvider, protect: args.protect },
         );
         const group = new aws.elasticache.ReplicationGroup(
             `${name}-redis`,

@@ -260,6 +260,8 @@ export interface InClusterDataArgs {
     redisStorageGi: number;
     /** Protect the passwords and StatefulSets and keep the volumes on delete. */
     protect: boolean;
+    /** Provider of the random passwords (explicit, like every provider of the program). */
+    randomProvider: random.Provider;
     /** Cluster add-ons the stores need first (the EBS CSI driver provisions their volumes). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -281,7 +283,7 @@ export class InClusterData extends pulumi.ComponentResource {
 
         // Alphanumeric: they go into URIs, shell probes and config files without any escaping.
         const password = (suffix: string) =>
-            new random.RandomPassword(`${name}-${suffix}-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, protect: args.protect });
+            new random.RandomPassword(`${name}-${suffix}-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, provider: args.randomProvider, protect: args.protect });
         const mongoPassword = password("mongo");
         const redisPassword = password("redis");
         this.mongoPassword = mongoPassword.result;

@@ -52,6 +52,9 @@ function commonChecks(get: () => TierRun) {
             if (r.type.startsWith("kubernetes:")) {
                 assert.ok(r.provider?.endsWith("::fixture-k8s"), `${r.type} ${r.name} uses the cluster's provider`);
             }
+            if (r.type.startsWith("random:")) {
+                assert.ok(r.provider?.endsWith("::data-test-random"), `${r.type} ${r.name} uses the component's random provider`);
+            }
         }
     });
 
