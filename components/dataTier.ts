@@ -233,6 +233,8 @@ interface Connection {
     mongoUri: pulumi.Output<string>;
     redisUrl: pulumi.Output<string>;
     mongoCa: string;
+    /** The stores themselves: workloads that wait for the Secret then find them running. */
+    stores: pulumi.Resource[];
 }
 
 export class DataTier extends pulumi.ComponentResource implements DataInfo {
@@ -285,6 +287,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     .all([cache.group.primaryEndpointAddress, cache.group.port, cache.token.result])
                     .apply(([host, port, password]) => redisUrl({ password, host, port: port ?? REDIS_PORT, tls: true })),
                 mongoCa: fs.readFileSync(RDS_CA_BUNDLE_PATH, "utf8"),
+                stores: [...docdb.instances, cache.group],
             };
         } else {
             const inCluster = args.data.inCluster;
@@ -310,6 +313,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 redisUrl: pulumi.all([stores.redisHost, stores.redisPassword]).apply(([host, password]) => redisUrl({ password, host, port: REDIS_PORT, tls: false })),
                 // Plain connections in the cluster: nothing to trust. The key exists so the mount is identical.
                 mongoCa: "",
+                stores: [stores],
             };
         }
         this.secretName = this.createContractSecret(name, args, connection);
@@ -530,7 +534,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     })),
                 ),
             },
-            { parent: this, provider: args.cluster.provider },
+            { parent: this, provider: args.cluster.provider, dependsOn: c.stores },
         );
         return secret.metadata.name;
     }

@@ -75,6 +75,11 @@ function commonChecks(get: () => TierRun) {
         assert.equal(s.inputs.metadata.namespace, "flodrama");
         assert.deepEqual(Object.keys(s.inputs.stringData).sort(), Object.values(DATA_SECRET_KEYS).sort());
         assert.ok(s.secretInputs.includes("stringData"));
+        const stores = resources.filter((r) => [INSTANCE, RG, "kubernetes:apps/v1:StatefulSet"].includes(r.type));
+        assert.ok(stores.length > 0);
+        for (const r of stores) {
+            assert.ok(s.dependencies.includes(r.urn), `the Secret waits for ${r.name}`);
+        }
         assert.equal(await value(tier.secretName), DATA_SECRET_NAME);
         assert.equal(tier.mongoPort, MONGO_PORT);
         assert.equal(tier.redisPort, REDIS_PORT);
