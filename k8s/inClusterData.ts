@@ -266,6 +266,17 @@ export interface InClusterDataArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** What differs between the two stores. */
+interface StoreDefinition {
+    store: string;
+    port: number;
+    component: "database" | "cache";
+    authSecretName: string;
+    /** The auth Secret's keys, from the generated password. */
+    authData: (password: string) => Record<string, string>;
+    spec: StatefulSetSpec;
+}
+
 export class InClusterData extends pulumi.ComponentResource {
     static readonly __pulumiType = "flodrama:data:InClusterData";
 
@@ -278,52 +289,55 @@ export class InClusterData extends pulumi.ComponentResource {
 
     constructor(name: string, args: InClusterDataArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(InClusterData.__pulumiType, name, {}, opts);
-        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider, dependsOn: args.dependsOn };
+        const storage = { storageClassName: args.storageClassName, retainVolume: args.protect };
+        this.mongoPassword = this.createStore(name, args, {
+            store: MONGO_NAME,
+            port: MONGO_PORT,
+            component: "database",
+            authSecretName: MONGO_AUTH_SECRET,
+            authData: (password) => ({ username: MONGO_USERNAME, password }),
+            spec: mongoStatefulSetSpec({ image: args.mongoImage, storageGi: args.mongoStorageGi, ...storage }),
+        });
+        this.redisPassword = this.createStore(name, args, {
+            store: REDIS_NAME,
+            port: REDIS_PORT,
+            component: "cache",
+            authSecretName: REDIS_AUTH_SECRET,
+            authData: (password) => ({ password }),
+            spec: redisStatefulSetSpec({ image: args.redisImage, storageGi: args.redisStorageGi, ...storage }),
+        });
         const namespace = pulumi.output(args.namespace);
-
-        // Alphanumeric: they go into URIs, shell probes and config files without any escaping.
-        const password = (suffix: string) =>
-            new random.RandomPassword(`${name}-${suffix}-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, provider: args.randomProvider, protect: args.protect });
-        const mongoPassword = password("mongo");
-        const redisPassword = password("redis");
-        this.mongoPassword = mongoPassword.result;
-        this.redisPassword = redisPassword.result;
-
-        const authSecret = (suffix: string, secretName: string, data: pulumi.Input<Record<string, pulumi.Input<string>>>) =>
-            new k8s.core.v1.Secret(
-                `${name}-${suffix}-auth`,
-                { metadata: { name: secretName, namespace, labels: storeLabels(suffix === "mongo" ? MONGO_NAME : REDIS_NAME, suffix === "mongo" ? "database" : "cache") }, type: "Opaque", stringData: data },
-                k8sOpts,
-            );
-        const mongoAuth = authSecret("mongo", MONGO_AUTH_SECRET, pulumi.secret({ username: MONGO_USERNAME, password: mongoPassword.result }));
-        const redisAuth = authSecret("redis", REDIS_AUTH_SECRET, pulumi.secret({ password: redisPassword.result }));
-
-        this.createStore(name, args, MONGO_NAME, MONGO_PORT, "database", mongoStatefulSetSpec({ image: args.mongoImage, storageGi: args.mongoStorageGi, storageClassName: args.storageClassName, retainVolume: args.protect }), mongoAuth, k8sOpts);
-        this.createStore(name, args, REDIS_NAME, REDIS_PORT, "cache", redisStatefulSetSpec({ image: args.redisImage, storageGi: args.redisStorageGi, storageClassName: args.storageClassName, retainVolume: args.protect }), redisAuth, k8sOpts);
-
         this.mongoHost = namespace.apply((ns) => storeHost(MONGO_NAME, ns));
         this.redisHost = namespace.apply((ns) => storeHost(REDIS_NAME, ns));
         this.registerOutputs({ mongoHost: this.mongoHost, redisHost: this.redisHost });
     }
 
-    /** One store: its NetworkPolicy first (so the pod never runs unprotected), its headless Service, its StatefulSet. */
-    private createStore(
-        name: string,
-        args: InClusterDataArgs,
-        store: string,
-        port: number,
-        component: "database" | "cache",
-        spec: StatefulSetSpec,
-        auth: k8s.core.v1.Secret,
-        k8sOpts: pulumi.CustomResourceOptions,
-    ): void {
-        const metadata = { name: store, namespace: args.namespace, labels: storeLabels(store, component) };
-        const policy = new k8s.networking.v1.NetworkPolicy(`${name}-${store}-netpol`, { metadata, spec: storeNetworkPolicySpec(store, port, args.appNamespace) }, k8sOpts);
-        const service = new k8s.core.v1.Service(`${name}-${store}-svc`, { metadata, spec: headlessServiceSpec(store, port) }, k8sOpts);
-        new k8s.apps.v1.StatefulSet(
-            `${name}-${store}`,
-            { metadata, spec },
-            { ...k8sOpts, dependsOn: [...((k8sOpts.dependsOn as pulumi.Input<pulumi.Resource>[]) ?? []), policy, service, auth], protect: args.protect },
+    /**
+     * One store: its password and auth Secret, its NetworkPolicy (created before the pod, so it never
+     * runs unprotected), its headless Service and its StatefulSet. Returns the password (secret).
+     */
+    private createStore(name: string, args: InClusterDataArgs, def: StoreDefinition): pulumi.Output<string> {
+        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: args.provider };
+        const labels = storeLabels(def.store, def.component);
+        // Alphanumeric: it goes into a URI, shell probes and a config file without any escaping.
+        const password = new random.RandomPassword(
+            `${name}-${def.store}-password`,
+            { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 },
+            { parent: this, provider: args.randomProvider, protect: args.protect },
         );
+        const auth = new k8s.core.v1.Secret(
+            `${name}-${def.store}-auth`,
+            { metadata: { name: def.authSecretName, namespace: args.namespace, labels }, type: "Opaque", stringData: pulumi.secret(password.result.apply(def.authData)) },
+            k8sOpts,
+        );
+        const metadata = { name: def.store, namespace: args.namespace, labels };
+        const policy = new k8s.networking.v1.NetworkPolicy(`${name}-${def.store}-netpol`, { metadata, spec: storeNetworkPolicySpec(def.store, def.port, args.appNamespace) }, k8sOpts);
+        const service = new k8s.core.v1.Service(`${name}-${def.store}-svc`, { metadata, spec: headlessServiceSpec(def.store, def.port) }, k8sOpts);
+        new k8s.apps.v1.StatefulSet(
+            `${name}-${def.store}`,
+            { metadata, spec: def.spec },
+            { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), policy, service, auth], protect: args.protect },
+        );
+        return password.result;
     }
 }
