@@ -523,7 +523,6 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     name: DATA_SECRET_NAME,
                     namespace: args.cluster.appNamespace,
                     labels: { "app.kubernetes.io/name": "data-tier", "app.kubernetes.io/part-of": "flodrama", "app.kubernetes.io/managed-by": "pulumi" },
-                    annotations: { "flodrama.com/data-mode": args.data.mode },
                 },
                 type: "Opaque",
                 stringData: pulumi.secret(
