@@ -338,6 +338,7 @@ export class InClusterData extends pulumi.ComponentResource {
             { metadata, spec: def.spec },
             { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), policy, service, auth], protect: args.protect },
         );
-        return password.result;
+        // The engine marks `result` secret (additionalSecretOutputs); say so here too, whatever reads it.
+        return pulumi.secret(password.result);
     }
 }

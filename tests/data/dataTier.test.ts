@@ -9,7 +9,8 @@ import * as fs from "fs";
 import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/dataTier";
 import { DATA_SECRET_KEYS } from "../../lib/contracts";
 import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterData";
-import { ProgramRun, RecordedResource, stackNames } from "../../offline/harness";
+import { isSecret, ProgramRun, RecordedResource, simulate, stackNames } from "../../offline/harness";
+import { fakeCluster } from "../../offline/fixtures";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { TEST_SECRET } from "../../offline/mocks";
@@ -356,3 +357,30 @@ for (const stack of stackNames()) {
         });
     });
 }
+
+describe("InClusterData alone", () => {
+    it("hands out the passwords as Pulumi secrets and the stores' in-cluster hosts", async () => {
+        let stores: any;
+        await simulate("dev", () => {
+            const random = require("@pulumi/random");
+            const { InClusterData } = require("../../k8s/inClusterData");
+            const cluster = fakeCluster();
+            stores = new InClusterData("stores", {
+                provider: cluster.provider,
+                namespace: cluster.infraNamespace,
+                appNamespace: cluster.appNamespace,
+                storageClassName: cluster.storageClassName,
+                mongoImage: "docker.io/library/mongo:7.0.14",
+                redisImage: "docker.io/library/redis:7.4.1",
+                mongoStorageGi: 1,
+                redisStorageGi: 1,
+                protect: false,
+                randomProvider: new random.Provider("test-random"),
+            });
+        });
+        assert.equal(await isSecret(stores.mongoPassword), true);
+        assert.equal(await isSecret(stores.redisPassword), true);
+        assert.equal(await value(stores.mongoHost), "mongo.flodrama-infra.svc.cluster.local");
+        assert.equal(await value(stores.redisHost), "redis.flodrama-infra.svc.cluster.local");
+    });
+});
