@@ -8,6 +8,8 @@ import { createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
 import { NetworkInfo } from "./lib/contracts";
+import { CdnSite } from "./components/cdnSite";
+import { securityHeadersConfigFor } from "./edge/bundle";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -45,6 +47,25 @@ export const kubeconfig = cluster.kubeconfig;
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+const site = new CdnSite(
+    "site",
+    {
+        stack: cfg.stack,
+        priceClass: cfg.cdn.priceClass,
+        domain: cfg.cdn.domain,
+        waf: cfg.cdn.waf,
+        buildDir: cfg.frontend.buildDir,
+        securityHeaders: securityHeadersConfigFor(cfg),
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        usEast1: providers.usEast1,
+    },
+    { provider: providers.aws },
+);
+export const siteUrl = site.url;
+export const distributionId = site.distributionId;
+export const distributionDomainName = site.distributionDomainName;
+export const siteBucketName = site.bucketName;
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
 
