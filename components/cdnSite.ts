@@ -240,10 +240,24 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     constructor(name: string, args: CdnSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(CdnSite.__pulumiType, name, {}, opts);
         const files = args.buildDir ? listBuildFiles(args.buildDir) : [];
-        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        // Bucket names are global: the account id keeps two accounts' stacks of the same name apart.
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const bucketNames = {
+            site: accountId.apply((id) => physicalName(args.stack, `site-${id}`, "s3Bucket")),
+            logs: accountId.apply((id) => physicalName(args.stack, `site-logs-${id}`, "s3Bucket")),
+        };
+        const zone = args.domain ? aws.route53.getZoneOutput({ name: args.domain.hostedZone, privateZone: false }, { parent: this }) : undefined;
 
-        const logBucket = this.createLogBucket(name, args, account.accountId);
-        const bucket = this.createSiteBucket(name, args, account.accountId, logBucket);
+        const logBucket = this.createLogBucket(name, args, bucketNames.logs);
+        const bucket = this.createSiteBucket(name, args, bucketNames.site, logBucket.bucket);
+        new aws.s3.BucketPolicy(
+            `${name}-logs-policy`,
+            {
+                bucket: logBucket.bucket.bucket,
+                policy: pulumi.all([logBucket.bucket.arn, bucket.bucket.arn, accountId]).apply(([logs, site, account]) => logBucketPolicy(logs, site, account)),
+            },
+            { parent: this, dependsOn: [logBucket.publicAccessBlock] },
+        );
         const edge = new EdgeFunction(
             `${name}-security-headers`,
             {
@@ -257,8 +271,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             },
             { parent: this },
         );
-        const certificateArn = args.domain ? this.createCertificate(name, args, args.domain) : undefined;
-        const webAcl = args.waf.enabled ? this.createWebAcl(name, args, account.accountId) : undefined;
+        const certificateArn = args.domain && zone ? this.createCertificate(name, args, args.domain, zone.zoneId) : undefined;
+        const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
         const distribution = this.createDistribution(name, args, bucket.bucket, logBucket, edge.qualifiedArn, certificateArn, webAcl?.arn);
 
         new aws.s3.BucketPolicy(
@@ -272,8 +286,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             { distributionId: distribution.id, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
             { parent: this },
         );
-        if (args.domain) {
-            this.createAliasRecords(name, args.domain, distribution);
+        if (args.domain && zone) {
+            this.createAliasRecords(name, args.domain, zone.zoneId, distribution);
         }
         this.uploadedKeys = files.map((f) => f.key);
         if (files.length > 0) {
@@ -332,12 +346,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
      * bucket ACL, so this bucket keeps ACLs (BucketOwnerPreferred: objects still belong to the owner)
      * with a grant to CloudFront's log-delivery account (the documented S3.12 exception).
      */
-    private createLogBucket(name: string, args: CdnSiteArgs, accountId: pulumi.Output<string>) {
-        const { bucket, publicAccessBlock } = this.secureBucket(
-            `${name}-logs`,
-            args,
-            accountId.apply((id) => physicalName(args.stack, `site-logs-${id}`, "s3Bucket")),
-        );
+    private createLogBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>) {
+        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-logs`, args, bucketName);
         const ownership = new aws.s3.BucketOwnershipControls(
             `${name}-logs-ownership`,
             { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerPreferred" } },
@@ -374,15 +384,11 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             },
             { parent: this },
         );
-        return { bucket, acl };
+        return { bucket, acl, publicAccessBlock };
     }
 
-    private createSiteBucket(name: string, args: CdnSiteArgs, accountId: pulumi.Output<string>, logs: { bucket: aws.s3.Bucket }) {
-        const { bucket, publicAccessBlock } = this.secureBucket(
-            `${name}-bucket`,
-            args,
-            accountId.apply((id) => physicalName(args.stack, `site-${id}`, "s3Bucket")),
-        );
+    private createSiteBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>, logBucket: aws.s3.Bucket) {
+        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-bucket`, args, bucketName);
         new aws.s3.BucketOwnershipControls(`${name}-bucket-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
         new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
         new aws.s3.BucketLifecycleConfiguration(
@@ -402,29 +408,16 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             },
             { parent: this },
         );
-        const account = aws.getCallerIdentityOutput({}, { parent: this });
         new aws.s3.BucketLogging(
             `${name}-bucket-logging`,
-            {
-                bucket: bucket.bucket,
-                targetBucket: logs.bucket.bucket,
-                targetPrefix: LOG_PREFIXES.s3Access,
-            },
-            { parent: this },
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-logs-policy`,
-            {
-                bucket: logs.bucket.bucket,
-                policy: pulumi.all([logs.bucket.arn, bucket.arn, account.accountId]).apply(([l, s, a]) => logBucketPolicy(l, s, a)),
-            },
+            { bucket: bucket.bucket, targetBucket: logBucket.bucket, targetPrefix: LOG_PREFIXES.s3Access },
             { parent: this },
         );
         return { bucket, publicAccessBlock };
     }
 
     /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */
-    private createCertificate(name: string, args: CdnSiteArgs, domain: DomainConfig): pulumi.Output<string> {
+    private createCertificate(name: string, args: CdnSiteArgs, domain: DomainConfig, zoneId: pulumi.Output<string>): pulumi.Output<string> {
         const provider = args.usEast1;
         const cert = new aws.acm.Certificate(
             `${name}-certificate`,
@@ -437,7 +430,6 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             },
             { parent: this, provider },
         );
-        const zone = aws.route53.getZoneOutput({ name: domain.hostedZone, privateZone: false }, { parent: this });
         const records = domain.names.map((domainName, i) => {
             const option = cert.domainValidationOptions.apply((opts) => {
                 const o = opts.find((x) => x.domainName === domainName);
@@ -450,7 +442,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             return new aws.route53.Record(
                 `${name}-certificate-validation-${i}`,
                 {
-                    zoneId: zone.zoneId,
+                    zoneId,
                     name: option.apply((o) => o.resourceRecordName!),
                     type: option.apply((o) => o.resourceRecordType!),
                     records: [option.apply((o) => o.resourceRecordValue!)],
@@ -575,14 +567,13 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     }
 
     /** A and AAAA aliases of every domain name to the distribution. */
-    private createAliasRecords(name: string, domain: DomainConfig, distribution: aws.cloudfront.Distribution): void {
-        const zone = aws.route53.getZoneOutput({ name: domain.hostedZone, privateZone: false }, { parent: this });
+    private createAliasRecords(name: string, domain: DomainConfig, zoneId: pulumi.Output<string>, distribution: aws.cloudfront.Distribution): void {
         domain.names.forEach((recordName, i) => {
             for (const type of ["A", "AAAA"]) {
                 new aws.route53.Record(
                     `${name}-alias-${type.toLowerCase()}-${i}`,
                     {
-                        zoneId: zone.zoneId,
+                        zoneId,
                         name: recordName,
                         type,
                         aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
