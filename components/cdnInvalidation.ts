@@ -65,7 +65,8 @@ async function createInvalidation(inputs: InvalidationInputs, paths: string[]): 
     return out.Invalidation.Id as string;
 }
 
-const invalidationProvider: pulumi.dynamic.ResourceProvider<InvalidationInputs, InvalidationOutputs> = {
+/** The dynamic provider; exported for tests, which drive it against a local CloudFront stand-in. */
+export const invalidationProvider: pulumi.dynamic.ResourceProvider<InvalidationInputs, InvalidationOutputs> = {
     async create(inputs) {
         const paths = invalidationPaths(undefined, inputs.manifest);
         const id = await createInvalidation(inputs, paths);
