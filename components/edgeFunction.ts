@@ -107,7 +107,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const fnName = physicalName(args.stack, args.functionName, "lambda");
         const provider = args.usEast1;
 
-        const role = this.createRole(name, args, fnName, provider);
+        const { role, logsPolicy } = this.createRole(name, args, fnName, provider);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             // The us-east-1 log group of the replicas; other regions' groups are created by Lambda on first use.
@@ -130,7 +130,8 @@ export class EdgeFunction extends pulumi.ComponentResource {
                 // Lambda@Edge runs x86_64 only.
                 architectures: ["x86_64"],
             },
-            { parent: this, provider, dependsOn: [logGroup, role] },
+            // Log group and policy first, so the first invocations' logs are kept with the retention.
+            { parent: this, provider, dependsOn: [logGroup, logsPolicy] },
         );
 
         // A provider in another region would create a function CloudFront cannot use: fail loudly.
@@ -149,7 +150,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         this.registerOutputs({ qualifiedArn: this.qualifiedArn, arn: this.arn, functionName: this.functionName, version: this.version, roleArn: this.roleArn });
     }
 
-    private createRole(name: string, args: EdgeFunctionArgs, fnName: string, provider: aws.Provider): aws.iam.Role {
+    private createRole(name: string, args: EdgeFunctionArgs, fnName: string, provider: aws.Provider): { role: aws.iam.Role; logsPolicy: aws.iam.RolePolicy } {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -160,7 +161,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
             { parent: this, provider },
         );
         const account = aws.getCallerIdentityOutput({}, { parent: this, provider });
-        new aws.iam.RolePolicy(
+        const logsPolicy = new aws.iam.RolePolicy(
             `${name}-logs-policy`,
             {
                 role: role.id,
@@ -168,6 +169,6 @@ export class EdgeFunction extends pulumi.ComponentResource {
             },
             { parent: this, provider },
         );
-        return role;
+        return { role, logsPolicy };
     }
 }

@@ -4,7 +4,6 @@
  * failure when handed a provider in another region.
  */
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { EdgeFunction, edgeLogsPolicy, edgeTrustPolicy, validateEdgeLimits } from "../../components/edgeFunction";
 import { bundleForConfig } from "../../edge/bundle";
 import { ACCOUNT_ID } from "../../offline/mocks";
@@ -136,4 +135,3 @@ describe("edge function: the component alone", () => {
     });
 });
 
-void pulumi;
