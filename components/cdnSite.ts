@@ -248,16 +248,9 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         };
         const zone = args.domain ? aws.route53.getZoneOutput({ name: args.domain.hostedZone, privateZone: false }, { parent: this }) : undefined;
 
-        const logBucket = this.createLogBucket(name, args, bucketNames.logs);
-        const bucket = this.createSiteBucket(name, args, bucketNames.site, logBucket.bucket);
-        new aws.s3.BucketPolicy(
-            `${name}-logs-policy`,
-            {
-                bucket: logBucket.bucket.bucket,
-                policy: pulumi.all([logBucket.bucket.arn, bucket.bucket.arn, accountId]).apply(([logs, site, account]) => logBucketPolicy(logs, site, account)),
-            },
-            { parent: this, dependsOn: [logBucket.publicAccessBlock] },
-        );
+        const logs = this.createLogBucket(name, args, bucketNames.logs);
+        const site = this.createSiteBucket(name, args, bucketNames.site, logs.bucket);
+        this.allowAccessLogDelivery(name, logs, site.bucket, accountId);
         const edge = new EdgeFunction(
             `${name}-security-headers`,
             {
@@ -273,13 +266,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         );
         const certificateArn = args.domain && zone ? this.createCertificate(name, args, args.domain, zone.zoneId) : undefined;
         const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
-        const distribution = this.createDistribution(name, args, bucket.bucket, logBucket, edge.qualifiedArn, certificateArn, webAcl?.arn);
-
-        new aws.s3.BucketPolicy(
-            `${name}-bucket-policy`,
-            { bucket: bucket.bucket.bucket, policy: pulumi.all([bucket.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)) },
-            { parent: this, dependsOn: [bucket.publicAccessBlock] },
-        );
+        const distribution = this.createDistribution(name, args, site.bucket, logs, edge.qualifiedArn, certificateArn, webAcl?.arn);
+        this.allowDistributionReads(name, site, distribution);
         // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (D8).
         new aws.cloudfront.MonitoringSubscription(
             `${name}-metrics`,
@@ -291,16 +279,16 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         }
         this.uploadedKeys = files.map((f) => f.key);
         if (files.length > 0) {
-            this.uploadBuild(name, files, bucket.bucket, distribution);
+            this.uploadBuild(name, files, site.bucket, distribution);
         }
 
         this.distributionId = distribution.id;
         this.distributionArn = distribution.arn;
         this.distributionDomainName = distribution.domainName;
         this.url = args.domain ? pulumi.output(`https://${args.domain.names[0]}`) : pulumi.interpolate`https://${distribution.domainName}`;
-        this.bucketName = bucket.bucket.bucket;
-        this.bucketArn = bucket.bucket.arn;
-        this.logBucketName = logBucket.bucket.bucket;
+        this.bucketName = site.bucket.bucket;
+        this.bucketArn = site.bucket.arn;
+        this.logBucketName = logs.bucket.bucket;
         this.edgeFunctionQualifiedArn = edge.qualifiedArn;
         this.webAclArn = webAcl?.arn;
         this.certificateArn = certificateArn;
@@ -414,6 +402,36 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             { parent: this },
         );
         return { bucket, publicAccessBlock };
+    }
+
+    /** S3 server access logs of the site bucket into the log bucket, by bucket policy (not ACL); TLS only. */
+    private allowAccessLogDelivery(
+        name: string,
+        logs: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
+        siteBucket: aws.s3.Bucket,
+        accountId: pulumi.Output<string>,
+    ): void {
+        new aws.s3.BucketPolicy(
+            `${name}-logs-policy`,
+            {
+                bucket: logs.bucket.bucket,
+                policy: pulumi.all([logs.bucket.arn, siteBucket.arn, accountId]).apply(([l, s, a]) => logBucketPolicy(l, s, a)),
+            },
+            { parent: this, dependsOn: [logs.publicAccessBlock] },
+        );
+    }
+
+    /** Reads by this distribution only (OAC SourceArn); TLS only. */
+    private allowDistributionReads(
+        name: string,
+        site: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
+        distribution: aws.cloudfront.Distribution,
+    ): void {
+        new aws.s3.BucketPolicy(
+            `${name}-bucket-policy`,
+            { bucket: site.bucket.bucket, policy: pulumi.all([site.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)) },
+            { parent: this, dependsOn: [site.publicAccessBlock] },
+        );
     }
 
     /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */
