@@ -234,8 +234,6 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     readonly webAclArn?: pulumi.Output<string>;
     /** The ACM certificate in us-east-1, with a domain. */
     readonly certificateArn?: pulumi.Output<string>;
-    /** Objects uploaded from `buildDir` (empty without one). */
-    readonly uploadedKeys: string[];
 
     constructor(name: string, args: CdnSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(CdnSite.__pulumiType, name, {}, opts);
@@ -277,7 +275,6 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         if (args.domain && zone) {
             this.createAliasRecords(name, args.domain, zone.zoneId, distribution);
         }
-        this.uploadedKeys = files.map((f) => f.key);
         if (files.length > 0) {
             this.uploadBuild(name, files, site.bucket, distribution);
         }

@@ -11,7 +11,6 @@ import {
     buildManifest,
     CACHE_CONTROL_IMMUTABLE,
     CACHE_CONTROL_REVALIDATE,
-    CdnSite,
     CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
     isHashedAsset,
     listBuildFiles,
@@ -24,7 +23,8 @@ import {
 } from "../../components/cdnSite";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
 import { ACCOUNT_ID } from "../../offline/mocks";
-import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
+import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
+import { formatFinding, runPolicies } from "../../offline/policyRunner";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -452,46 +452,28 @@ for (const stack of stackNames()) {
     });
 }
 
-describe("cdn site: frontend upload", () => {
+describe("cdn site: frontend upload (dev stack with frontend.buildDir set)", () => {
     let dir: string;
-    let resources: RecordedResource[];
-    let site: CdnSite | undefined;
+    let run: ProgramRun;
 
     before(async () => {
         dir = makeBuild();
-        ({ resources } = await simulate("dev", () => {
-            const aws = require("@pulumi/aws");
-            const { CdnSite: Site } = require("../../components/cdnSite");
-            site = new Site(
-                "upload-test",
-                {
-                    stack: "dev",
-                    priceClass: "PriceClass_100",
-                    waf: { enabled: false, rateLimitPer5Minutes: 2000 },
-                    buildDir: dir,
-                    securityHeaders: { connectSources: [], siteSources: [], formActions: [] },
-                    logRetentionDays: 30,
-                    protect: false,
-                    usEast1: new aws.Provider("upload-test-us-east-1", { region: "us-east-1" }),
-                },
-                { provider: new aws.Provider("upload-test-aws", { region: "eu-west-3" }) },
-            );
-        }));
+        run = await runProgram("dev", { override: (v) => (v.frontend = { buildDir: dir }) });
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("uploads every file of the build once, with its Content-Type and Cache-Control", () => {
-        const objects = resources.filter((r) => r.type === T.object);
+        const objects = run.ofType(T.object);
         const expected = listBuildFiles(dir);
         assert.deepEqual(objects.map((o) => o.inputs.key).sort(), expected.map((f) => f.key).sort());
-        assert.deepEqual(site!.uploadedKeys.sort(), expected.map((f) => f.key).sort());
         for (const f of expected) {
             const o = objects.find((x) => x.inputs.key === f.key)!;
             assert.equal(o.inputs.bucket, `flodrama-dev-site-${ACCOUNT_ID}`);
             assert.equal(o.inputs.contentType, f.contentType, f.key);
             assert.equal(o.inputs.cacheControl, f.cacheControl, f.key);
-            assert.equal(o.name, `upload-test-file-${f.key}`);
+            assert.equal(o.name, `site-file-${f.key}`);
+            assert.equal(run.byUrn(o.parent!)!.type, "flodrama:cdn:CdnSite");
         }
         const index = objects.find((o) => o.inputs.key === "index.html")!;
         assert.equal(index.inputs.cacheControl, "no-cache");
@@ -499,15 +481,19 @@ describe("cdn site: frontend upload", () => {
     });
 
     it("invalidates the distribution after the upload, keyed on the unhashed files' content", () => {
-        const inv = resources.filter((r) => r.type === T.invalidation);
+        const inv = run.ofType(T.invalidation);
         assert.equal(inv.length, 1);
-        assert.equal(inv[0].inputs.distributionId, "upload-test-distribution-id");
+        assert.equal(inv[0].inputs.distributionId, "site-distribution-id");
         assert.equal(inv[0].inputs.region, "us-east-1");
         assert.deepEqual(inv[0].inputs.manifest, buildManifest(listBuildFiles(dir)));
-        const objectUrns = resources.filter((r) => r.type === T.object).map((o) => o.urn);
-        for (const urn of objectUrns) {
-            assert.ok(inv[0].dependencies.includes(urn), `waits for ${urn}`);
+        for (const o of run.ofType(T.object)) {
+            assert.ok(inv[0].dependencies.includes(o.urn), `waits for ${o.name}`);
         }
+    });
+
+    it("keeps the policy pack green with the upload", () => {
+        const report = runPolicies(run);
+        assert.equal(report.violations.length, 0, report.violations.map(formatFinding).join("\n"));
     });
 
     it("rejects a missing build directory in the stack config before creating anything", async () => {
@@ -515,9 +501,5 @@ describe("cdn site: frontend upload", () => {
             runProgram("dev", { override: (v) => (v.frontend = { buildDir: path.join(dir, "does-not-exist") }) }),
             (e: Error) => e.name === "ConfigError" && /flodrama:frontend\.buildDir/.test(e.message),
         );
-    });
-
-    it("exposes the site URL on the CloudFront domain", async () => {
-        assert.equal(await valueOf(site!.url), "https://d111111abcdef8.cloudfront.net");
     });
 });
