@@ -551,7 +551,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const behaviour = {
             targetOriginId: originId,
             viewerProtocolPolicy: "redirect-to-https",
-            allowedMethods: ["GET", "HEAD", "OPTIONS"],
+            // A static site answers reads only; no CORS preflight reaches S3.
+            allowedMethods: ["GET", "HEAD"],
             cachedMethods: ["GET", "HEAD"],
             compress: true,
             lambdaFunctionAssociations: edge,

@@ -312,7 +312,8 @@ for (const stack of stackNames()) {
                 assert.equal(b.compress, true);
                 assert.equal(b.forwardedValues, undefined, "cache policies, not legacy forwarded values");
                 assert.equal(b.originRequestPolicyId, undefined, "nothing but the path reaches S3");
-                assert.deepEqual(b.allowedMethods, ["GET", "HEAD", "OPTIONS"]);
+                assert.deepEqual(b.allowedMethods, ["GET", "HEAD"]);
+                assert.deepEqual(b.cachedMethods, ["GET", "HEAD"]);
             }
         });
 
