@@ -107,6 +107,14 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const fnName = physicalName(args.stack, args.functionName, "lambda");
         const provider = args.usEast1;
 
+        // A provider in another region would create a function CloudFront cannot use. The function's name
+        // waits for this check, so a wrong provider fails the deployment before the function exists.
+        const checkedName = provider.region.apply((region) => {
+            if (region !== US_EAST_1) {
+                throw new pulumi.ResourceError(`EdgeFunction ${name} must be created through a us-east-1 provider, got ${region ?? "no region"}`, this);
+            }
+            return fnName;
+        });
         const { role, logsPolicy } = this.createRole(name, args, fnName, provider);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
@@ -117,7 +125,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const fn = new aws.lambda.Function(
             `${name}-function`,
             {
-                name: fnName,
+                name: checkedName,
                 description: args.description,
                 role: role.arn,
                 runtime: EDGE_RUNTIME,
@@ -134,14 +142,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
             { parent: this, provider, dependsOn: [logGroup, logsPolicy] },
         );
 
-        // A provider in another region would create a function CloudFront cannot use: fail loudly.
-        const inUsEast1 = provider.region.apply((region) => {
-            if (region !== US_EAST_1) {
-                throw new pulumi.ResourceError(`EdgeFunction ${name} must be created through a us-east-1 provider, got ${region ?? "no region"}`, this);
-            }
-            return region;
-        });
-        this.qualifiedArn = pulumi.all([fn.qualifiedArn, inUsEast1]).apply(([arn]) => arn);
+        this.qualifiedArn = fn.qualifiedArn;
         this.arn = fn.arn;
         this.functionName = fn.name;
         this.version = fn.version;

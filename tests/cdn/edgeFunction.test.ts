@@ -125,9 +125,10 @@ describe("edge function: the component alone", () => {
         assert.equal(await assets["index.js"].text, CODE);
     });
 
-    it("fails the deployment when the provider is not in us-east-1", async () => {
+    it("fails the deployment when the provider is not in us-east-1, before the function exists", async () => {
         const wrong = await simulateEdge("eu-west-3");
         await assert.rejects(valueOf(wrong.fn!.qualifiedArn), /must be created through a us-east-1 provider, got eu-west-3/);
+        assert.equal(wrong.resources.filter((r) => r.type === "aws:lambda/function:Function").length, 0);
     });
 
     it("refuses a viewer-trigger function over 128 MB before creating anything", async () => {
