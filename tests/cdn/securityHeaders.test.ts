@@ -174,6 +174,15 @@ describe("security headers: origin-response handler", () => {
         assert.deepEqual(response.headers!["content-type"], [{ key: "Content-Type", value: "application/xml" }]);
     });
 
+    it("sets them on a 304 revalidation too, keeping the validators CloudFront refreshes the cache with", async () => {
+        const headers = { etag: [{ key: "ETag", value: '"a1b2c3"' }], "last-modified": [{ key: "Last-Modified", value: "Tue, 24 Nov 2026 05:00:00 GMT" }] };
+        const response = await invoke(table, "304", headers);
+        assert.equal(response.status, "304");
+        assertSecurityHeaders(response, table);
+        assert.deepEqual(response.headers!.etag, [{ key: "ETag", value: '"a1b2c3"' }]);
+        assert.deepEqual(response.headers!["last-modified"], [{ key: "Last-Modified", value: "Tue, 24 Nov 2026 05:00:00 GMT" }]);
+    });
+
     it("replaces a header the origin already set, never duplicating it", async () => {
         const headers = {
             ...s3HtmlHeaders(),
