@@ -1,6 +1,8 @@
 /** CloudFront origin-response events, shaped like the ones Lambda@Edge receives. */
 import type { CloudFrontHeaders, CloudFrontResponseEvent } from "aws-lambda";
 
+const STATUS_TEXT: Record<string, string> = { "200": "OK", "304": "Not Modified", "403": "Forbidden", "404": "Not Found" };
+
 export function originResponseEvent(status: string, headers: CloudFrontHeaders, uri = "/index.html"): CloudFrontResponseEvent {
     return {
         Records: [
@@ -14,7 +16,7 @@ export function originResponseEvent(status: string, headers: CloudFrontHeaders, 
                         querystring: "",
                         uri,
                     },
-                    response: { status, statusDescription: status === "200" ? "OK" : "Not Found", headers },
+                    response: { status, statusDescription: STATUS_TEXT[status] ?? "", headers },
                 },
             },
         ],
