@@ -224,6 +224,16 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": (i) => ({ id: `response-headers-policy-${i.name}` }),
     "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
     "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (i, ctx) => ({
+        id: ctx.region,
+        userName: "AWS",
+        password: TEST_SECRET,
+        authorizationToken: Buffer.from(`AWS:${TEST_SECRET}`).toString("base64"),
+        proxyEndpoint: `https://${i.registryId ?? ACCOUNT_ID}.dkr.ecr.${ctx.region}.amazonaws.com`,
+        expiresAt: "2030-01-01T00:00:00Z",
+        region: ctx.region,
+        registryId: i.registryId ?? ACCOUNT_ID,
+    }),
 };
 
 /** Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as providers register. */
