@@ -323,6 +323,12 @@ export function isPinnedImage(image: string): boolean {
     return tag.length > 0 && tag !== "latest";
 }
 
+/**
+ * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
+ * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
+ */
+export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX"];
+
 const PINNED_IMAGE = {
     description: "a pinned image reference: repo:tag (not `latest`) or repo@sha256:<digest>",
     check: (v: string) => (isPinnedImage(v) ? undefined : "a pinned image reference: repo:tag (not `latest`) or repo@sha256:<digest>"),
@@ -646,6 +652,16 @@ function readService(r: Reader, projectDir: string): ServiceConfig | undefined {
         terminationGracePeriodSeconds: r.int("terminationGracePeriodSeconds", { min: 5, max: 3600, fallback: 30 }),
         keepImages: r.int("keepImages", { min: 1, max: 1000, fallback: 20 }),
     };
+    for (const k of Object.keys(svc.env ?? {})) {
+        if (RESERVED_ENV_NAMES.includes(k) || k.startsWith("AWS_")) {
+            problems.add(
+                r.key(`env.${k}`),
+                svc.env![k],
+                `a variable the program does not set itself (not ${RESERVED_ENV_NAMES.join(", ")} or AWS_*)`,
+                "The data tier's Secret provides the connection URIs and IRSA the AWS credentials; remove the variable.",
+            );
+        }
+    }
     if (r.has("image") === r.has("build")) {
         return undefined;
     }
