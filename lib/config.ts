@@ -656,7 +656,8 @@ function readService(r: Reader, projectDir: string): ServiceConfig | undefined {
         if (RESERVED_ENV_NAMES.includes(k) || k.startsWith("AWS_")) {
             problems.add(
                 r.key(`env.${k}`),
-                svc.env![k],
+                // The value may be a credential: never echo it into logs.
+                "(value not shown)",
                 `a variable the program does not set itself (not ${RESERVED_ENV_NAMES.join(", ")} or AWS_*)`,
                 "The data tier's Secret provides the connection URIs and IRSA the AWS credentials; remove the variable.",
             );
