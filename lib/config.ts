@@ -816,6 +816,11 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     if (services) {
         checkServices(services, problems);
     }
+    if (services && cluster) {
+        for (const p of appQuotaShortfalls(services, cluster.quotas.app)) {
+            problems.add(key(`cluster.quotas.app.${p.field}`), p.quota, p.expected, "Raise the quota, or lower replicas.max or the resources of the services.");
+        }
+    }
     const api = readApi(section("api")!);
     const identity = readIdentity(section("identity")!, environment);
     const monitoring = readMonitoring(section("monitoring")!, environment);
@@ -872,6 +877,47 @@ function readTags(problems: Problems, key: string, value: unknown): Record<strin
         }
     }
     return tags;
+}
+
+const QUANTITY_FACTORS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A Kubernetes quantity (`500m`, `2`, `512Mi`) as a number of cores or bytes. */
+export function parseQuantity(q: string): number {
+    const m = K8S_QUANTITY.exec(q);
+    if (!m) {
+        throw new Error(`not a Kubernetes quantity: ${q}`);
+    }
+    return Number(m[1]) * QUANTITY_FACTORS[m[3] ?? ""];
+}
+
+/** Rollouts add up to 25 % of the replicas (rounded up) before old pods go (`maxSurge: 25%`, `maxUnavailable: 0`). */
+export const ROLLOUT_SURGE = 0.25;
+
+/**
+ * The `flodrama` namespace's ResourceQuota must hold every service at `replicas.max` during a rollout;
+ * otherwise the HPA stops below its maximum (the quota rejects the pods) and rollouts at scale hang.
+ * Returns each quota field that is too small, with the amount needed.
+ */
+export function appQuotaShortfalls(services: ServiceConfig[], quota: NamespaceQuota): Array<{ field: keyof NamespaceQuota; quota: string | number; expected: string }> {
+    const pods = (s: ServiceConfig) => s.replicas.max + Math.ceil(s.replicas.max * ROLLOUT_SURGE);
+    const need = (pick: (s: ServiceConfig) => string) => services.reduce((sum, s) => sum + pods(s) * parseQuantity(pick(s)), 0);
+    const out: Array<{ field: keyof NamespaceQuota; quota: string | number; expected: string }> = [];
+    const check = (field: "requestsCpu" | "limitsCpu" | "requestsMemory" | "limitsMemory", needed: number, unit: "cores" | "Gi") => {
+        const have = parseQuantity(quota[field]);
+        const shown = unit === "Gi" ? `${Math.ceil((needed / 2 ** 30) * 100) / 100}Gi` : `${Math.ceil(needed * 1000) / 1000}`;
+        if (have + 1e-9 < needed) {
+            out.push({ field, quota: quota[field], expected: `at least ${shown} (every service at replicas.max plus the 25 % rollout surge)` });
+        }
+    };
+    check("requestsCpu", need((s) => s.resources.cpuRequest), "cores");
+    check("limitsCpu", need((s) => s.resources.cpuLimit), "cores");
+    check("requestsMemory", need((s) => s.resources.memoryRequest), "Gi");
+    check("limitsMemory", need((s) => s.resources.memoryLimit), "Gi");
+    const totalPods = services.reduce((sum, s) => sum + pods(s), 0);
+    if (quota.pods < totalPods) {
+        out.push({ field: "pods", quota: quota.pods, expected: `at least ${totalPods} (every service at replicas.max plus the 25 % rollout surge)` });
+    }
+    return out;
 }
 
 /** Cross-service rules: unique names, one service per exposure kind the API layer serves. */

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { appQuotaShortfalls, ConfigError, parseConfig, parseQuantity } from "../../lib/config";
 import { PROJECT_DIR } from "../../offline/harness";
 import { configFor, rawFor, tempBuildContext } from "./helpers";
 
@@ -105,5 +105,33 @@ describe("workloads config: bad service entries", () => {
         });
         assert.deepEqual(cfg.services[0].build, { context: dir, dockerfile: undefined });
         assert.equal(cfg.services[0].image, undefined);
+    });
+});
+
+describe("workloads config: the app namespace's quota fits every service at full scale", () => {
+    it("parses Kubernetes quantities", () => {
+        assert.equal(parseQuantity("500m"), 0.5);
+        assert.equal(parseQuantity("2"), 2);
+        assert.equal(parseQuantity("512Mi"), 512 * 2 ** 20);
+        assert.equal(parseQuantity("1Gi"), 2 ** 30);
+        assert.equal(parseQuantity("1.5G"), 1.5e9);
+    });
+
+    it("counts replicas.max plus the rollout surge of each service", () => {
+        const prod = configFor("prod");
+        // api 20+5, scraper 6+2, watch-party 12+3 pods at 500m requested each: 24 cores.
+        assert.deepEqual(appQuotaShortfalls(prod.services, { ...prod.cluster.quotas.app, requestsCpu: "24" }), []);
+        const short = appQuotaShortfalls(prod.services, { ...prod.cluster.quotas.app, requestsCpu: "23", pods: 47 });
+        assert.deepEqual(short.map((p) => p.field), ["requestsCpu", "pods"]);
+        assert.match(short[0].expected, /at least 24 /);
+        assert.match(short[1].expected, /at least 48 /);
+    });
+
+    it("rejects a quota the HPAs would run into", () => {
+        const err = problemsOf("dev", (v) => {
+            v.services[0].replicas.max = 40;
+        });
+        assertProblem(err, "flodrama:cluster.quotas.app.limitsCpu", /every service at replicas\.max/);
+        assertProblem(err, "flodrama:cluster.quotas.app.requestsCpu", /every service at replicas\.max/);
     });
 });
