@@ -12,6 +12,7 @@ import { ClusterServices } from "./k8s/clusterServices";
 import { DataTier } from "./components/dataTier";
 import { CdnSite } from "./components/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
+import { Workloads } from "./k8s/workloads";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -91,6 +92,25 @@ export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
 export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
+// Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
+// goes to the API (target group bindings, Watch Party's role) and to monitoring.
+const workloads = new Workloads(
+    "workloads",
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        services: cfg.services,
+        network,
+        cluster: clusterInfo,
+        data,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: providers.aws },
+);
+export const repositoryUrls = workloads.repositoryUrls;
+export const deployedImages = workloads.deployedImages;
+export const scraperBucket = workloads.scraperBucketName;
 
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
 const site = new CdnSite(
