@@ -101,6 +101,14 @@ export function dockerBuild(build: NonNullable<ServiceConfig["build"]>): docker.
     };
 }
 
+/** Push credentials for the repository's registry from an ECR authorization token; the password stays secret. */
+export function ecrRegistry(
+    repositoryUrl: pulumi.Input<string>,
+    token: pulumi.Output<{ userName: string; password: string }>,
+): { server: pulumi.Input<string>; username: pulumi.Output<string>; password: pulumi.Output<string> } {
+    return { server: repositoryUrl, username: token.userName, password: pulumi.secret(token.password) };
+}
+
 export interface ServiceImageArgs {
     /** Stack name, for the repository's physical name. */
     stack: string;
@@ -158,7 +166,7 @@ export class ServiceImage extends pulumi.ComponentResource {
             {
                 imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${contextHash(build.context, build.dockerfile)}`,
                 build: dockerBuild(build),
-                registry: { server: this.repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) },
+                registry: ecrRegistry(this.repository.repositoryUrl, token),
                 skipPush: false,
             },
             { parent: this, provider: dockerProvider },

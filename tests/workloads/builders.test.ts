@@ -7,7 +7,9 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { contextHash, CONTENT_TAG_LENGTH, dockerBuild, IMAGE_PLATFORM, lifecyclePolicy } from "../../components/serviceImage";
+import * as pulumi from "@pulumi/pulumi";
+import { contextHash, CONTENT_TAG_LENGTH, dockerBuild, ecrRegistry, IMAGE_PLATFORM, lifecyclePolicy } from "../../components/serviceImage";
+import { isSecret, valueOf } from "../../offline/harness";
 import { RESERVED_ENV_NAMES, ServiceConfig } from "../../lib/config";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, MONITORING_NAMESPACE, SERVICE_PORT_NAME, serviceLabels } from "../../lib/contracts";
 import { fakeNetwork } from "../../offline/fixtures";
@@ -315,6 +317,14 @@ describe("workloads builders: S3, KMS and ECR documents", () => {
         const dir = tempBuildContext();
         assert.deepEqual(dockerBuild({ context: dir }), { context: dir, dockerfile: path.join(dir, "Dockerfile"), platform: IMAGE_PLATFORM, builderVersion: "BuilderBuildKit" });
         assert.equal(IMAGE_PLATFORM, "linux/amd64");
+    });
+
+    it("pushes with the ECR token's user and a secret password", async () => {
+        const reg = ecrRegistry("123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api", pulumi.output({ userName: "AWS", password: "token-password" }));
+        assert.equal(reg.server, "123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api");
+        assert.equal(await valueOf(reg.username), "AWS");
+        assert.equal(await valueOf(reg.password), "token-password");
+        assert.equal(await isSecret(reg.password), true);
     });
 
     it("tags by content: same files same tag, a changed file a new tag, ignored files no change", () => {
