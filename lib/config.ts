@@ -814,12 +814,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const frontend = readFrontend(Reader.of(problems, key("frontend"), raw.values.frontend, true), problems, opts.projectDir);
     const services = top.list("services", (p, v) => readService(Reader.of(problems, p, v)!, opts.projectDir), { min: 1, max: 20 });
     if (services) {
-        checkServices(services, problems);
-    }
-    if (services && cluster) {
-        for (const p of appQuotaShortfalls(services, cluster.quotas.app)) {
-            problems.add(key(`cluster.quotas.app.${p.field}`), p.quota, p.expected, "Raise the quota, or lower replicas.max or the resources of the services.");
-        }
+        checkServices(services, problems, cluster?.quotas.app);
     }
     const api = readApi(section("api")!);
     const identity = readIdentity(section("identity")!, environment);
@@ -921,8 +916,11 @@ export function appQuotaShortfalls(services: ServiceConfig[], quota: NamespaceQu
 }
 
 /** Cross-service rules: unique names, one service per exposure kind the API layer serves. */
-function checkServices(services: ServiceConfig[], problems: Problems): void {
+function checkServices(services: ServiceConfig[], problems: Problems, appQuota: NamespaceQuota | undefined): void {
     const key = `${PROJECT}:services`;
+    for (const p of appQuota ? appQuotaShortfalls(services, appQuota) : []) {
+        problems.add(`${PROJECT}:cluster.quotas.app.${p.field}`, p.quota, p.expected, "Raise the quota, or lower replicas.max or the resources of the services.");
+    }
     const names = services.map((s) => s.name);
     if (new Set(names).size !== names.length) {
         problems.add(key, names, "services with distinct names");
