@@ -4,10 +4,12 @@
  * exports the stack outputs. Components live in components/ (AWS) and k8s/ (Kubernetes).
  */
 import { loadConfig } from "./lib/config";
-import { createAwsProviders } from "./lib/providers";
+import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
-import { NetworkInfo } from "./lib/contracts";
+import { Identity } from "./components/identity";
+import { Recommendations } from "./components/recommendations";
+import { IdentityInfo, NetworkInfo } from "./lib/contracts";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -47,6 +49,28 @@ export const kubeconfig = cluster.kubeconfig;
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
+// INTERIM until the CDN site (issue 3) is wired above: its URL is `site.url`.
+const siteUrl = `https://${cfg.cdn.domain?.names[0] ?? "localhost"}`;
+const identity: IdentityInfo = new Identity(
+    "identity",
+    { stack: cfg.stack, region: cfg.region, siteUrl, ...cfg.identity, protect: cfg.protect },
+    { provider: providers.aws },
+);
+const awsNative = createAwsNativeProvider(cfg);
+const recommendations = new Recommendations(
+    "recommendations",
+    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    { provider: providers.aws },
+);
+export const viewerUserPoolId = identity.viewerUserPoolId;
+export const spaClientId = identity.spaClientId;
+export const hostedUiUrl = identity.hostedUiUrl;
+export const viewerIssuerUrl = identity.viewerIssuerUrl;
+export const adminUserPoolId = identity.adminUserPoolId;
+export const recommendationsDatasetGroupArn = recommendations.datasetGroupArn;
+export const recommendationsTrainingBucketName = recommendations.trainingBucketName;
+export const recommendationsRoleArn = recommendations.roleArn;
+export const recommendationsEventTrackingId = recommendations.trackingId;
 
 // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
 
