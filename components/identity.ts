@@ -231,10 +231,11 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
     readonly planGroupNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: IdentityArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super(Identity.__pulumiType, name, {}, opts);
+        // Before registering anything: a pool without plan groups would leave every viewer unentitled.
         if (args.planGroups.length === 0) {
             throw new Error("identity: planGroups must list at least one subscription plan group (identity.planGroups)");
         }
+        super(Identity.__pulumiType, name, {}, opts);
         const extraCallbacks = args.extraCallbackUrls ?? [];
         const extraLogouts = args.extraLogoutUrls ?? [];
 

@@ -706,7 +706,13 @@ function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | un
         domainPrefix: r.string("domainPrefix", {
             pattern: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             description: "a Cognito domain prefix: lower-case letters, digits and '-', not containing aws, amazon or cognito",
-            check: (v) => (/aws|amazon|cognito/.test(v) ? "a prefix without the reserved words aws, amazon or cognito" : undefined),
+            check: (v) =>
+                /aws|amazon|cognito/.test(v)
+                    ? "a prefix without the reserved words aws, amazon or cognito"
+                    : // The admin pool's domain is `<prefix>-admin`, and Cognito prefixes stop at 63 characters.
+                      v.length > 57
+                      ? "a prefix of at most 57 characters (the admin pool's domain appends -admin)"
+                      : undefined,
         }),
         extraCallbackUrls: readUrlList(r, "extraCallbackUrls", httpsOnly),
         extraLogoutUrls: readUrlList(r, "extraLogoutUrls", httpsOnly),
