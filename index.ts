@@ -9,7 +9,7 @@ import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
 import { Identity } from "./components/identity";
 import { Recommendations } from "./components/recommendations";
-import { IdentityInfo, NetworkInfo } from "./lib/contracts";
+import { NetworkInfo } from "./lib/contracts";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -51,7 +51,7 @@ export const kubeconfig = cluster.kubeconfig;
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
 // INTERIM until the CDN site (issue 3) is wired above: its URL is `site.url`.
 const siteUrl = `https://${cfg.cdn.domain?.names[0] ?? "localhost"}`;
-const identity: IdentityInfo = new Identity(
+const identity = new Identity(
     "identity",
     { stack: cfg.stack, region: cfg.region, siteUrl, ...cfg.identity, protect: cfg.protect },
     { provider: providers.aws },
@@ -67,10 +67,12 @@ export const spaClientId = identity.spaClientId;
 export const hostedUiUrl = identity.hostedUiUrl;
 export const viewerIssuerUrl = identity.viewerIssuerUrl;
 export const adminUserPoolId = identity.adminUserPoolId;
-export const recommendationsDatasetGroupArn = recommendations.datasetGroupArn;
-export const recommendationsTrainingBucketName = recommendations.trainingBucketName;
-export const recommendationsRoleArn = recommendations.roleArn;
-export const recommendationsEventTrackingId = recommendations.trackingId;
+export const adminClientId = identity.adminClientId;
+export const adminHostedUiUrl = identity.adminHostedUiUrl;
+export const datasetGroupArn = recommendations.datasetGroupArn;
+export const trainingBucketName = recommendations.trainingBucketName;
+export const personalizeRoleArn = recommendations.roleArn;
+export const personalizeTrackingId = recommendations.trackingId;
 
 // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
 

@@ -333,6 +333,8 @@ for (const stack of stackNames()) {
             assert.equal(run.outputs.viewerUserPoolId, "identity-viewer-pool-id");
             assert.equal(run.outputs.spaClientId, "identity-viewer-client-id");
             assert.equal(run.outputs.adminUserPoolId, "identity-admin-pool-id");
+            assert.equal(run.outputs.adminClientId, "identity-admin-client-id");
+            assert.equal(run.outputs.adminHostedUiUrl, `https://${cfg.domainPrefix}-admin.auth.${region}.amazoncognito.com`);
             assert.equal(run.outputs.hostedUiUrl, `https://${cfg.domainPrefix}.auth.${region}.amazoncognito.com`);
             assert.equal(run.outputs.viewerIssuerUrl, `https://cognito-idp.${region}.amazonaws.com/identity-viewer-pool-id`);
             assert.equal(run.outputs.region, region);

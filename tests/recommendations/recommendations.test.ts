@@ -358,10 +358,10 @@ for (const stack of stackNames()) {
         });
 
         it("exports the dataset group, training bucket and role", () => {
-            assert.equal(run.outputs.recommendationsDatasetGroupArn, run.one(T.group).state.datasetGroupArn);
-            assert.equal(run.outputs.recommendationsTrainingBucketName, `flodrama-${stack}-personalize-training`);
-            assert.equal(run.outputs.recommendationsRoleArn, run.one(T.role, "recommendations-role").state.arn);
-            assert.equal(run.outputs.recommendationsEventTrackingId, run.one(T.tracker).state.trackingId);
+            assert.equal(run.outputs.datasetGroupArn, run.one(T.group).state.datasetGroupArn);
+            assert.equal(run.outputs.trainingBucketName, `flodrama-${stack}-personalize-training`);
+            assert.equal(run.outputs.personalizeRoleArn, run.one(T.role, "recommendations-role").state.arn);
+            assert.equal(run.outputs.personalizeTrackingId, run.one(T.tracker).state.trackingId);
         });
     });
 }
