@@ -31,6 +31,11 @@ export interface IdentityArgs {
     extraLogoutUrls?: string[];
     /** `protect` and deletion protection on both pools (`protectStatefulResources`). */
     protect: boolean;
+    /**
+     * SES sender of both pools' e-mails: a verified identity in the stack's region and an address it
+     * covers. Default: Cognito's own sender, whose small daily quota suits dev only.
+     */
+    email?: { sesIdentityArn: string; from: string };
 }
 
 // ---- pure specs ------------------------------------------------------------------------------------
@@ -79,8 +84,21 @@ export function passwordPolicy(kind: PoolKind, mode: ThreatProtection): aws.type
     };
 }
 
+/**
+ * Who sends the pools' e-mails: SES with the configured identity (Cognito uses its service-linked role
+ * to send through it), or Cognito's default sender when none is configured.
+ */
+export function emailConfiguration(email?: IdentityArgs["email"]): aws.types.input.cognito.UserPoolEmailConfiguration {
+    return email
+        ? { emailSendingAccount: "DEVELOPER", sourceArn: email.sesIdentityArn, fromEmailAddress: `FloDrama <${email.from}>` }
+        : { emailSendingAccount: "COGNITO_DEFAULT" };
+}
+
 /** The inputs of a user pool that do not depend on other resources. Pure, so tests read them directly. */
-export function userPoolSpec(kind: PoolKind, opts: { stack: string; threatProtection: ThreatProtection; protect: boolean }): aws.cognito.UserPoolArgs {
+export function userPoolSpec(
+    kind: PoolKind,
+    opts: { stack: string; threatProtection: ThreatProtection; protect: boolean; email?: IdentityArgs["email"] },
+): aws.cognito.UserPoolArgs {
     const admin = kind === "admin";
     return {
         name: physicalName(opts.stack, admin ? "admins" : "viewers", "cognitoUserPool"),
@@ -109,8 +127,7 @@ export function userPoolSpec(kind: PoolKind, opts: { stack: string; threatProtec
             emailSubject: "Your FloDrama verification code",
             emailMessage: "Your FloDrama verification code is {####}.",
         },
-        // Cognito's own sender (limited daily volume); see docs/identity.md for moving to SES.
-        emailConfiguration: { emailSendingAccount: "COGNITO_DEFAULT" },
+        emailConfiguration: emailConfiguration(opts.email),
         deletionProtection: opts.protect ? "ACTIVE" : "INACTIVE",
         ...threatProtectionSettings(opts.threatProtection),
     };
@@ -275,7 +292,7 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
         // Users and their credentials live only here: protect in prod, besides Cognito's deletion protection.
         const pool = new aws.cognito.UserPool(
             `${name}-pool`,
-            userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect }),
+            userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect, email: args.email }),
             { parent: this, protect: args.protect },
         );
         const spec = appClientSpec(kind, { callbackUrls: [], logoutUrls: [] });

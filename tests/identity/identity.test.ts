@@ -8,6 +8,7 @@ import {
     adminDomainPrefix,
     adminUrls,
     appClientSpec,
+    emailConfiguration,
     EXPLICIT_AUTH_FLOWS,
     hostedUiUrl,
     Identity,
@@ -95,6 +96,20 @@ describe("identity: pure specs", () => {
         assert.deepEqual(a.usernameConfiguration, { caseSensitive: false });
         assert.equal(a.deletionProtection, "ACTIVE");
         assert.equal(a.userPoolTier, "PLUS");
+    });
+
+    it("sends e-mail through the configured SES identity, or Cognito's sender without one", () => {
+        const email = { sesIdentityArn: "arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com", from: "no-reply@flodrama.com" };
+        assert.deepEqual(emailConfiguration(), { emailSendingAccount: "COGNITO_DEFAULT" });
+        assert.deepEqual(emailConfiguration(email), {
+            emailSendingAccount: "DEVELOPER",
+            sourceArn: email.sesIdentityArn,
+            fromEmailAddress: "FloDrama <no-reply@flodrama.com>",
+        });
+        for (const kind of ["viewer", "admin"] as const) {
+            assert.deepEqual(userPoolSpec(kind, { stack: "prod", threatProtection: "off", protect: true, email }).emailConfiguration, emailConfiguration(email));
+            assert.deepEqual(userPoolSpec(kind, { stack: "dev", threatProtection: "off", protect: false }).emailConfiguration, { emailSendingAccount: "COGNITO_DEFAULT" });
+        }
     });
 
     it("builds the SPA's callback and sign-out URLs from the site, then the extras, without duplicates", () => {
@@ -185,6 +200,7 @@ describe("identity: the component alone, with a fixture site URL", () => {
                     extraCallbackUrls: ["https://preview.flodrama.test/auth/callback"],
                     extraLogoutUrls: ["https://preview.flodrama.test/"],
                     protect: true,
+                    email: { sesIdentityArn: "arn:aws:ses:eu-west-3:123456789012:identity/flodrama.test", from: "no-reply@flodrama.test" },
                 },
                 { provider },
             );
@@ -213,6 +229,8 @@ describe("identity: the component alone, with a fixture site URL", () => {
             assert.equal(p.inputs.deletionProtection, "ACTIVE");
             assert.equal(p.inputs.userPoolTier, "PLUS");
             assert.deepEqual(p.inputs.userPoolAddOns, { advancedSecurityMode: "AUDIT" });
+            assert.equal(p.inputs.emailConfiguration.emailSendingAccount, "DEVELOPER");
+            assert.equal(p.inputs.emailConfiguration.sourceArn, "arn:aws:ses:eu-west-3:123456789012:identity/flodrama.test");
         }
     });
 
@@ -285,6 +303,12 @@ for (const stack of stackNames()) {
             for (const pool of run.ofType(POOL)) {
                 assert.equal(pool.protect, protect, pool.name);
                 assert.equal(pool.inputs.deletionProtection, protect ? "ACTIVE" : "INACTIVE");
+            }
+        });
+
+        it("sends e-mail as the stack file says (Cognito's sender unless identity.email is set)", () => {
+            for (const pool of run.ofType(POOL)) {
+                assert.deepEqual(pool.inputs.emailConfiguration, emailConfiguration(cfg.email));
             }
         });
 
@@ -393,6 +417,31 @@ describe("identity: config rules", () => {
             }),
             [],
         );
+    });
+
+    it("accepts an SES sender in the stack's region covering the from address, and refuses others", () => {
+        const arn = "arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com";
+        const ok = (email: unknown) =>
+            problems("prod", (v) => {
+                v.identity.email = email;
+            });
+        assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@flodrama.com" }), []);
+        assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@mail.flodrama.com" }), []);
+        assert.deepEqual(ok({ sesIdentityArn: "arn:aws:ses:eu-west-3:123456789012:identity/ops@flodrama.com", from: "ops@flodrama.com" }), []);
+        assert.deepEqual(ok({ sesIdentityArn: "arn:aws:ses:us-east-1:123456789012:identity/flodrama.com", from: "no-reply@flodrama.com" }).map((p) => [p.key, p.expected]), [
+            ["flodrama:identity.email.sesIdentityArn", "an SES identity in the stack's region (eu-west-3)"],
+        ]);
+        assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@example.com" }).map((p) => p.key), ["flodrama:identity.email.from"]);
+        assert.deepEqual(ok({ sesIdentityArn: "flodrama.com", from: "nobody" }).map((p) => p.key).sort(), ["flodrama:identity.email.from", "flodrama:identity.email.sesIdentityArn"]);
+        assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@flodrama.com", replyTo: "x@flodrama.com" }).map((p) => p.key), ["flodrama:identity.email.replyTo"]);
+        const cfg = parseConfig(
+            raw("prod", (v) => {
+                v.identity.email = { sesIdentityArn: arn, from: "no-reply@flodrama.com" };
+            }),
+            { stack: "prod", projectDir: PROJECT_DIR },
+        );
+        assert.deepEqual(cfg.identity.email, { sesIdentityArn: arn, from: "no-reply@flodrama.com" });
+        assert.equal(parseConfig(raw("prod", () => undefined), { stack: "prod", projectDir: PROJECT_DIR }).identity.email, undefined);
     });
 
     it("rejects an unknown threat protection mode and duplicate plan groups", () => {
