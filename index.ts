@@ -77,7 +77,7 @@ export const storageClassName = clusterInfo.storageClassName;
 const siteUrl = `https://${cfg.cdn.domain?.names[0] ?? "localhost"}`;
 const identity = new Identity(
     "identity",
-    { stack: cfg.stack, region: cfg.region, siteUrl, ...cfg.identity, protect: cfg.protect },
+    { stack: cfg.stack, region: cfg.region, siteUrl, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
     { provider: providers.aws },
 );
 const awsNative = createAwsNativeProvider(cfg);

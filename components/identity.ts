@@ -31,6 +31,8 @@ export interface IdentityArgs {
     extraLogoutUrls?: string[];
     /** `protect` and deletion protection on both pools (`protectStatefulResources`). */
     protect: boolean;
+    /** Retention of the pools' log groups (message-delivery errors, threat-protection events), in days. */
+    logRetentionDays: number;
     /**
      * SES sender of both pools' e-mails: a verified identity in the stack's region and an address it
      * covers. Default: Cognito's own sender, whose small daily quota suits dev only.
@@ -207,6 +209,16 @@ export function riskActions(kind: PoolKind): Pick<aws.cognito.RiskConfigurationA
     };
 }
 
+/**
+ * What a pool exports to its log group: message-delivery errors (a full SES quota, a bounced
+ * verification e-mail) always, and the threat-protection user activity when the Plus tier provides it.
+ */
+export function logConfigurations(mode: ThreatProtection, logGroupArn: pulumi.Input<string>): aws.types.input.cognito.LogDeliveryConfigurationLogConfiguration[] {
+    const cloudWatchLogsConfiguration = { logGroupArn };
+    const notifications = { eventSource: "userNotification", logLevel: "ERROR", cloudWatchLogsConfiguration };
+    return mode === "off" ? [notifications] : [notifications, { eventSource: "userAuthEvents", logLevel: "INFO", cloudWatchLogsConfiguration }];
+}
+
 /** `https://<prefix>.auth.<region>.amazoncognito.com`: the managed-login (hosted UI) base URL. */
 export function hostedUiUrl(domainPrefix: string, region: string): string {
     return `https://${domainPrefix}.auth.${region}.amazoncognito.com`;
@@ -313,6 +325,17 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
         if (args.threatProtection !== "off") {
             new aws.cognito.RiskConfiguration(`${name}-risk`, { userPoolId: pool.id, ...riskActions(kind) }, { parent: this });
         }
+        // Cognito delivers logs as vended logs, which it accepts only into groups under /aws/vendedlogs/.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `/aws/vendedlogs/cognito/${physicalName(args.stack, kind === "admin" ? "admins" : "viewers", "logGroup")}`, retentionInDays: args.logRetentionDays },
+            { parent: this },
+        );
+        new aws.cognito.LogDeliveryConfiguration(
+            `${name}-log-delivery`,
+            { userPoolId: pool.id, logConfigurations: logConfigurations(args.threatProtection, logGroup.arn) },
+            { parent: this },
+        );
         return { pool, client, domain };
     }
 

@@ -12,6 +12,7 @@ import {
     EXPLICIT_AUTH_FLOWS,
     hostedUiUrl,
     Identity,
+    logConfigurations,
     issuerUrl,
     passwordPolicy,
     riskActions,
@@ -31,6 +32,8 @@ const DOMAIN = "aws:cognito/userPoolDomain:UserPoolDomain";
 const GROUP = "aws:cognito/userGroup:UserGroup";
 const RISK = "aws:cognito/riskConfiguration:RiskConfiguration";
 const BRANDING = "aws:cognito/managedLoginBranding:ManagedLoginBranding";
+const LOG_DELIVERY = "aws:cognito/logDeliveryConfiguration:LogDeliveryConfiguration";
+const LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup";
 
 const MINUTES = { minutes: 1, hours: 60, days: 1440 } as const;
 
@@ -172,6 +175,19 @@ describe("identity: pure specs", () => {
         assert.equal((riskActions("admin") as any).accountTakeoverRiskConfiguration.actions.highAction.eventAction, "BLOCK");
     });
 
+    it("exports message-delivery errors always, and threat-protection events with the Plus tier", () => {
+        assert.deepEqual(logConfigurations("off", "arn:lg"), [{ eventSource: "userNotification", logLevel: "ERROR", cloudWatchLogsConfiguration: { logGroupArn: "arn:lg" } }]);
+        for (const mode of ["audit", "enforced"] as const) {
+            assert.deepEqual(
+                logConfigurations(mode, "arn:lg").map((c) => [c.eventSource, c.logLevel]),
+                [
+                    ["userNotification", "ERROR"],
+                    ["userAuthEvents", "INFO"],
+                ],
+            );
+        }
+    });
+
     it("derives the hosted UI and issuer URLs", () => {
         assert.equal(hostedUiUrl("flodrama-auth", "eu-west-3"), "https://flodrama-auth.auth.eu-west-3.amazoncognito.com");
         assert.equal(issuerUrl("eu-west-3", "eu-west-3_AbC"), "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC");
@@ -200,6 +216,7 @@ describe("identity: the component alone, with a fixture site URL", () => {
                     extraCallbackUrls: ["https://preview.flodrama.test/auth/callback"],
                     extraLogoutUrls: ["https://preview.flodrama.test/"],
                     protect: true,
+                    logRetentionDays: 90,
                     email: { sesIdentityArn: "arn:aws:ses:eu-west-3:123456789012:identity/flodrama.test", from: "no-reply@flodrama.test" },
                 },
                 { provider },
@@ -271,7 +288,8 @@ describe("identity: the component alone, with a fixture site URL", () => {
 
     it("refuses an empty plan list", () => {
         assert.throws(
-            () => new Identity("empty", { stack: "t", region: "eu-west-3", siteUrl: SITE, planGroups: [], threatProtection: "off", domainPrefix: "x", protect: false }),
+            () =>
+                new Identity("empty", { stack: "t", region: "eu-west-3", siteUrl: SITE, planGroups: [], threatProtection: "off", domainPrefix: "x", protect: false, logRetentionDays: 30 }),
             /planGroups must list at least one/,
         );
     });
@@ -344,6 +362,18 @@ for (const stack of stackNames()) {
         it("serves managed login on the configured prefix and its -admin twin", () => {
             assert.equal(run.one(DOMAIN, "identity-viewer-domain").inputs.domain, cfg.domainPrefix);
             assert.equal(run.one(DOMAIN, "identity-admin-domain").inputs.domain, `${cfg.domainPrefix}-admin`);
+        });
+
+        it("exports each pool's logs to a vended-logs group with the stack's retention", () => {
+            const retention = Number(run.config["flodrama:logRetentionDays"]);
+            for (const kind of ["viewer", "admin"]) {
+                const group = run.one(LOG_GROUP, `identity-${kind}-logs`);
+                assert.equal(group.inputs.name, `/aws/vendedlogs/cognito/flodrama-${stack}-${kind}s`);
+                assert.equal(group.inputs.retentionInDays, retention);
+                const delivery = run.one(LOG_DELIVERY, `identity-${kind}-log-delivery`);
+                assert.equal(delivery.inputs.userPoolId, `identity-${kind}-pool-id`);
+                assert.deepEqual(delivery.inputs.logConfigurations, logConfigurations(cfg.threatProtection, group.state.arn));
+            }
         });
 
         it("creates every Cognito resource with the stack's regional AWS provider", () => {
