@@ -73,11 +73,11 @@ export const storageClassName = clusterInfo.storageClassName;
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
-// INTERIM until the CDN site (issue 3) is wired above: its URL is `site.url`.
-const siteUrl = `https://${cfg.cdn.domain?.names[0] ?? "localhost"}`;
+// INTERIM until the CDN site (issue 3) is wired above: then `site.url`.
+const identitySiteUrl = `https://${cfg.cdn.domain?.names[0] ?? "localhost"}`;
 const identity = new Identity(
     "identity",
-    { stack: cfg.stack, region: cfg.region, siteUrl, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    { stack: cfg.stack, region: cfg.region, siteUrl: identitySiteUrl, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
     { provider: providers.aws },
 );
 const awsNative = createAwsNativeProvider(cfg);
