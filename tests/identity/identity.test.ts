@@ -347,7 +347,10 @@ for (const stack of stackNames()) {
         it("registers the configured callback and sign-out URLs, HTTPS-only outside dev", () => {
             const spa = run.one(CLIENT, "identity-viewer-client");
             const callbacks: string[] = spa.inputs.callbackUrls;
-            assert.match(callbacks[0], /^https:\/\/[^/]+\/auth\/callback$/);
+            // The site's own URL comes from the CDN site: flodrama.com in prod, the CloudFront domain in dev.
+            assert.equal(callbacks[0], `${run.outputs.siteUrl}/auth/callback`);
+            assert.equal(spa.inputs.logoutUrls[0], `${run.outputs.siteUrl}/`);
+            assert.equal(run.one(CLIENT, "identity-admin-client").inputs.callbackUrls[0], `${run.outputs.siteUrl}/admin/auth/callback`);
             assert.deepEqual(callbacks.slice(1), cfg.extraCallbackUrls);
             assert.deepEqual(spa.inputs.logoutUrls.slice(1), cfg.extraLogoutUrls);
             if (stack !== "dev") {
