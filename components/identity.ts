@@ -224,6 +224,14 @@ export function hostedUiUrl(domainPrefix: string, region: string): string {
     return `https://${domainPrefix}.auth.${region}.amazoncognito.com`;
 }
 
+/**
+ * Both managed-login origins of a stack (viewer SPA and admin console), from config alone: the site's
+ * CSP must allow them in connect-src (the SPA exchanges the PKCE code with fetch) and form-action.
+ */
+export function managedLoginOrigins(domainPrefix: string, region: string): string[] {
+    return [hostedUiUrl(domainPrefix, region), hostedUiUrl(adminDomainPrefix(domainPrefix), region)];
+}
+
 /** The JWT issuer of a pool, which the API's JWT authorizer trusts. */
 export function issuerUrl(region: string, userPoolId: string): string {
     return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;

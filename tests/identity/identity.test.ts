@@ -13,6 +13,7 @@ import {
     hostedUiUrl,
     Identity,
     logConfigurations,
+    managedLoginOrigins,
     issuerUrl,
     passwordPolicy,
     riskActions,
@@ -192,6 +193,10 @@ describe("identity: pure specs", () => {
         assert.equal(hostedUiUrl("flodrama-auth", "eu-west-3"), "https://flodrama-auth.auth.eu-west-3.amazoncognito.com");
         assert.equal(issuerUrl("eu-west-3", "eu-west-3_AbC"), "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_AbC");
         assert.equal(adminDomainPrefix("flodrama-auth"), "flodrama-auth-admin");
+        assert.deepEqual(managedLoginOrigins("flodrama-auth", "eu-west-3"), [
+            "https://flodrama-auth.auth.eu-west-3.amazoncognito.com",
+            "https://flodrama-auth-admin.auth.eu-west-3.amazoncognito.com",
+        ]);
     });
 });
 
