@@ -167,7 +167,7 @@ export function adminUrls(siteUrl: string, extraCallbackUrls: string[]): { callb
  * when the app sends a `code_challenge` (every current OIDC library does). No implicit flow, so no
  * token ever travels in a URL.
  */
-export function appClientSpec(kind: PoolKind, urls: { callbackUrls: string[]; logoutUrls: string[] }): Omit<aws.cognito.UserPoolClientArgs, "userPoolId" | "name"> {
+export function appClientSpec(kind: PoolKind): Omit<aws.cognito.UserPoolClientArgs, "userPoolId" | "name" | "callbackUrls" | "logoutUrls"> {
     const v = TOKEN_VALIDITY[kind];
     return {
         generateSecret: false,
@@ -175,8 +175,6 @@ export function appClientSpec(kind: PoolKind, urls: { callbackUrls: string[]; lo
         allowedOauthFlows: ["code"],
         allowedOauthScopes: [...OAUTH_SCOPES],
         supportedIdentityProviders: ["COGNITO"],
-        callbackUrls: urls.callbackUrls,
-        logoutUrls: urls.logoutUrls,
         explicitAuthFlows: [...EXPLICIT_AUTH_FLOWS],
         preventUserExistenceErrors: "ENABLED",
         enableTokenRevocation: true,
@@ -315,11 +313,10 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
             userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect, email: args.email }),
             { parent: this, protect: args.protect },
         );
-        const spec = appClientSpec(kind, { callbackUrls: [], logoutUrls: [] });
         const client = new aws.cognito.UserPoolClient(
             `${name}-client`,
             {
-                ...spec,
+                ...appClientSpec(kind),
                 name: physicalName(args.stack, kind === "admin" ? "admin-console" : "spa", "generic"),
                 userPoolId: pool.id,
                 callbackUrls: urls.callbackUrls,

@@ -134,7 +134,7 @@ describe("identity: pure specs", () => {
 
     for (const kind of ["viewer", "admin"] as const) {
         it(`gives the ${kind} client the code flow (PKCE), no secret, minimal scopes and auth flows`, () => {
-            const c = appClientSpec(kind, { callbackUrls: ["https://x/auth/callback"], logoutUrls: ["https://x/"] });
+            const c = appClientSpec(kind);
             assert.equal(c.generateSecret, false);
             assert.equal(c.allowedOauthFlowsUserPoolClient, true);
             assert.deepEqual(c.allowedOauthFlows, ["code"]);
