@@ -225,6 +225,18 @@ export interface IdentityConfig {
     /** Callback URLs besides the site's own (e.g. a local dev server). */
     extraCallbackUrls: string[];
     extraLogoutUrls: string[];
+    /**
+     * Amazon SES sender of both pools' e-mails (verification codes, invitations). Absent: Cognito's own
+     * sender, which has a small daily quota (fine for dev, not for public sign-up).
+     */
+    email?: IdentityEmailConfig;
+}
+
+export interface IdentityEmailConfig {
+    /** ARN of a verified SES identity in the stack's region, e.g. `arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com`. */
+    sesIdentityArn: string;
+    /** Sender address, an address of that identity, e.g. `no-reply@flodrama.com`. */
+    from: string;
 }
 
 export interface MonitoringConfig {
@@ -714,20 +726,55 @@ function readUrlList(r: Reader, name: string, httpsOnly: boolean): string[] | un
     );
 }
 
-function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | undefined): IdentityConfig | undefined {
-    r.allowOnly(["planGroups", "threatProtection", "domainPrefix", "extraCallbackUrls", "extraLogoutUrls"]);
+/** The optional SES sender of the user pools: a verified identity in the stack's region, and an address it covers. */
+function readIdentityEmail(r: Reader, region: string | undefined): IdentityEmailConfig | undefined {
+    const e = r.object("email", true);
+    if (!e) {
+        return undefined;
+    }
+    e.allowOnly(["sesIdentityArn", "from"]);
+    const sesIdentityArn = e.string("sesIdentityArn", {
+        pattern: /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^/\s]+$/,
+        description: "the ARN of a verified SES identity, such as arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com",
+        // Cognito sends through SES in its own region: an identity elsewhere is refused at pool update.
+        check: (v) => (region && v.split(":")[3] !== region ? `an SES identity in the stack's region (${region})` : undefined),
+    });
+    const from = e.string("from", { description: "an e-mail address such as no-reply@flodrama.com", check: (v) => (isEmail(v) ? undefined : "an e-mail address such as no-reply@flodrama.com") });
+    if (sesIdentityArn && from) {
+        const identity = sesIdentityArn.slice(sesIdentityArn.indexOf("identity/") + "identity/".length);
+        const domain = from.slice(from.lastIndexOf("@") + 1);
+        if (identity !== from && identity !== domain && !domain.endsWith(`.${identity}`)) {
+            r.problems.add(e.key("from"), from, `an address that the SES identity ${identity} covers (that address, or one in that domain)`);
+        }
+    }
+    return complete<IdentityEmailConfig>({ sesIdentityArn, from });
+}
+
+function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | undefined, region: string | undefined): IdentityConfig | undefined {
+    r.allowOnly(["planGroups", "threatProtection", "domainPrefix", "extraCallbackUrls", "extraLogoutUrls", "email"]);
     const httpsOnly = environment !== "dev";
+    const email = readIdentityEmail(r, region);
+    if (r.has("email") && !email) {
+        return undefined;
+    }
     return complete<IdentityConfig>({
         planGroups: r.list("planGroups", (p, v) => readString(r.problems, p, v, { ...NAME_PART, maxLength: 64 }), { min: 1, max: 20, unique: true }),
         threatProtection: r.oneOf("threatProtection", THREAT_PROTECTION),
         domainPrefix: r.string("domainPrefix", {
             pattern: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             description: "a Cognito domain prefix: lower-case letters, digits and '-', not containing aws, amazon or cognito",
-            check: (v) => (/aws|amazon|cognito/.test(v) ? "a prefix without the reserved words aws, amazon or cognito" : undefined),
+            check: (v) =>
+                /aws|amazon|cognito/.test(v)
+                    ? "a prefix without the reserved words aws, amazon or cognito"
+                    : // The admin pool's domain is `<prefix>-admin`, and Cognito prefixes stop at 63 characters.
+                      v.length > 57
+                      ? "a prefix of at most 57 characters (the admin pool's domain appends -admin)"
+                      : undefined,
         }),
         extraCallbackUrls: readUrlList(r, "extraCallbackUrls", httpsOnly),
         extraLogoutUrls: readUrlList(r, "extraLogoutUrls", httpsOnly),
-    });
+        email,
+    }, ["email"]);
 }
 
 function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | undefined): MonitoringConfig | undefined {
@@ -817,7 +864,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
         checkServices(services, problems, cluster?.quotas.app);
     }
     const api = readApi(section("api")!);
-    const identity = readIdentity(section("identity")!, environment);
+    const identity = readIdentity(section("identity")!, environment, region);
     const monitoring = readMonitoring(section("monitoring")!, environment);
 
     // `top.list` above used `flodrama.services`; report it as `flodrama:services`.

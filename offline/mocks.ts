@@ -202,6 +202,7 @@ export const STATE: Record<string, StateFn> = {
     "aws-native:personalize:DatasetGroup": (a, ctx) => ({ datasetGroupArn: arn("personalize", ctx, `dataset-group/${a.inputs.name ?? a.name}`) }),
     "aws-native:personalize:Schema": (a, ctx) => ({ schemaArn: arn("personalize", ctx, `schema/${a.inputs.name ?? a.name}`) }),
     "aws-native:personalize:Dataset": (a, ctx) => ({ datasetArn: arn("personalize", ctx, `dataset/${a.inputs.name ?? a.name}/${a.inputs.datasetType}`) }),
+    "aws-native:personalize:EventTracker": (a, ctx) => ({ eventTrackerArn: arn("personalize", ctx, `event-tracker/${a.inputs.name ?? a.name}`), trackingId: "0a1b2c3d-offline-tracking-id" }),
 
     // ---- random -----------------------------------------------------------------------------------
     "random:index/randomPassword:RandomPassword": () => ({ result: TEST_SECRET, bcryptHash: "$2a$10$offline" }),
