@@ -76,6 +76,7 @@ const data = new DataTier(
         cluster: clusterInfo,
         protect: cfg.protect,
         logRetentionDays: cfg.logRetentionDays,
+        randomProvider: providers.random,
     },
     { provider: providers.aws },
 ) satisfies DataInfo;

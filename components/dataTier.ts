@@ -226,6 +226,8 @@ export interface DataTierArgs {
     protect: boolean;
     /** Retention of the DocumentDB and ElastiCache log groups, in days. */
     logRetentionDays: number;
+    /** The program's random provider (lib/providers.ts `providers.random`): generates the passwords and the AUTH token. */
+    randomProvider: random.Provider;
 }
 
 /** What a mode hands to the contract Secret. */
@@ -260,8 +262,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
     constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DataTier.__pulumiType, name, {}, opts);
         this.mode = args.data.mode;
-        // Random values need no configuration, but no resource of this program falls back to a default provider.
-        this.randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+        this.randomProvider = args.randomProvider;
         let connection: Connection;
         if (args.data.mode === "managed") {
             const { documentDb, redis } = args.data;

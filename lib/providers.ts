@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { FlodramaConfig } from "./config";
 
 /** CloudFront, its ACM certificates and WAF, Lambda@Edge and CloudFront alarms live here. */
@@ -15,6 +16,17 @@ export interface AwsProviders {
     aws: aws.Provider;
     /** us-east-1, with the same default tags. */
     usEast1: aws.Provider;
+    /**
+     * The program's one @pulumi/random provider (passwords, tokens, suffixes). It needs no settings;
+     * it exists so that no random resource falls back to a default provider. Components take it as
+     * an argument (e.g. `DataTierArgs.randomProvider`) rather than creating their own.
+     */
+    random: random.Provider;
+}
+
+/** The explicit @pulumi/random provider. Call it once per program: `createAwsProviders` already does. */
+export function createRandomProvider(name = "random", opts: pulumi.CustomResourceOptions = {}): random.Provider {
+    return new random.Provider(name, {}, opts);
 }
 
 export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
@@ -22,6 +34,7 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
     return {
         aws: new aws.Provider("aws", { region: cfg.region, defaultTags }),
         usEast1: new aws.Provider("aws-us-east-1", { region: US_EAST_1, defaultTags }),
+        random: createRandomProvider(),
     };
 }
 

@@ -54,7 +54,7 @@ function commonChecks(get: () => TierRun) {
                 assert.ok(r.provider?.endsWith("::fixture-k8s"), `${r.type} ${r.name} uses the cluster's provider`);
             }
             if (r.type.startsWith("random:")) {
-                assert.ok(r.provider?.endsWith("::data-test-random"), `${r.type} ${r.name} uses the component's random provider`);
+                assert.ok(r.provider?.endsWith("::test-random"), `${r.type} ${r.name} uses the random provider it is given`);
             }
         }
     });
