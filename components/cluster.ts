@@ -87,14 +87,16 @@ export function autoscalerTags(clusterName: string): Record<string, string> {
     return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
 }
 
-/** The launch template of a node group: IMDSv2 only, encrypted gp3 root, no instance type and no public IP. */
+/** The launch template of a node group: IMDSv2 only and node-local, encrypted gp3 root, no instance type and no public IP. */
 export function launchTemplateSpec(diskSizeGiB: number) {
     return {
         metadataOptions: {
             httpEndpoint: "enabled",
             httpTokens: "required",
-            // 2 hops: pods that still read instance metadata (through the node) can; 1 would cut them off.
-            httpPutResponseHopLimit: 2,
+            // 1 hop (AL2023's own default): only the node itself (and hostNetwork pods such as aws-node)
+            // gets an IMDSv2 token, so no pod can take the node role's credentials. Every pod that calls
+            // AWS has IRSA, and the add-ons get region and VPC from their values, not from IMDS.
+            httpPutResponseHopLimit: 1,
         },
         blockDeviceMappings: [
             {

@@ -259,7 +259,7 @@ export type LbControllerValues = {
 
 /**
  * The controller serves the API's TargetGroupBindings. Region and VPC are given, so it does not need
- * instance metadata (IMDS is reachable by pods only through the node's hop limit). Two replicas with
+ * instance metadata, which the nodes' IMDS hop limit of 1 keeps out of reach of pods. Two replicas with
  * the chart's default anti-affinity and a PDB.
  */
 export function lbControllerValues(a: LbControllerValuesArgs): LbControllerValues {

@@ -163,14 +163,14 @@ for (const stack of stackNames()) {
             assert.equal(cfg.nodeGroups[0].capacityType, stack === "prod" ? "ON_DEMAND" : "SPOT");
         });
 
-        it("gives every node group a launch template with IMDSv2 required and an encrypted gp3 root", () => {
+        it("gives every node group a launch template with IMDSv2 required (hop limit 1) and an encrypted gp3 root", () => {
             for (const g of cfg.nodeGroups) {
                 const ng = run.one("aws:eks/nodeGroup:NodeGroup", `cluster-ng-${g.name}`);
                 const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", `cluster-ng-${g.name}-lt`);
                 assert.ok(ng.dependencies.includes(lt.urn));
                 assert.equal(ng.inputs.launchTemplate.id, `${lt.name}-id`);
                 assert.equal(ng.inputs.launchTemplate.version, "1");
-                assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+                assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, "IMDSv2 only, and no pod gets the node role's credentials");
                 assert.deepEqual(lt.inputs.blockDeviceMappings, [
                     { deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 ]);
