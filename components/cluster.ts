@@ -10,7 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NodeGroupConfig } from "../lib/config";
 import { physicalName } from "../lib/naming";
-import { createKubernetesProvider } from "../lib/providers";
+import { createKubernetesProvider, requireAwsProvider } from "../lib/providers";
 import { IrsaRole } from "./irsaRole";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
@@ -201,10 +201,7 @@ export class EksCluster extends pulumi.ComponentResource {
     constructor(name: string, args: EksClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(EksCluster.__pulumiType, name, {}, opts);
         const clusterName = physicalName(args.stack, "eks", "eksCluster");
-        const awsProvider = this.getProvider("aws::");
-        if (!awsProvider) {
-            throw new pulumi.ResourceError("EksCluster needs the stack's AWS provider in its options ({ provider }): the eks component must not use an ambient one", this);
-        }
+        const awsProvider = requireAwsProvider(this, "EksCluster");
 
         const key = this.createSecretsKey(name, args);
         const logGroup = this.createLogGroup(name, args, clusterName);

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NamespaceQuota } from "../lib/config";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../lib/contracts";
 import { IrsaRole } from "../components/irsaRole";
+import { requireAwsProvider } from "../lib/providers";
 import {
     ADDON_NAMESPACE,
     CHART_VERSIONS,
@@ -250,11 +251,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
 
     constructor(name: string, args: ClusterServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ClusterServices.__pulumiType, name, {}, opts);
-        const awsProvider = this.getProvider("aws::");
-        if (!awsProvider) {
-            throw new pulumi.ResourceError("ClusterServices needs the stack's AWS provider in its options ({ provider }) for the add-ons' IRSA roles", this);
-        }
-        this.awsProvider = awsProvider;
+        this.awsProvider = requireAwsProvider(this, "ClusterServices");
         this.provider = args.provider;
         this.name = pulumi.output(args.clusterName);
         this.nodeSecurityGroupId = pulumi.output(args.nodeSecurityGroupId);

@@ -45,3 +45,17 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
 export function createKubernetesProvider(name: string, kubeconfig: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): k8s.Provider {
     return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true, deleteUnreachable: false }, opts);
 }
+
+/**
+ * The AWS provider a component was given (`{ provider }` or `{ providers }` in its options). Remote
+ * components (awsx, eks) must get it passed on explicitly as `providers: { aws }`: they do not inherit
+ * their parent's providers, and their children would otherwise run on the default provider, without
+ * the stack's default tags.
+ */
+export function requireAwsProvider(component: pulumi.ComponentResource, what: string): pulumi.ProviderResource {
+    const provider = component.getProvider("aws::");
+    if (!provider) {
+        throw new pulumi.ResourceError(`${what} needs the stack's AWS provider in its options ({ provider }): nothing in it may use an ambient one`, component);
+    }
+    return provider;
+}

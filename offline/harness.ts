@@ -26,6 +26,12 @@ export interface RecordedResource {
     parent?: string;
     /** URN of the explicit provider, if any. */
     provider?: string;
+    /**
+     * Providers handed to a component by package (`aws` → provider URN). For a remote component
+     * (awsx VPC, eks Cluster) this map is what its invisible children use: an empty map means they
+     * run on the default provider.
+     */
+    providers: Record<string, string>;
     custom: boolean;
     /** A multi-language component (awsx VPC, eks Cluster): its children are invisible offline. */
     remote: boolean;
@@ -210,7 +216,12 @@ function wrapMonitor(recorder: Recorder): void {
                 const raw = rpc.deserializeProperties(req.getObject());
                 const urn = resp.getUrn();
                 const providerRef: string = req.getProvider();
-                const providerUrn = providerRef ? providerRef.split("::").slice(0, -1).join("::") : undefined;
+                const refToUrn = (ref: string) => ref.split("::").slice(0, -1).join("::");
+                const providerUrn = providerRef ? refToUrn(providerRef) : undefined;
+                const providers: Record<string, string> = {};
+                req.getProvidersMap().forEach((ref: string, pkg: string) => {
+                    providers[pkg] = refToUrn(ref);
+                });
                 const type: string = req.getType();
                 const inputs = unwrapSecrets(raw);
                 if (type.startsWith("pulumi:providers:aws") && typeof inputs.region === "string") {
@@ -222,6 +233,7 @@ function wrapMonitor(recorder: Recorder): void {
                     name: req.getName(),
                     parent: req.getParent() || undefined,
                     provider: providerUrn || undefined,
+                    providers,
                     custom: req.getCustom(),
                     remote: req.getRemote(),
                     inputs,

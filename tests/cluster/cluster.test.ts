@@ -97,6 +97,12 @@ for (const stack of stackNames()) {
             assert.deepEqual(eksInputs.upgradePolicy, { supportType: "STANDARD" });
         });
 
+        it("hands the stack's AWS provider to the remote eks component (its IAM roles, security groups, OIDC provider)", () => {
+            const provider = run.byUrn(run.one("eks:index:Cluster").providers.aws);
+            assert.equal(provider?.type, "pulumi:providers:aws");
+            assert.equal(provider?.name, "aws");
+        });
+
         it(`sets endpoint access per stack (${stack === "prod" ? "private only" : "public on the configured CIDRs"})`, () => {
             assert.equal(eksInputs.endpointPrivateAccess, true);
             if (stack === "prod") {

@@ -23,6 +23,13 @@ for (const stack of stackNames()) {
             assert.deepEqual(defaults.map((r) => `${r.type} ${r.name}`), [], "no resource on a default provider");
         });
 
+        it("hands every remote component (awsx, eks) an explicit provider for each package its children use", () => {
+            // Remote components do not inherit their parent's providers; an empty map means default providers.
+            const remotes = run.resources.filter((r) => r.remote);
+            const bare = remotes.filter((r) => !r.providers.aws || /::default(_\d+_\d+_\d+)?$/.test(r.providers.aws));
+            assert.deepEqual(bare.map((r) => `${r.type} ${r.name}`), []);
+        });
+
         it("builds the AWS providers with the stack's default tags, one in us-east-1", () => {
             const awsProviders = run.ofType("pulumi:providers:aws");
             const regions = awsProviders.map((p) => p.inputs.region).sort();
