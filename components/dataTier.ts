@@ -17,6 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../k8s/inClusterData";
 
@@ -129,7 +130,7 @@ export function redisUrl(p: { password: string; host: string; port: number; tls:
  * only to principals of this account calling through DocumentDB (RDS) or ElastiCache in this region.
  */
 export function dataKeyPolicy(partition: string, accountId: string, region: string): string {
-    const root = { AWS: `arn:${partition}:iam::${accountId}:root` };
+    const root = accountRootPrincipal(partition, accountId);
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -137,22 +138,7 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
                 Sid: "AccountAdministersThroughIam",
                 Effect: "Allow",
                 Principal: root,
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                ],
+                Action: [...KEY_ADMINISTRATION_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
@@ -160,7 +146,7 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
                 Sid: "DataStoresUseThroughTheirServices",
                 Effect: "Allow",
                 Principal: root,
-                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                Action: [...KEY_USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
                 Resource: "*",
                 Condition: {
                     StringEquals: {
