@@ -161,14 +161,17 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
 
 /**
  * Inputs whose change makes the provider replace the resource (terraform-provider-aws `ForceNew`),
- * per stateful type. Replacing a DocumentDB cluster, an instance or a replication group loses data
- * (or, protected, fails `pulumi up`); tests compare these inputs with a reviewed baseline for prod.
+ * per stateful type. Replacing a DocumentDB cluster, an instance or a replication group loses data,
+ * replacing a password changes the stores' credentials under running clients (or, protected, either
+ * fails `pulumi up`); tests compare these inputs with a reviewed baseline for prod.
  */
 export const REPLACEMENT_INPUTS: Record<string, string[]> = {
     "aws:docdb/cluster:Cluster": ["clusterIdentifier", "engine", "kmsKeyId", "storageEncrypted", "masterUsername", "dbSubnetGroupName", "port", "snapshotIdentifier", "availabilityZones"],
     "aws:docdb/clusterInstance:ClusterInstance": ["identifier", "clusterIdentifier", "engine", "availabilityZone"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port", "snapshotName", "snapshotArns", "dataTieringEnabled"],
     "aws:kms/key:Key": ["customerMasterKeySpec", "keyUsage", "multiRegion"],
+    // Every argument of a random password forces a new value: a new master password or AUTH token in prod.
+    "random:index/randomPassword:RandomPassword": ["length", "special", "overrideSpecial", "upper", "lower", "numeric", "minUpper", "minLower", "minNumeric", "minSpecial", "keepers"],
 };
 
 /** The replacement-relevant inputs of the stateful resources among `resources`, keyed by `type::name`. */
