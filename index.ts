@@ -10,6 +10,8 @@ import { EksCluster } from "./components/cluster";
 import { ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
 import { DataTier } from "./components/dataTier";
+import { CdnSite } from "./components/cdnSite";
+import { securityHeadersConfigFor } from "./edge/bundle";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -92,6 +94,25 @@ export const redisReaderEndpoint = data.redisReaderEndpoint;
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+const site = new CdnSite(
+    "site",
+    {
+        stack: cfg.stack,
+        priceClass: cfg.cdn.priceClass,
+        domain: cfg.cdn.domain,
+        waf: cfg.cdn.waf,
+        buildDir: cfg.frontend.buildDir,
+        securityHeaders: securityHeadersConfigFor(cfg),
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        usEast1: providers.usEast1,
+    },
+    { provider: providers.aws },
+);
+export const siteUrl = site.url;
+export const distributionId = site.distributionId;
+export const distributionDomainName = site.distributionDomainName;
+export const siteBucketName = site.bucketName;
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
 

@@ -222,6 +222,7 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: `cache-policy-${i.name}` }),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: `origin-request-policy-${i.name}` }),
     "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": (i) => ({ id: `response-headers-policy-${i.name}` }),
+    "aws:s3/getCanonicalUserId:getCanonicalUserId": () => ({ id: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", displayName: "offline" }),
     "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
     "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
     // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
