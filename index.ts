@@ -35,6 +35,7 @@ const cluster = new EksCluster(
         nodeGroups: cfg.cluster.nodeGroups,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
+        tags: cfg.tags,
     },
     { provider: providers.aws },
 );
@@ -59,6 +60,7 @@ const clusterInfo: ClusterInfo = new ClusterServices(
         vpcCidr: network.vpcCidr,
         quotas: cfg.cluster.quotas,
         protect: cfg.protect,
+        volumeTags: cfg.tags,
     },
     { provider: providers.aws },
 );

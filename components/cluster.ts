@@ -69,6 +69,12 @@ export interface EksClusterArgs {
     logRetentionDays: number;
     /** Protect stateful resources: the KMS key (`protect`) and the cluster (EKS deletion protection). */
     protect: boolean;
+    /**
+     * The stack's tags (config `tags`, which the providers apply as default tags). Default tags reach
+     * the launch template but not the instances and volumes launched from it: they are copied there,
+     * so the nodes, the main cost of the cluster, carry Project, Stack, Environment and CostCenter.
+     */
+    tags: Record<string, string>;
 }
 
 /** Public endpoint settings: on only when CIDRs are listed; the private endpoint is always on. */
@@ -106,6 +112,11 @@ export function launchTemplateSpec(diskSizeGiB: number) {
             },
         ],
     };
+}
+
+/** What the node groups' launch template tags on launch: the stack's tags and a Name, on instances, root volumes and ENIs. */
+export function nodeTagSpecifications(stackTags: Record<string, string>, name: string): { resourceType: string; tags: Record<string, string> }[] {
+    return ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...stackTags, Name: name } }));
 }
 
 /** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
@@ -383,10 +394,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 description: `Nodes of ${groupName}: IMDSv2 only, encrypted gp3 root volume`,
                 updateDefaultVersion: true,
                 ...launchTemplateSpec(group.diskSizeGiB),
-                tagSpecifications: [
-                    { resourceType: "instance", tags: { Name: groupName } },
-                    { resourceType: "volume", tags: { Name: groupName } },
-                ],
+                tagSpecifications: nodeTagSpecifications(args.tags, groupName),
             },
             { parent: this },
         );

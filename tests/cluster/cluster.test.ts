@@ -187,6 +187,19 @@ for (const stack of stackNames()) {
             }
         });
 
+        it("tags the instances, root volumes and ENIs the node groups launch with the stack's tags (default tags stop at the template)", () => {
+            const stackTags = JSON.parse(run.one("pulumi:providers:aws", "aws").inputs.defaultTags).tags;
+            assert.ok(stackTags.CostCenter && stackTags.Stack === stack);
+            for (const g of cfg.nodeGroups) {
+                const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", `cluster-ng-${g.name}-lt`);
+                const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
+                assert.deepEqual(specs.map((t) => t.resourceType).sort(), ["instance", "network-interface", "volume"]);
+                for (const t of specs) {
+                    assert.deepEqual(t.tags, { ...stackTags, Name: `flodrama-${stack}-${g.name}` }, t.resourceType);
+                }
+            }
+        });
+
         it("gives the node role the worker and ECR policies, not the CNI policy", () => {
             const role = run.one("aws:iam/role:Role", "cluster-node-role");
             assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "ec2.amazonaws.com" });
@@ -287,6 +300,7 @@ for (const stack of stackNames()) {
                         nodeGroups: cfg.cluster.nodeGroups,
                         logRetentionDays: cfg.logRetentionDays,
                         protect: cfg.protect,
+                        tags: cfg.tags,
                     },
                     { provider },
                 );
