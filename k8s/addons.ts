@@ -161,7 +161,8 @@ export function clusterAutoscalerValues(a: ClusterAutoscalerValuesArgs): Cluster
             logtostderr: true,
             stderrthreshold: "info",
             v: 2,
-            // Node groups with the same instance shape in several AZs grow evenly, keeping replicas spread.
+            // Similar node groups (same shape, e.g. one per AZ if zonal volumes ever need them) grow evenly.
+            // Today each configured group spans every AZ itself and the ASG balances its AZs.
             "balance-similar-node-groups": true,
             expander: AUTOSCALER_EXPANDER,
             // Pods with emptyDir (/tmp under a read-only root filesystem) would otherwise pin their node forever.
