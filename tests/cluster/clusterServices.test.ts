@@ -213,6 +213,22 @@ describe("cluster services: pure specs", () => {
         assert.ok(withAction("elasticloadbalancing:DescribeTargetHealth").length === 1);
     });
 
+    it("spreads the replicas of metrics-server and cluster-autoscaler over nodes and zones", () => {
+        const ca = clusterAutoscalerValues({ clusterName: "c", region: "eu-west-3", kubernetesVersion: "1.35", roleArn: "arn" });
+        for (const [release, constraints] of [
+            [CHART_VERSIONS.metricsServer.releaseName, metricsServerValues().topologySpreadConstraints],
+            [CHART_VERSIONS.clusterAutoscaler.releaseName, ca.topologySpreadConstraints],
+        ] as const) {
+            assert.deepEqual(constraints.map((c) => c.topologyKey).sort(), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"], release);
+            for (const c of constraints) {
+                assert.deepEqual(c.labelSelector.matchLabels, { "app.kubernetes.io/instance": release });
+                assert.equal(c.maxSkew, 1);
+            }
+            const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i:1" }], topologySpreadConstraints: constraints } };
+            assert.deepEqual(validateManifest(pod), [], release);
+        }
+    });
+
     it("runs metrics-server highly available", () => {
         const v = metricsServerValues();
         assert.equal(v.replicas, 2);
