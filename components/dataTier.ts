@@ -19,6 +19,7 @@ import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
 import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../k8s/inClusterData";
 
 /** Name of the contract Secret in `flodrama`. */
@@ -250,6 +251,8 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
 
     constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DataTier.__pulumiType, name, {}, opts);
+        // Fail early rather than let the stores, keys and log groups fall back to a default provider.
+        requireAwsProvider(this, "DataTier");
         this.mode = args.data.mode;
         this.randomProvider = args.randomProvider;
         let connection: Connection;
