@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { createMocks, MockContext, TEST_SECRET } from "./mocks";
+import { createMocks, MockContext, RecordedInvoke, TEST_SECRET } from "./mocks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -59,6 +59,8 @@ export class ProgramRun {
         /** Names of stack outputs that are secret. */
         readonly secretOutputs: string[],
         readonly config: Record<string, string>,
+        /** Every invoke (data source) the program made, with the provider it went through. */
+        readonly invokes: RecordedInvoke[] = [],
     ) {}
 
     /** Every resource of a type token, e.g. `aws:s3/bucket:Bucket`. */
@@ -202,6 +204,7 @@ export async function isSecret(v: unknown): Promise<boolean> {
 interface Recorder {
     resources: RecordedResource[];
     regions: Map<string, string>;
+    invokes: RecordedInvoke[];
 }
 
 function wrapMonitor(recorder: Recorder): void {
@@ -271,12 +274,12 @@ export async function simulate(
     stack: string,
     body: () => unknown,
     opts: RunOptions = {},
-): Promise<{ resources: RecordedResource[]; result: unknown; config: Record<string, string> }> {
+): Promise<{ resources: RecordedResource[]; result: unknown; config: Record<string, string>; invokes: RecordedInvoke[] }> {
     const { config, secretKeys } = readStackConfig(stack, opts.override);
     const net = JSON.parse(config["flodrama:network"] ?? "{}");
     const ctx: MockContext = { region: config["aws:region"] ?? "eu-west-3", azCount: typeof net.azCount === "number" ? net.azCount : 2 };
-    const recorder: Recorder = { resources: [], regions: new Map() };
-    await pulumi.runtime.setMocks(createMocks(ctx, recorder.regions), "flodrama", stack, opts.preview ?? false);
+    const recorder: Recorder = { resources: [], regions: new Map(), invokes: [] };
+    await pulumi.runtime.setMocks(createMocks(ctx, recorder.regions, recorder.invokes), "flodrama", stack, opts.preview ?? false);
     pulumi.runtime.setAllConfig(config, secretKeys);
     wrapMonitor(recorder);
     evictProgramModules();
@@ -290,7 +293,7 @@ export async function simulate(
     if (dupes.length > 0) {
         throw new Error(`duplicate URNs (the real engine rejects these):\n  ${dupes.join("\n  ")}`);
     }
-    return { resources: recorder.resources, result, config };
+    return { resources: recorder.resources, result, config, invokes: recorder.invokes };
 }
 
 const cache = new Map<string, Promise<ProgramRun>>();
@@ -305,7 +308,7 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
         return cache.get(key)!;
     }
     const run = (async () => {
-        const { resources, result, config } = await simulate(stack, () => require(path.join(PROJECT_DIR, "index")), opts);
+        const { resources, result, config, invokes } = await simulate(stack, () => require(path.join(PROJECT_DIR, "index")), opts);
         if (resources.length === 0) {
             throw new Error(`the mocks saw no resource for stack ${stack}: the program did not run under them`);
         }
@@ -318,7 +321,7 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
                 secretOutputs.push(k);
             }
         }
-        return new ProgramRun(stack, resources, outputs, secretOutputs, config);
+        return new ProgramRun(stack, resources, outputs, secretOutputs, config, invokes);
     })();
     if (key) {
         cache.set(key, run);
