@@ -320,6 +320,30 @@ for (const stack of stackNames()) {
     });
 }
 
+describe("EksCluster without an AWS provider", () => {
+    it("refuses to run rather than let the eks component use a default provider", async () => {
+        await assert.rejects(
+            simulate("prod", () => {
+                const cfg = loadConfig();
+                const net = fakeNetwork(cfg.network.azCount);
+                return new EksCluster("eks-test", {
+                    stack: cfg.stack,
+                    version: cfg.cluster.version,
+                    vpcId: net.vpcId,
+                    privateSubnetIds: net.privateSubnetIds,
+                    publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+                    adminRoleArns: cfg.cluster.adminRoleArns,
+                    nodeGroups: cfg.cluster.nodeGroups,
+                    logRetentionDays: cfg.logRetentionDays,
+                    protect: cfg.protect,
+                    tags: cfg.tags,
+                });
+            }),
+            /needs the stack's AWS provider/,
+        );
+    });
+});
+
 describe("cluster: config", () => {
     const configError = async (edit: (v: Record<string, any>) => void): Promise<Error & { problems: { key: string; expected: string }[] }> => {
         try {
