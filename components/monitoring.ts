@@ -16,6 +16,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataConfig, MonitoringConfig } from "../lib/config";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { US_EAST_1 } from "../lib/providers";
 import { MonitoringStack } from "../k8s/monitoringStack";
@@ -70,27 +71,8 @@ export function alertKeyPolicy(partition: string, accountId: string, services: r
             {
                 Sid: "AccountAdministersAndUsesThroughIam",
                 Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
+                Principal: accountRootPrincipal(partition, accountId),
+                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
                 Resource: "*",
             },
             {
@@ -113,7 +95,7 @@ export function alertTopicPolicy(topicArn: string, partition: string, accountId:
         {
             Sid: "AccountManagesTopic",
             Effect: "Allow",
-            Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+            Principal: accountRootPrincipal(partition, accountId),
             Action: [
                 "sns:GetTopicAttributes",
                 "sns:SetTopicAttributes",
