@@ -25,6 +25,7 @@ import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInval
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
+import { exceptionFor } from "../../policy/exceptions";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -70,6 +71,32 @@ function makeBuild(files: Record<string, string> = {}): string {
     }
     return dir;
 }
+
+describe("cdn site: the S3.12 exception", () => {
+    const bucket = (urn: string) => ({ type: T.bucket, name: urn.slice(urn.lastIndexOf("::") + 2), urn, props: {}, protect: false });
+
+    it("covers a CdnSite's log bucket, nested or not", () => {
+        for (const urn of [
+            "urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::site-logs",
+            "urn:pulumi:prod::flodrama::my:index:Wrapper$flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::other-site-logs",
+        ]) {
+            assert.ok(exceptionFor("s3-12-no-acls", bucket(urn)), urn);
+        }
+    });
+
+    it("covers no other bucket, whatever its name", () => {
+        for (const urn of [
+            "urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::site-bucket",
+            "urn:pulumi:dev::flodrama::flodrama:data:DataTier$aws:s3/bucket:Bucket::catalog",
+            "urn:pulumi:dev::flodrama::flodrama:monitoring:Monitoring$aws:s3/bucket:Bucket::monitoring-logs",
+            "urn:pulumi:dev::flodrama::aws:s3/bucket:Bucket::access-logs",
+        ]) {
+            assert.equal(exceptionFor("s3-12-no-acls", bucket(urn)), undefined, urn);
+        }
+        const acl = { ...bucket("urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucketAcl:BucketAcl::site-logs"), type: T.acl };
+        assert.equal(exceptionFor("s3-12-no-acls", acl), undefined, "buckets only");
+    });
+});
 
 describe("cdn site: pure builders", () => {
     it("lets only this distribution read the site bucket, and nobody without TLS", () => {
@@ -278,6 +305,14 @@ for (const stack of stackNames()) {
             assert.deepEqual(grantees[1], [CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID, "FULL_CONTROL"]);
             assert.equal(grantees[0][0], acl.inputs.accessControlPolicy.owner.id, "the owner keeps full control");
             assert.equal(ofSite(T.acl).length, 1, "no ACL on the site bucket");
+        });
+
+        it("excepts the CloudFront log bucket, and only it, from S3.12 (ACLs)", () => {
+            const findings = runPolicies(run).excepted.filter((f) => f.policy === "s3-12-no-acls");
+            assert.deepEqual(
+                findings.map((f) => f.urn),
+                [oneOfSite(T.bucket, "site-logs").urn],
+            );
         });
 
         it("lets only this distribution read the site bucket (OAC with its SourceArn), and denies non-TLS access", () => {
