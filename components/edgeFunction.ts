@@ -81,7 +81,9 @@ export function edgeLogsPolicy(accountId: string, functionName: string): string 
                 Sid: "EdgeLogs",
                 Effect: "Allow",
                 Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: groups.flatMap((g) => [g, `${g}:log-stream:*`]),
+                // `<group>` for CreateLogGroup, `<group>:*` (its streams) for the other two: the forms the
+                // CloudWatch Logs and Lambda docs give; `<group>:log-stream:*` alone may not cover CreateLogStream.
+                Resource: groups.flatMap((g) => [g, `${g}:*`]),
             },
         ],
     });
@@ -107,8 +109,9 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const fnName = physicalName(args.stack, args.functionName, "lambda");
         const provider = args.usEast1;
 
-        // A provider in another region would create a function CloudFront cannot use. The function's name
-        // waits for this check, so a wrong provider fails the deployment before the function exists.
+        // A provider in another region would create a function CloudFront cannot use. The names of the
+        // function and of its log group wait for this check, so a wrong provider fails the deployment
+        // before either exists (the role and its policy are IAM, which has no region).
         const checkedName = provider.region.apply((region) => {
             if (region !== US_EAST_1) {
                 throw new pulumi.ResourceError(`EdgeFunction ${name} must be created through a us-east-1 provider, got ${region ?? "no region"}`, this);
@@ -119,7 +122,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             // The us-east-1 log group of the replicas; other regions' groups are created by Lambda on first use.
-            { name: `/aws/lambda/us-east-1.${fnName}`, retentionInDays: args.logRetentionDays },
+            { name: pulumi.interpolate`/aws/lambda/us-east-1.${checkedName}`, retentionInDays: args.logRetentionDays },
             { parent: this, provider },
         );
         const fn = new aws.lambda.Function(
