@@ -129,6 +129,12 @@ describe("security headers: values", () => {
         }
     });
 
+    it("keeps the execute-api wildcard only for the API kind without a custom domain", () => {
+        const dev = stackConfig("dev");
+        const httpOnly = securityHeadersConfigFor({ ...dev, api: { ...dev.api, domain: { names: ["api.example.com"], hostedZone: "example.com" } } });
+        assert.deepEqual(httpOnly.connectSources.slice(0, 2), ["https://api.example.com", "wss://*.execute-api.eu-west-3.amazonaws.com"]);
+    });
+
     it("derives the stack's origins from config alone (dev: no custom domains)", () => {
         const dev = securityHeadersConfigFor(stackConfig("dev"));
         assert.deepEqual(dev.connectSources, [
@@ -141,11 +147,15 @@ describe("security headers: values", () => {
         assert.deepEqual(dev.formActions, ["https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com"]);
     });
 
-    it("adds prod's custom API, WebSocket and site domains", () => {
+    it("uses prod's custom API, WebSocket and site domains, without the execute-api wildcards", () => {
         const prod = securityHeadersConfigFor(stackConfig("prod"));
-        assert.ok(prod.connectSources.includes("https://api.flodrama.com"));
-        assert.ok(prod.connectSources.includes("wss://ws.flodrama.com"));
-        assert.ok(prod.connectSources.includes("https://flodrama-auth.auth.eu-west-3.amazoncognito.com"));
+        assert.deepEqual(prod.connectSources, [
+            "https://api.flodrama.com",
+            "wss://ws.flodrama.com",
+            "https://cognito-idp.eu-west-3.amazonaws.com",
+            "https://flodrama-auth.auth.eu-west-3.amazoncognito.com",
+        ]);
+        assert.ok(!prod.connectSources.some((s) => s.includes("execute-api")), "no wildcard that any account's API matches");
         assert.deepEqual(prod.siteSources, ["https://flodrama.com", "https://www.flodrama.com"]);
         assert.deepEqual(prod.formActions, ["https://flodrama-auth.auth.eu-west-3.amazoncognito.com"]);
         // Every value is a valid CSP source.
