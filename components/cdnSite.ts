@@ -26,8 +26,6 @@ export const CACHE_CONTROL_IMMUTABLE = "public, max-age=31536000, immutable";
 export const CACHE_CONTROL_REVALIDATE = "no-cache";
 /** How long CloudFront keeps the SPA fallback for a 403/404 before asking S3 again. */
 export const SPA_ERROR_CACHING_SECONDS = 10;
-/** Canonical user of CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as. */
-export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
 /** Prefixes in the log bucket. */
 export const LOG_PREFIXES = { cloudfront: "cloudfront/", s3Access: "s3-access/site/" } as const;
 /** Noncurrent site objects are kept this long: the window to roll a bad upload back by restoring versions. */
@@ -339,6 +337,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             { parent: this },
         );
         const owner = aws.s3.getCanonicalUserIdOutput({ parent: this });
+        // CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as; looked up, not hard-coded.
+        const logDelivery = aws.cloudfront.getLogDeliveryCanonicalUserIdOutput({}, { parent: this });
         const acl = new aws.s3.BucketAcl(
             `${name}-logs-acl`,
             {
@@ -347,7 +347,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
                     owner: { id: owner.id },
                     grants: [
                         { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
-                        { grantee: { type: "CanonicalUser", id: CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID }, permission: "FULL_CONTROL" },
+                        { grantee: { type: "CanonicalUser", id: logDelivery.id }, permission: "FULL_CONTROL" },
                     ],
                 },
             },

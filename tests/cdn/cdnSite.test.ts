@@ -11,7 +11,6 @@ import {
     buildManifest,
     CACHE_CONTROL_IMMUTABLE,
     CACHE_CONTROL_REVALIDATE,
-    CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
     isHashedAsset,
     listBuildFiles,
     logBucketPolicy,
@@ -22,7 +21,7 @@ import {
     wafRules,
 } from "../../components/cdnSite";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
-import { ACCOUNT_ID } from "../../offline/mocks";
+import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
