@@ -18,7 +18,7 @@ import { physicalName } from "../lib/naming";
 import { bundleForConfig } from "../edge/bundle";
 import { SecurityHeadersConfig } from "../edge/securityHeaders";
 import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
-import { EdgeFunction } from "./edgeFunction";
+import { EdgeFunction, inUsEast1 } from "./edgeFunction";
 
 /** Build directories whose files carry a content hash in their names (Vite `assets/`, Create React App `static/`). */
 export const HASHED_PREFIXES = ["assets/", "static/"] as const;
@@ -437,7 +437,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const cert = new aws.acm.Certificate(
             `${name}-certificate`,
             {
-                domainName: domain.names[0],
+                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
                 subjectAlternativeNames: domain.names.slice(1),
                 validationMethod: "DNS",
                 keyAlgorithm: "RSA_2048",
@@ -482,7 +482,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const acl = new aws.wafv2.WebAcl(
             `${name}-waf`,
             {
-                name: aclName,
+                name: inUsEast1(provider, aclName, `${name}: the CLOUDFRONT-scope web ACL`, this),
                 description: "FloDrama site: AWS managed rules and a per-IP rate limit",
                 scope: "CLOUDFRONT",
                 defaultAction: { allow: {} },
@@ -494,7 +494,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         // Blocked and counted requests only: logging every allowed request of a CDN costs more than it tells.
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-waf-logs`,
-            { name: `aws-waf-logs-${aclName}`, retentionInDays: args.logRetentionDays },
+            { name: inUsEast1(provider, `aws-waf-logs-${aclName}`, `${name}: the web ACL's log group`, this), retentionInDays: args.logRetentionDays },
             { parent: this, provider },
         );
         const delivery = new aws.cloudwatch.LogResourcePolicy(

@@ -40,6 +40,21 @@ export interface EdgeFunctionArgs {
     usEast1: aws.Provider;
 }
 
+/**
+ * `value`, once `provider` is known to be in us-east-1; a deployment error naming `what` otherwise.
+ * What CloudFront uses from us-east-1 only (Lambda@Edge, its ACM certificate, a CLOUDFRONT-scope web
+ * ACL and their log groups) takes its name through this, so a provider in another region fails the
+ * deployment before any of them exists there.
+ */
+export function inUsEast1<T>(provider: aws.Provider, value: pulumi.Input<T>, what: string, resource: pulumi.Resource): pulumi.Output<T> {
+    return pulumi.all([provider.region, value]).apply(([region, v]) => {
+        if (region !== US_EAST_1) {
+            throw new pulumi.ResourceError(`${what} must be created through a us-east-1 provider, got ${region ?? "no region"}`, resource);
+        }
+        return v as T;
+    });
+}
+
 /** Memory, timeout and package size within the limits of the trigger kind; throws naming the limit. */
 export function validateEdgeLimits(eventType: EdgeEventType, memorySizeMb: number, timeoutSeconds: number, packageBytes: number): void {
     const kind = eventType.startsWith("viewer") ? "viewer" : "origin";
@@ -112,12 +127,7 @@ export class EdgeFunction extends pulumi.ComponentResource {
         // A provider in another region would create a function CloudFront cannot use. The names of the
         // function and of its log group wait for this check, so a wrong provider fails the deployment
         // before either exists (the role and its policy are IAM, which has no region).
-        const checkedName = provider.region.apply((region) => {
-            if (region !== US_EAST_1) {
-                throw new pulumi.ResourceError(`EdgeFunction ${name} must be created through a us-east-1 provider, got ${region ?? "no region"}`, this);
-            }
-            return fnName;
-        });
+        const checkedName = inUsEast1(provider, fnName, `EdgeFunction ${name}`, this);
         const { role, logsPolicy } = this.createRole(name, args, fnName, provider);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,

@@ -22,7 +22,7 @@ import {
 } from "../../components/cdnSite";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
 import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
-import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
+import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
 
@@ -536,5 +536,43 @@ describe("cdn site: frontend upload (dev stack with frontend.buildDir set)", () 
             runProgram("dev", { override: (v) => (v.frontend = { buildDir: path.join(dir, "does-not-exist") }) }),
             (e: Error) => e.name === "ConfigError" && /flodrama:frontend\.buildDir/.test(e.message),
         );
+    });
+});
+
+describe("cdn site: a us-east-1 provider elsewhere fails before anything exists in the wrong region", () => {
+    let resources: RecordedResource[];
+    let site: any;
+
+    before(async () => {
+        ({ resources } = await simulate("prod", () => {
+            const aws = require("@pulumi/aws");
+            const { CdnSite } = require("../../components/cdnSite");
+            site = new CdnSite(
+                "guard",
+                {
+                    stack: "prod",
+                    priceClass: "PriceClass_100",
+                    domain: { names: ["flodrama.com"], hostedZone: "flodrama.com" },
+                    waf: { enabled: true, rateLimitPer5Minutes: 2000 },
+                    securityHeaders: { connectSources: [], siteSources: [], formActions: [] },
+                    logRetentionDays: 30,
+                    protect: false,
+                    usEast1: new aws.Provider("guard-not-us-east-1", { region: "eu-west-3" }),
+                },
+                { provider: new aws.Provider("guard-default", { region: "eu-west-3" }) },
+            );
+        }));
+    });
+
+    it("creates no certificate, web ACL, edge function or us-east-1 log group", () => {
+        for (const type of [T.cert, T.webAcl, T.fn, "aws:cloudwatch/logGroup:LogGroup"]) {
+            assert.deepEqual(resources.filter((r) => r.type === type).map((r) => r.name), [], type);
+        }
+    });
+
+    it("says which resource needed us-east-1", async () => {
+        await assert.rejects(valueOf(site.certificateArn), /guard: the CloudFront certificate must be created through a us-east-1 provider, got eu-west-3/);
+        await assert.rejects(valueOf(site.webAclArn), /guard: the CLOUDFRONT-scope web ACL must be created through a us-east-1 provider/);
+        await assert.rejects(valueOf(site.edgeFunctionQualifiedArn), /EdgeFunction guard-security-headers must be created through a us-east-1 provider/);
     });
 });
