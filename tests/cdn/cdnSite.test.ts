@@ -25,6 +25,8 @@ import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
+import { bundleForConfig, securityHeadersConfigFor } from "../../edge/bundle";
+import { stackConfig } from "./fixtures";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -391,6 +393,12 @@ for (const stack of stackNames()) {
                 assert.match(a.lambdaArn, /^arn:aws:lambda:us-east-1:\d{12}:function:flodrama-[a-z]+-security-headers:\d+$/);
                 assert.equal(a.includeBody, false);
             }
+        });
+
+        it("deploys the security headers bundled from this stack's config (its CSP origins baked in)", async () => {
+            const assets = await oneOfSite(T.fn).inputs.code.assets;
+            const expected = bundleForConfig(securityHeadersConfigFor(stackConfig(stack))).code;
+            assert.equal(await assets["index.js"].text, expected);
         });
 
         it("writes standard access logs to the log bucket, once CloudFront may write there", () => {

@@ -16,29 +16,9 @@ import {
     HeaderTable,
     SecurityHeadersConfig,
 } from "../../edge/securityHeaders";
-import { FlodramaConfig, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
-import { originResponseEvent, s3ErrorHeaders, s3HtmlHeaders } from "./fixtures";
+import { originResponseEvent, s3ErrorHeaders, s3HtmlHeaders, stackConfig } from "./fixtures";
 
 const SEVEN = ["strict-transport-security", "content-security-policy", "x-content-type-options", "x-frame-options", "x-xss-protection", "referrer-policy", "permissions-policy"];
-
-function stackConfig(stack: string): FlodramaConfig {
-    const { config } = readStackConfig(stack);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            values[k.slice("flodrama:".length)] = (() => {
-                try {
-                    return JSON.parse(v);
-                } catch {
-                    return v;
-                }
-            })();
-        }
-    }
-    const raw: RawConfig = { region: config["aws:region"], values };
-    return parseConfig(raw, { stack, projectDir: PROJECT_DIR });
-}
 
 /** The CSP as a directive -> sources map. */
 function directives(csp: string): Map<string, string[]> {
