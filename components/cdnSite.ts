@@ -171,6 +171,18 @@ export function spaErrorResponses(): aws.types.input.cloudfront.DistributionCust
     return [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: SPA_ERROR_CACHING_SECONDS }));
 }
 
+/** Key of the body WAF answers throttled requests with (`wafResponseBodies`). */
+export const WAF_RATE_LIMITED_BODY = "rate-limited";
+
+/**
+ * Bodies of WAF's own responses. A WAF custom response takes precedence over CloudFront's custom error
+ * pages; without one, a throttled request's 403 would meet SPA routing and come back as `index.html`
+ * with 200, fetched from S3 for every blocked request of a flood.
+ */
+export function wafResponseBodies(): aws.types.input.wafv2.WebAclCustomResponseBody[] {
+    return [{ key: WAF_RATE_LIMITED_BODY, contentType: "TEXT_PLAIN", content: "Too many requests. Try again in a few minutes.\n" }];
+}
+
 /** The WAF rules: IP reputation first (cheap, drops known bad sources), then the rate limit, then the request inspections. */
 export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aws.types.input.wafv2.WebAclRule[] {
     const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
@@ -186,7 +198,7 @@ export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aw
         {
             name: "rate-limit-per-ip",
             priority: 1,
-            action: { block: {} },
+            action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: WAF_RATE_LIMITED_BODY } } },
             statement: { rateBasedStatement: { limit: rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
             visibilityConfig: visibility("rate-limit"),
         },
@@ -487,6 +499,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
                 scope: "CLOUDFRONT",
                 defaultAction: { allow: {} },
                 rules: wafRules(aclName, args.waf.rateLimitPer5Minutes),
+                customResponseBodies: wafResponseBodies(),
                 visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: aclName },
             },
             { parent: this, provider },

@@ -17,7 +17,9 @@ import {
     revalidateCachePolicy,
     siteBucketPolicy,
     spaErrorResponses,
+    WAF_RATE_LIMITED_BODY,
     wafLogDeliveryPolicy,
+    wafResponseBodies,
     wafRules,
 } from "../../components/cdnSite";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
@@ -162,7 +164,12 @@ describe("cdn site: pure builders", () => {
         );
         const rate = rules[1] as any;
         assert.deepEqual(rate.statement.rateBasedStatement, { limit: 1234, aggregateKeyType: "IP", evaluationWindowSec: 300 });
-        assert.deepEqual(rate.action, { block: {} });
+        // Its own 429: a bare 403 would meet SPA routing and come back as index.html with 200.
+        assert.deepEqual(rate.action, { block: { customResponse: { responseCode: 429, customResponseBodyKey: WAF_RATE_LIMITED_BODY } } });
+        assert.deepEqual(
+            wafResponseBodies().map((b) => b.key),
+            [WAF_RATE_LIMITED_BODY],
+        );
         for (const r of rules as any[]) {
             assert.equal(r.visibilityConfig.cloudwatchMetricsEnabled, true);
             assert.match(r.visibilityConfig.metricName, /^[A-Za-z0-9_-]{1,128}$/);
@@ -469,6 +476,11 @@ for (const stack of stackNames()) {
             assert.deepEqual(managed.sort(), ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
             const rate = acl.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
             assert.equal(rate.statement.rateBasedStatement.limit, cdn.waf.rateLimitPer5Minutes);
+            assert.equal(rate.action.block.customResponse.responseCode, 429, "throttling answered by WAF, not by SPA routing");
+            assert.ok(
+                acl.inputs.customResponseBodies.some((b: any) => b.key === rate.action.block.customResponse.customResponseBodyKey),
+                "the response body it names is defined on the web ACL",
+            );
             assert.equal(acl.inputs.visibilityConfig.cloudwatchMetricsEnabled, true);
             const logging = oneOfSite(T.wafLogging);
             assert.equal(regionOf(logging), "us-east-1");
