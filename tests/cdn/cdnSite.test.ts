@@ -28,7 +28,7 @@ import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
 import { bundleForConfig, securityHeadersConfigFor } from "../../edge/bundle";
-import { stackConfig } from "./fixtures";
+import { originResponseEvent, s3HtmlHeaders, stackConfig } from "./fixtures";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -406,6 +406,26 @@ for (const stack of stackNames()) {
             const assets = await oneOfSite(T.fn).inputs.code.assets;
             const expected = bundleForConfig(securityHeadersConfigFor(stackConfig(stack))).code;
             assert.equal(await assets["index.js"].text, expected);
+        });
+
+        it("lets the SPA reach every Cognito managed-login domain the stack creates (viewer and admin)", async () => {
+            const assets = await oneOfSite(T.fn).inputs.code.assets;
+            const mod = { exports: {} as any };
+            new Function("module", "exports", await assets["index.js"].text)(mod, mod.exports);
+            const response = await mod.exports.handler(originResponseEvent("200", s3HtmlHeaders()));
+            const csp = new Map<string, string[]>(
+                response.headers["content-security-policy"][0].value.split("; ").map((d: string) => {
+                    const [k, ...v] = d.split(" ");
+                    return [k, v];
+                }),
+            );
+            const domains = run.ofType("aws:cognito/userPoolDomain:UserPoolDomain");
+            assert.ok(domains.length >= 2, "viewer and admin pools");
+            for (const d of domains) {
+                const origin = `https://${d.inputs.domain}.auth.${run.config["aws:region"]}.amazoncognito.com`;
+                assert.ok(csp.get("connect-src")!.includes(origin), `connect-src allows ${origin}`);
+                assert.ok(csp.get("form-action")!.includes(origin), `form-action allows ${origin}`);
+            }
         });
 
         it("writes standard access logs to the log bucket, once CloudFront may write there", () => {

@@ -122,9 +122,10 @@ describe("security headers: values", () => {
             "wss://*.execute-api.eu-west-3.amazonaws.com",
             "https://cognito-idp.eu-west-3.amazonaws.com",
             "https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com",
+            "https://flodrama-dev-auth-admin.auth.eu-west-3.amazoncognito.com",
         ]);
         assert.deepEqual(dev.siteSources, []);
-        assert.deepEqual(dev.formActions, ["https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com"]);
+        assert.deepEqual(dev.formActions, ["https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com", "https://flodrama-dev-auth-admin.auth.eu-west-3.amazoncognito.com"]);
     });
 
     it("uses prod's custom API, WebSocket and site domains, without the execute-api wildcards", () => {
@@ -134,10 +135,11 @@ describe("security headers: values", () => {
             "wss://ws.flodrama.com",
             "https://cognito-idp.eu-west-3.amazonaws.com",
             "https://flodrama-auth.auth.eu-west-3.amazoncognito.com",
+            "https://flodrama-auth-admin.auth.eu-west-3.amazoncognito.com",
         ]);
         assert.ok(!prod.connectSources.some((s) => s.includes("execute-api")), "no wildcard that any account's API matches");
         assert.deepEqual(prod.siteSources, ["https://flodrama.com", "https://www.flodrama.com"]);
-        assert.deepEqual(prod.formActions, ["https://flodrama-auth.auth.eu-west-3.amazoncognito.com"]);
+        assert.deepEqual(prod.formActions, ["https://flodrama-auth.auth.eu-west-3.amazoncognito.com", "https://flodrama-auth-admin.auth.eu-west-3.amazoncognito.com"]);
         // Every value is a valid CSP source.
         assert.doesNotThrow(() => buildSecurityHeaders(prod));
     });
