@@ -108,8 +108,10 @@ export interface ApiInfo {
     httpApiUrl: pulumi.Output<string>;
     websocketApiId: pulumi.Output<string>;
     websocketUrl: pulumi.Output<string>;
-    /** Stage name of both APIs. */
+    /** Stage of the HTTP API (`$default`): the `Stage` dimension of its CloudWatch metrics. */
     stageName: string;
+    /** Stage of the WebSocket API (WebSocket APIs have no `$default` stage, so it has its own name). */
+    websocketStageName: string;
 }
 
 /** What identity hands to the API (JWT authorizer) and the frontend outputs. */
