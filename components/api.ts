@@ -250,11 +250,21 @@ export function manageConnectionsPolicy(executionArn: pulumi.Input<string>, stag
     };
 }
 
-/** Trust policy of a role that only the given AWS service, on behalf of this account, may assume. */
-export function serviceTrustPolicy(service: string, accountId: string): string {
+/**
+ * Trust policy of a role that only the given AWS service may assume; with `accountId`, only on behalf
+ * of this account (`aws:SourceAccount`, against the confused deputy) for services that send it.
+ */
+export function serviceTrustPolicy(service: string, accountId?: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": accountId } } }],
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
+            },
+        ],
     });
 }
 
@@ -477,7 +487,7 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
         );
         const vpcLink = new aws.apigatewayv2.VpcLink(
             `${name}-http-vpc-link`,
-            { name: physicalName(a.stack, "http-api", "apiGateway"), subnetIds: a.network.privateSubnetIds, securityGroupIds: [linkSg.id] },
+            { name: physicalName(a.stack, "http-api-link", "apiGateway"), subnetIds: a.network.privateSubnetIds, securityGroupIds: [linkSg.id] },
             { parent: this },
         );
 
@@ -570,7 +580,7 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
         // WebSocket APIs accept only REST-style (v1) VPC links, which target the NLB itself.
         const vpcLink = new aws.apigateway.VpcLink(
             `${name}-ws-vpc-link`,
-            { name: physicalName(a.stack, "websocket-api", "apiGateway"), description: "WebSocket API to the internal API NLB", targetArn: nlb.arn },
+            { name: physicalName(a.stack, "websocket-api-link", "apiGateway"), description: "WebSocket API to the internal API NLB", targetArn: nlb.arn },
             { parent: this },
         );
         const api = new aws.apigatewayv2.Api(
@@ -658,7 +668,9 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
             {
                 name: physicalName(this.args.stack, "apigateway-cloudwatch", "iamRole"),
                 description: "Lets API Gateway write REST and WebSocket logs to CloudWatch Logs in this account and region",
-                assumeRolePolicy: this.accountId.apply((id) => serviceTrustPolicy("apigateway.amazonaws.com", id)),
+                // AWS documents this role's trust without a source condition; UpdateAccount validates the role
+                // by assuming it, so a condition API Gateway may not send would break the account setting.
+                assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com"),
             },
             { parent: this },
         );

@@ -287,8 +287,12 @@ for (const stack of stackNames()) {
             assert.equal(account.inputs.cloudwatchRoleArn, one("aws:iam/role:Role", "api-cloudwatch-role").state.arn);
             assert.ok(stage.dependencies.includes(account.urn), "the stage waits for the account's logging role");
             const trust = JSON.parse(one("aws:iam/role:Role", "api-cloudwatch-role").inputs.assumeRolePolicy);
-            assert.deepEqual(trust.Statement[0].Principal, { Service: "apigateway.amazonaws.com" });
-            assert.equal(trust.Statement[0].Condition.StringEquals["aws:SourceAccount"], ACCOUNT_ID);
+            assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+            const lambdaTrust = JSON.parse(one("aws:iam/role:Role", "api-ws-authorizer-role").inputs.assumeRolePolicy);
+            assert.deepEqual(lambdaTrust.Statement[0].Principal, { Service: "lambda.amazonaws.com" });
+            assert.equal(lambdaTrust.Statement[0].Condition.StringEquals["aws:SourceAccount"], ACCOUNT_ID);
+            const attachment = one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-cloudwatch-role-policy");
+            assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs");
         });
 
         it("lets the Watch Party role manage this API's connections only", () => {

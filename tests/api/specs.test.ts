@@ -155,6 +155,7 @@ describe("api: IAM documents", () => {
         assert.deepEqual(doc.Statement, [
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } },
         ]);
+        assert.equal(JSON.parse(serviceTrustPolicy("apigateway.amazonaws.com")).Statement[0].Condition, undefined);
     });
 });
 
