@@ -7,7 +7,8 @@ import { loadConfig } from "./lib/config";
 import { createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
-import { NetworkInfo } from "./lib/contracts";
+import { ClusterInfo, NetworkInfo } from "./lib/contracts";
+import { ClusterServices } from "./k8s/clusterServices";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -39,6 +40,29 @@ export const clusterName = cluster.name;
 export const kubeconfig = cluster.kubeconfig;
 
 // ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
+const clusterInfo: ClusterInfo = new ClusterServices(
+    "cluster-services",
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        kubernetesVersion: cfg.cluster.version,
+        provider: cluster.provider,
+        clusterName: cluster.name,
+        nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+        clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuer: cluster.oidcIssuer,
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        quotas: cfg.cluster.quotas,
+        protect: cfg.protect,
+    },
+    { provider: providers.aws },
+);
+export const appNamespace = clusterInfo.appNamespace;
+export const infraNamespace = clusterInfo.infraNamespace;
+export const monitoringNamespace = clusterInfo.monitoringNamespace;
+export const storageClassName = clusterInfo.storageClassName;
 
 // ---- data tier (issue 5) -------------------------------------------------------------------------------
 

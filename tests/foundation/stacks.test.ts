@@ -47,7 +47,7 @@ for (const stack of stackNames()) {
         it("declares a flodrama:<area>:<Class> token on every component", () => {
             const components = run.resources.filter((r) => !r.custom && !r.remote && !r.type.startsWith("pulumi:"));
             for (const c of components) {
-                assert.match(c.type, /^flodrama:[a-z]+:[A-Z][A-Za-z]+$/, c.type);
+                assert.match(c.type, /^flodrama:[a-z][a-z0-9]*:[A-Z][A-Za-z]+$/, c.type);
             }
         });
     });

@@ -1,0 +1,411 @@
+/**
+ * The cluster's Kubernetes side: the three namespaces with Pod Security labels, quotas, default
+ * limits and default-deny NetworkPolicies; the default encrypted gp3 StorageClass; and the add-ons
+ * every workload relies on (metrics-server, cluster-autoscaler, AWS Load Balancer Controller), each
+ * a pinned Helm release with typed values and, where it calls AWS, its own IRSA role. It implements
+ * `ClusterInfo`, the shape the data tier, workloads, API and monitoring consume.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesVersion, NamespaceQuota } from "../lib/config";
+import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../lib/contracts";
+import { IrsaRole } from "../components/irsaRole";
+import {
+    ADDON_NAMESPACE,
+    CHART_VERSIONS,
+    CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+    clusterAutoscalerPolicy,
+    clusterAutoscalerValues,
+    LB_CONTROLLER_SERVICE_ACCOUNT,
+    lbControllerValues,
+    metricsServerValues,
+    PinnedChart,
+} from "./addons";
+import { LB_CONTROLLER_IAM_POLICY } from "./lbControllerPolicy";
+
+// ---- Pod Security --------------------------------------------------------------------------------
+
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+export interface PodSecurityModes {
+    enforce: PodSecurityLevel;
+    audit: PodSecurityLevel;
+    warn: PodSecurityLevel;
+}
+
+/**
+ * Pod Security per namespace.
+ * - `flodrama`: restricted everywhere (the services are built for it).
+ * - `flodrama-infra`: restricted too. Its only tenants are the in-cluster MongoDB and Redis (dev), and
+ *   the official images run as their non-root `mongodb`/`redis` users (uid 999) when the pod says so:
+ *   their entrypoints only switch user when started as root. The data tier sets runAsUser/fsGroup.
+ * - `monitoring`: privileged enforced, because node-exporter needs hostNetwork, hostPID and hostPath
+ *   mounts that even `baseline` forbids; audit and warn stay at `baseline`, so anything else there
+ *   that exceeds baseline shows in the audit log and in `kubectl`/Helm warnings.
+ */
+export const POD_SECURITY: Record<"app" | "infra" | "monitoring", PodSecurityModes> = {
+    app: { enforce: "restricted", audit: "restricted", warn: "restricted" },
+    infra: { enforce: "restricted", audit: "restricted", warn: "restricted" },
+    monitoring: { enforce: "privileged", audit: "baseline", warn: "baseline" },
+};
+
+/**
+ * The Pod Security policy version the labels pin: the cluster's own minor. Pinning (rather than
+ * `latest`) means a control-plane upgrade cannot tighten the rules under running pods; bumping
+ * `cluster.version` moves the pin in the same reviewed change.
+ */
+export function podSecurityVersion(kubernetesVersion: KubernetesVersion): string {
+    return `v${kubernetesVersion}`;
+}
+
+/** `pod-security.kubernetes.io/<mode>` and `<mode>-version` labels. */
+export function podSecurityLabels(modes: PodSecurityModes, version: string): Record<string, string> {
+    const labels: Record<string, string> = {};
+    for (const mode of ["enforce", "audit", "warn"] as const) {
+        labels[`pod-security.kubernetes.io/${mode}`] = modes[mode];
+        labels[`pod-security.kubernetes.io/${mode}-version`] = version;
+    }
+    return labels;
+}
+
+/** Opts the namespace into the LB controller's target-health readiness gates (TargetGroupBindings). */
+export const READINESS_GATE_LABEL = { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } as const;
+
+const COMMON_LABELS = { "app.kubernetes.io/part-of": "flodrama", "app.kubernetes.io/managed-by": "pulumi" } as const;
+
+/** Metadata of one namespace: fixed name, Pod Security labels and the platform's labels. */
+export function namespaceMetadata(name: string, modes: PodSecurityModes, version: string, extraLabels: Record<string, string> = {}): { name: string; labels: Record<string, string> } {
+    return { name, labels: { ...COMMON_LABELS, ...podSecurityLabels(modes, version), ...extraLabels } };
+}
+
+// ---- quotas and default limits ------------------------------------------------------------------
+
+/** `ResourceQuota.spec` from the stack's quota: a namespace cannot take more of the cluster than planned. */
+export function resourceQuotaSpec(q: NamespaceQuota) {
+    return {
+        hard: {
+            "requests.cpu": q.requestsCpu,
+            "requests.memory": q.requestsMemory,
+            "limits.cpu": q.limitsCpu,
+            "limits.memory": q.limitsMemory,
+            pods: String(q.pods),
+        },
+    };
+}
+
+export interface ContainerDefaults {
+    defaultRequest: { cpu: string; memory: string };
+    default: { cpu: string; memory: string };
+}
+
+/**
+ * Defaults for containers that set no requests or limits. With a quota on requests and limits, the
+ * API server rejects such pods; these defaults admit them with a modest size instead. Services set
+ * their own values from config, so these are a floor for one-off pods (jobs, debug pods).
+ */
+export const CONTAINER_DEFAULTS: Record<"app" | "infra", ContainerDefaults> = {
+    app: { defaultRequest: { cpu: "100m", memory: "128Mi" }, default: { cpu: "500m", memory: "512Mi" } },
+    // Data stores are heavier: a default Redis or Mongo container should not start at 128Mi.
+    infra: { defaultRequest: { cpu: "250m", memory: "256Mi" }, default: { cpu: "1", memory: "1Gi" } },
+};
+
+/** `LimitRange.spec` for containers. */
+export function limitRangeSpec(d: ContainerDefaults) {
+    return { limits: [{ type: "Container", defaultRequest: { ...d.defaultRequest }, default: { ...d.default } }] };
+}
+
+// ---- NetworkPolicies ----------------------------------------------------------------------------
+
+/** DNS: CoreDNS pods (`k8s-app: kube-dns`) in kube-system, UDP and TCP 53 (TCP for large answers). */
+export const DNS_PEER = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+    podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+} as const;
+
+/** Denies all ingress and egress of every pod in the namespace; allow policies open what each needs. */
+export function defaultDenySpec() {
+    return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
+}
+
+/** Lets every pod in the namespace resolve names through CoreDNS, and nothing else. */
+export function allowDnsEgressSpec() {
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+            {
+                to: [{ ...DNS_PEER }],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ],
+    };
+}
+
+/**
+ * Port of the Prometheus Operator's admission webhook (kube-prometheus-stack
+ * `prometheusOperator.tls.internalPort`); the API server calls it from its ENIs in the VPC.
+ */
+export const PROMETHEUS_OPERATOR_WEBHOOK_PORT = 10250;
+
+/**
+ * Ingress into `monitoring`: from its own pods (Grafana → Prometheus → Alertmanager, Prometheus
+ * scraping its own components) and the operator's webhook from the VPC (the control plane's ENIs).
+ * Nothing else reaches Prometheus or Grafana; operators use `kubectl port-forward`.
+ */
+export function monitoringIngressSpec(vpcCidr: string) {
+    return {
+        podSelector: {},
+        policyTypes: ["Ingress"],
+        ingress: [
+            { from: [{ podSelector: {} }] },
+            { from: [{ ipBlock: { cidr: vpcCidr } }], ports: [{ protocol: "TCP", port: PROMETHEUS_OPERATOR_WEBHOOK_PORT }] },
+        ],
+    };
+}
+
+/**
+ * Egress from `monitoring` is open: Prometheus scrapes pods in every namespace, kubelets and
+ * node-exporters on the nodes and the API server (whose addresses change), and Alertmanager reaches
+ * SNS or SMTP. A narrower list would break scraping each time a target moves.
+ */
+export function monitoringEgressSpec() {
+    return { podSelector: {}, policyTypes: ["Egress"], egress: [{}] };
+}
+
+// ---- storage --------------------------------------------------------------------------------------
+
+/** The default-class annotation. */
+export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+
+/**
+ * The default StorageClass: gp3 (20 % cheaper than gp2, 3,000 IOPS baseline whatever the size),
+ * encrypted with the account's EBS key, bound when the pod is scheduled (so the volume is created in
+ * the pod's AZ), expandable in place. `Retain` where data matters: deleting a claim (or the
+ * namespace) then leaves the EBS volume for recovery; dev deletes it with the claim.
+ */
+export function storageClassSpec(protect: boolean) {
+    return {
+        metadata: { name: STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" }, labels: { ...COMMON_LABELS } },
+        provisioner: "ebs.csi.aws.com",
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        volumeBindingMode: "WaitForFirstConsumer",
+        allowVolumeExpansion: true,
+        reclaimPolicy: protect ? "Retain" : "Delete",
+    };
+}
+
+// ---- the component ------------------------------------------------------------------------------
+
+export interface ClusterServicesArgs {
+    /** Stack name, for the physical names of the IRSA roles. */
+    stack: string;
+    /** The stack's AWS region (`aws:region`): the autoscaler and LB controller call AWS there. */
+    region: string;
+    /** The cluster's Kubernetes version: pins Pod Security labels and the autoscaler image. */
+    kubernetesVersion: KubernetesVersion;
+    /** The cluster's Kubernetes provider (EksCluster.provider); every object here uses it. */
+    provider: k8s.Provider;
+    /** The EKS cluster name (autoscaler discovery tags, LB controller ownership tags). */
+    clusterName: pulumi.Input<string>;
+    nodeSecurityGroupId: pulumi.Input<string>;
+    clusterSecurityGroupId: pulumi.Input<string>;
+    /** ARN of the cluster's IAM OIDC provider, for the IRSA roles. */
+    oidcProviderArn: pulumi.Input<string>;
+    /** OIDC issuer without `https://`. */
+    oidcIssuer: pulumi.Input<string>;
+    /** VPC of the cluster: the LB controller is told it rather than reading instance metadata. */
+    vpcId: pulumi.Input<string>;
+    /** VPC CIDR, e.g. `10.20.0.0/16`: the control plane's webhook calls come from it. */
+    vpcCidr: string;
+    /** ResourceQuotas of `flodrama` (app) and `flodrama-infra` (infra). */
+    quotas: { app: NamespaceQuota; infra: NamespaceQuota };
+    /** Keep EBS volumes when claims are deleted (`Retain`); `protectStatefulResources`. */
+    protect: boolean;
+}
+
+export class ClusterServices extends pulumi.ComponentResource implements ClusterInfo {
+    static readonly __pulumiType = "flodrama:k8s:ClusterServices";
+
+    readonly name: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly nodeSecurityGroupId: pulumi.Output<string>;
+    readonly clusterSecurityGroupId: pulumi.Output<string>;
+    readonly oidcProviderArn: pulumi.Output<string>;
+    readonly oidcIssuer: pulumi.Output<string>;
+    readonly appNamespace: pulumi.Output<string>;
+    readonly infraNamespace: pulumi.Output<string>;
+    readonly monitoringNamespace: pulumi.Output<string>;
+    readonly storageClassName: pulumi.Output<string>;
+    /** metrics-server, cluster-autoscaler and the LB controller: depend on them before using HPAs or TargetGroupBindings. */
+    readonly addons: pulumi.Resource[];
+    /** IRSA role ARNs of the add-ons that call AWS. */
+    readonly clusterAutoscalerRoleArn: pulumi.Output<string>;
+    readonly lbControllerRoleArn: pulumi.Output<string>;
+
+    private readonly awsProvider: pulumi.ProviderResource;
+
+    constructor(name: string, args: ClusterServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(ClusterServices.__pulumiType, name, {}, opts);
+        const awsProvider = this.getProvider("aws::");
+        if (!awsProvider) {
+            throw new pulumi.ResourceError("ClusterServices needs the stack's AWS provider in its options ({ provider }) for the add-ons' IRSA roles", this);
+        }
+        this.awsProvider = awsProvider;
+        this.provider = args.provider;
+        this.name = pulumi.output(args.clusterName);
+        this.nodeSecurityGroupId = pulumi.output(args.nodeSecurityGroupId);
+        this.clusterSecurityGroupId = pulumi.output(args.clusterSecurityGroupId);
+        this.oidcProviderArn = pulumi.output(args.oidcProviderArn);
+        this.oidcIssuer = pulumi.output(args.oidcIssuer);
+
+        const version = podSecurityVersion(args.kubernetesVersion);
+        this.appNamespace = this.createTenantNamespace(name, "app", APP_NAMESPACE, POD_SECURITY.app, version, args.quotas.app, CONTAINER_DEFAULTS.app, READINESS_GATE_LABEL);
+        this.infraNamespace = this.createTenantNamespace(name, "infra", INFRA_NAMESPACE, POD_SECURITY.infra, version, args.quotas.infra, CONTAINER_DEFAULTS.infra);
+        this.monitoringNamespace = this.createMonitoringNamespace(name, version, args.vpcCidr);
+        this.storageClassName = this.createStorageClass(name, args.protect);
+
+        const metricsServer = this.createMetricsServer(name);
+        const autoscaler = this.createClusterAutoscaler(name, args);
+        const lbController = this.createLbController(name, args);
+        this.clusterAutoscalerRoleArn = autoscaler.roleArn;
+        this.lbControllerRoleArn = lbController.roleArn;
+        this.addons = [metricsServer, autoscaler.release, lbController.release];
+
+        this.registerOutputs({
+            name: this.name,
+            appNamespace: this.appNamespace,
+            infraNamespace: this.infraNamespace,
+            monitoringNamespace: this.monitoringNamespace,
+            storageClassName: this.storageClassName,
+            clusterAutoscalerRoleArn: this.clusterAutoscalerRoleArn,
+            lbControllerRoleArn: this.lbControllerRoleArn,
+        });
+    }
+
+    private k8sOpts(extra: pulumi.CustomResourceOptions = {}): pulumi.CustomResourceOptions {
+        return { parent: this, provider: this.provider, ...extra };
+    }
+
+    /** A namespace for FloDrama pods: Pod Security labels, quota, default limits, default deny plus DNS. */
+    private createTenantNamespace(
+        name: string,
+        key: "app" | "infra",
+        nsName: string,
+        modes: PodSecurityModes,
+        version: string,
+        quota: NamespaceQuota,
+        defaults: ContainerDefaults,
+        extraLabels: Record<string, string> = {},
+    ): pulumi.Output<string> {
+        const ns = new k8s.core.v1.Namespace(`${name}-ns-${key}`, { metadata: namespaceMetadata(nsName, modes, version, extraLabels) }, this.k8sOpts());
+        const namespace = ns.metadata.name;
+        new k8s.core.v1.ResourceQuota(`${name}-${key}-quota`, { metadata: { name: "flodrama-quota", namespace }, spec: resourceQuotaSpec(quota) }, this.k8sOpts());
+        new k8s.core.v1.LimitRange(`${name}-${key}-limits`, { metadata: { name: "container-defaults", namespace }, spec: limitRangeSpec(defaults) }, this.k8sOpts());
+        this.createBaselinePolicies(name, key, namespace);
+        return namespace;
+    }
+
+    private createBaselinePolicies(name: string, key: string, namespace: pulumi.Output<string>): void {
+        new k8s.networking.v1.NetworkPolicy(`${name}-${key}-default-deny`, { metadata: { name: "default-deny", namespace }, spec: defaultDenySpec() }, this.k8sOpts());
+        new k8s.networking.v1.NetworkPolicy(`${name}-${key}-allow-dns`, { metadata: { name: "allow-dns-egress", namespace }, spec: allowDnsEgressSpec() }, this.k8sOpts());
+    }
+
+    /** Prometheus, Grafana, Alertmanager, node-exporter: privileged Pod Security, workable NetworkPolicies. */
+    private createMonitoringNamespace(name: string, version: string, vpcCidr: string): pulumi.Output<string> {
+        const ns = new k8s.core.v1.Namespace(`${name}-ns-monitoring`, { metadata: namespaceMetadata(MONITORING_NAMESPACE, POD_SECURITY.monitoring, version) }, this.k8sOpts());
+        const namespace = ns.metadata.name;
+        this.createBaselinePolicies(name, "monitoring", namespace);
+        new k8s.networking.v1.NetworkPolicy(`${name}-monitoring-allow-ingress`, { metadata: { name: "allow-in-namespace-and-webhook", namespace }, spec: monitoringIngressSpec(vpcCidr) }, this.k8sOpts());
+        new k8s.networking.v1.NetworkPolicy(`${name}-monitoring-allow-egress`, { metadata: { name: "allow-scrape-and-alert-egress", namespace }, spec: monitoringEgressSpec() }, this.k8sOpts());
+        return namespace;
+    }
+
+    /**
+     * The default class. EKS's own `gp2` class is left alone: clusters created on Kubernetes 1.30 or
+     * later (every version this program accepts) no longer mark it as default, and a patch would fail
+     * on clusters where it does not exist. Were it still default, Kubernetes (1.26+) picks the most
+     * recently created default class, which is this one.
+     */
+    private createStorageClass(name: string, protect: boolean): pulumi.Output<string> {
+        const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, storageClassSpec(protect), this.k8sOpts());
+        return sc.metadata.name;
+    }
+
+    private release(name: string, pin: PinnedChart, values: pulumi.Input<{ [key: string]: unknown }>, dependsOn: pulumi.Resource[] = []): k8s.helm.v3.Release {
+        return new k8s.helm.v3.Release(
+            `${name}-${pin.releaseName}`,
+            {
+                name: pin.releaseName,
+                chart: pin.chart,
+                version: pin.version,
+                repositoryOpts: { repo: pin.repo },
+                namespace: ADDON_NAMESPACE,
+                values,
+                // A failed install or upgrade rolls back instead of leaving half-applied objects.
+                atomic: true,
+                cleanupOnFail: true,
+                timeout: 600,
+                maxHistory: 10,
+            },
+            this.k8sOpts({ dependsOn }),
+        );
+    }
+
+    private createMetricsServer(name: string): k8s.helm.v3.Release {
+        return this.release(name, CHART_VERSIONS.metricsServer, metricsServerValues());
+    }
+
+    private createClusterAutoscaler(name: string, args: ClusterServicesArgs): { release: k8s.helm.v3.Release; roleArn: pulumi.Output<string> } {
+        const role = new IrsaRole(
+            `${name}-cluster-autoscaler-irsa`,
+            {
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuer: args.oidcIssuer,
+                namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
+                serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name,
+                stack: args.stack,
+            },
+            { parent: this, provider: this.awsProvider },
+        );
+        // The policy's condition key names the cluster, known only as an Output: attached here rather
+        // than through IrsaRole's `policy`, whose keys must be plain strings.
+        const partition = aws.getPartitionOutput({}, { parent: this, provider: this.awsProvider });
+        const account = aws.getCallerIdentityOutput({}, { parent: this, provider: this.awsProvider });
+        const policy = new aws.iam.RolePolicy(
+            `${name}-cluster-autoscaler-policy`,
+            {
+                role: role.roleName,
+                policy: pulumi
+                    .all([args.clusterName, partition.partition, account.accountId])
+                    .apply(([cluster, p, accountId]) => JSON.stringify(clusterAutoscalerPolicy(cluster, `arn:${p}:eks:${args.region}:${accountId}:nodegroup`))),
+            },
+            { parent: this, provider: this.awsProvider },
+        );
+        const values = clusterAutoscalerValues({ clusterName: args.clusterName, region: args.region, kubernetesVersion: args.kubernetesVersion, roleArn: role.roleArn });
+        const release = this.release(name, CHART_VERSIONS.clusterAutoscaler, values, [role, policy]);
+        return { release, roleArn: role.roleArn };
+    }
+
+    private createLbController(name: string, args: ClusterServicesArgs): { release: k8s.helm.v3.Release; roleArn: pulumi.Output<string> } {
+        const role = new IrsaRole(
+            `${name}-lb-controller-irsa`,
+            {
+                oidcProviderArn: args.oidcProviderArn,
+                oidcIssuer: args.oidcIssuer,
+                namespace: LB_CONTROLLER_SERVICE_ACCOUNT.namespace,
+                serviceAccount: LB_CONTROLLER_SERVICE_ACCOUNT.name,
+                policy: LB_CONTROLLER_IAM_POLICY,
+                stack: args.stack,
+            },
+            { parent: this, provider: this.awsProvider },
+        );
+        const values = lbControllerValues({ clusterName: args.clusterName, region: args.region, vpcId: args.vpcId, roleArn: role.roleArn });
+        // Waiting for the role's component waits for its inline policy too: the controller starts with its permissions.
+        const release = this.release(name, CHART_VERSIONS.lbController, values, [role]);
+        return { release, roleArn: role.roleArn };
+    }
+}
