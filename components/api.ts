@@ -534,7 +534,8 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
         const routeResources = routes.map(
             (r) =>
                 new aws.apigatewayv2.Route(
-                    `${name}-http-route-${routeSlug(r.routeKey)}`,
+                    // Public routes carry "-public-" in their name: the APIGateway.8 exception covers those only.
+                    `${name}-http-${r.authorizationType === "NONE" ? "public" : "route"}-${routeSlug(r.routeKey)}`,
                     {
                         apiId: api.id,
                         routeKey: r.routeKey,

@@ -348,7 +348,7 @@ for (const stack of stackNames()) {
             assert.equal(report.violations.length, 0, `\n${report.violations.map(formatFinding).join("\n")}`);
             const excepted = report.excepted.filter((f) => f.policy === "apigateway-8-route-authorization").map((f) => f.resource).sort();
             // Exactly the configured public routes and the two WebSocket routes that cannot carry an authorizer.
-            assert.deepEqual(excepted, [...cfg.api.publicRoutes.map((r) => `api-http-route-${routeSlug(r)}`), "api-ws-route-disconnect", "api-ws-route-message"].sort());
+            assert.deepEqual(excepted, [...cfg.api.publicRoutes.map((r) => `api-http-public-${routeSlug(r)}`), "api-ws-route-disconnect", "api-ws-route-message"].sort());
             const evaluated = (name: string) => report.verdicts.find((v) => v.policy.name === name)!.evaluated;
             assert.ok(evaluated("apigateway-1-execution-logging") > 0 && evaluated("apigateway-9-access-logging") === 2);
         });
