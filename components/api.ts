@@ -73,8 +73,6 @@ export interface ApiGatewayArgs {
     logRetentionDays: number;
     /** Deletion protection on the NLB. */
     protect: boolean;
-    /** S3 bucket (with the ELB log-delivery policy) for NLB access logs; absent turns them off. Default off. */
-    nlbAccessLogsBucket?: pulumi.Input<string>;
 }
 
 // ---- pure spec builders --------------------------------------------------------------------------
@@ -391,7 +389,8 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
                 // Pods are spread over every AZ but a request may arrive in any: cross-zone keeps load even.
                 enableCrossZoneLoadBalancing: true,
                 enableDeletionProtection: a.protect,
-                accessLogs: a.nlbAccessLogsBucket ? { enabled: true, bucket: a.nlbAccessLogsBucket, prefix: "api-nlb" } : undefined,
+                // No access logs: an NLB writes them for TLS listeners only, and these are TCP. Requests are
+                // logged by API Gateway's access logs, flows by the VPC flow logs.
             },
             { parent: this },
         );
