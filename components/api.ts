@@ -59,8 +59,10 @@ export interface ApiGatewayArgs {
     services: DeployedService[];
     /** The viewer pool's issuer and SPA client: the JWT authorizer and the WebSocket authorizer check both. */
     identity: Pick<IdentityInfo, "viewerIssuerUrl" | "spaClientId">;
-    /** The site's origin: the only origin CORS allows. */
+    /** The site's origin: the origin CORS allows. */
     site: Pick<SiteInfo, "url">;
+    /** Further CORS origins, e.g. a local dev server in dev (`api.extraCorsOrigins`). Default none. */
+    extraCorsOrigins?: string[];
     /** Default route throttling of both stages (steady rate per second, burst). */
     throttling: { burstLimit: number; rateLimit: number };
     /** HTTP API routes reachable without a token, e.g. `GET /health`. */
@@ -162,10 +164,14 @@ export function routeSlug(routeKey: string): string {
     );
 }
 
-/** CORS of the HTTP API: the site's origin only, bearer tokens in `Authorization` (no cookies, so no credentials). */
-export function corsConfiguration(siteUrl: string) {
+/** CORS of the HTTP API: the site's origin (plus configured extras), bearer tokens in `Authorization` (no cookies, so no credentials). */
+export function corsConfiguration(siteUrl: string, extraOrigins: string[] = []) {
+    const origins = [siteUrl, ...extraOrigins].map((o) => o.replace(/\/+$/, ""));
+    if (origins.some((o) => o === "*" || !/^https?:\/\/[^/]+$/.test(o))) {
+        throw new Error(`CORS origins must be scheme://host[:port] without a path or wildcard, got ${origins.join(", ")}`);
+    }
     return {
-        allowOrigins: [siteUrl.replace(/\/+$/, "")],
+        allowOrigins: [...new Set(origins)],
         allowMethods: [...PROTECTED_METHODS, "OPTIONS"],
         allowHeaders: ["authorization", "content-type"],
         exposeHeaders: ["x-request-id"],
@@ -496,7 +502,7 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
                 name: physicalName(a.stack, "http-api", "apiGateway"),
                 description: "FloDrama REST API",
                 protocolType: "HTTP",
-                corsConfiguration: pulumi.output(a.site.url).apply(corsConfiguration),
+                corsConfiguration: pulumi.output(a.site.url).apply((url) => corsConfiguration(url, a.extraCorsOrigins)),
                 // With a custom domain every client uses it; the execute-api URL would be a second way in.
                 disableExecuteApiEndpoint: a.domain !== undefined,
             },

@@ -51,6 +51,7 @@ async function runComponent(stack: string): Promise<Run> {
                 site: fakeSite(),
                 throttling: cfg.api.throttling,
                 publicRoutes: cfg.api.publicRoutes,
+                extraCorsOrigins: cfg.api.extraCorsOrigins,
                 domain: cfg.api.domain,
                 websocketDomain: cfg.api.websocketDomain,
                 logRetentionDays: cfg.logRetentionDays,
@@ -209,9 +210,12 @@ for (const stack of stackNames()) {
             }
         });
 
-        it("HTTP API: CORS for the site's origin only", () => {
+        it("HTTP API: CORS for the site's origin and the configured extras only", () => {
             const cors = one("aws:apigatewayv2/api:Api", "api-http").inputs.corsConfiguration;
-            assert.deepEqual(cors.allowOrigins, [FAKE_SITE_URL]);
+            assert.deepEqual(cors.allowOrigins, [FAKE_SITE_URL, ...cfg.api.extraCorsOrigins]);
+            for (const o of cfg.api.extraCorsOrigins) {
+                assert.ok(cfg.environment === "dev" || o.startsWith("https://"), `${o}: plain http only in dev`);
+            }
             assert.deepEqual(cors.allowHeaders, ["authorization", "content-type"]);
             assert.equal(cors.allowCredentials, false);
         });

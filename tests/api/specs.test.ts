@@ -70,6 +70,15 @@ describe("api: CORS", () => {
         assert.ok(!cors.allowOrigins.includes("*"));
         assert.ok(cors.allowMethods.includes("OPTIONS"));
     });
+
+    it("adds configured extra origins, once each, and refuses wildcards and paths", () => {
+        assert.deepEqual(corsConfiguration("https://d1.cloudfront.net", ["http://localhost:5173", "https://d1.cloudfront.net"]).allowOrigins, [
+            "https://d1.cloudfront.net",
+            "http://localhost:5173",
+        ]);
+        assert.throws(() => corsConfiguration("https://flodrama.com", ["*"]), /without a path or wildcard/);
+        assert.throws(() => corsConfiguration("https://flodrama.com", ["https://x.com/app"]), /without a path or wildcard/);
+    });
 });
 
 describe("api: access-log formats", () => {
