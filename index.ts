@@ -7,8 +7,11 @@ import { loadConfig } from "./lib/config";
 import { createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
-import { ClusterInfo, NetworkInfo } from "./lib/contracts";
+import { ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
+import { DataTier } from "./components/dataTier";
+import { CdnSite } from "./components/cdnSite";
+import { securityHeadersConfigFor } from "./edge/bundle";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -65,10 +68,50 @@ export const monitoringNamespace = clusterInfo.monitoringNamespace;
 export const storageClassName = clusterInfo.storageClassName;
 
 // ---- data tier (issue 5) -------------------------------------------------------------------------------
+// DataTier implements DataInfo (what workloads and monitoring consume) and adds the endpoints exported below.
+const data = new DataTier(
+    "data",
+    {
+        stack: cfg.stack,
+        data: cfg.data,
+        network,
+        cluster: clusterInfo,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: providers.aws },
+) satisfies DataInfo;
+export const dataMode = data.mode;
+export const dataSecretName = data.secretName;
+export const documentDbClusterId = data.documentDbClusterId;
+export const documentDbEndpoint = data.documentDbEndpoint;
+export const documentDbReaderEndpoint = data.documentDbReaderEndpoint;
+export const redisReplicationGroupId = data.redisReplicationGroupId;
+export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
+export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+const site = new CdnSite(
+    "site",
+    {
+        stack: cfg.stack,
+        priceClass: cfg.cdn.priceClass,
+        domain: cfg.cdn.domain,
+        waf: cfg.cdn.waf,
+        buildDir: cfg.frontend.buildDir,
+        securityHeaders: securityHeadersConfigFor(cfg),
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        usEast1: providers.usEast1,
+    },
+    { provider: providers.aws },
+);
+export const siteUrl = site.url;
+export const distributionId = site.distributionId;
+export const distributionDomainName = site.distributionDomainName;
+export const siteBucketName = site.bucketName;
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
 

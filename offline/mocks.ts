@@ -226,8 +226,14 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: `cache-policy-${i.name}` }),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: `origin-request-policy-${i.name}` }),
     "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": (i) => ({ id: `response-headers-policy-${i.name}` }),
+    "aws:s3/getCanonicalUserId:getCanonicalUserId": () => ({ id: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", displayName: "offline" }),
     "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
     "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
+    // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
+    "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
+        const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
+        return { id: i.id, availabilityZone: `${ctx.region}${"abcd"[index]}`, availabilityZoneId: `euw3-az${index + 1}`, vpcId: "vpc-network-vpc" };
+    },
 };
 
 /** Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as providers register. */

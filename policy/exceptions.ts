@@ -54,7 +54,7 @@ export const EXCEPTIONS: PolicyException[] = [
     },
     {
         policy: "s3-12-no-acls",
-        reason: "CloudFront standard logging (CloudFront.5) delivers with ACLs, so the CloudFront log bucket keeps ObjectWriter ownership (the documented CloudFront.5 / S3.12 conflict)",
+        reason: "CloudFront standard logging (CloudFront.5) delivers through the bucket ACL, so the CloudFront log bucket keeps ACLs enabled (BucketOwnerPreferred, one grant to CloudFront's log-delivery account; the documented CloudFront.5 / S3.12 conflict)",
         when: (r) => /log/.test(r.name),
     },
     {

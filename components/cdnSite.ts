@@ -1,0 +1,615 @@
+/**
+ * The React site: a private, versioned, encrypted S3 bucket read only by this CloudFront distribution
+ * (Origin Access Control), a log bucket for CloudFront and S3 access logs, the distribution itself
+ * (HTTPS only, TLS 1.2+, HTTP/2 and HTTP/3, IPv6, compression, SPA routing, a year of caching for
+ * hashed assets and revalidation for everything else), the Lambda@Edge security headers on every
+ * behaviour, CloudFront's additional metrics, and optionally a custom domain (ACM in us-east-1 + Route 53),
+ * a WAF web ACL, and the upload of a frontend build followed by an invalidation.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as mime from "mime-types";
+import { CdnConfig, DomainConfig } from "../lib/config";
+import { SiteInfo } from "../lib/contracts";
+import { physicalName } from "../lib/naming";
+import { bundleForConfig } from "../edge/bundle";
+import { SecurityHeadersConfig } from "../edge/securityHeaders";
+import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
+import { EdgeFunction } from "./edgeFunction";
+
+/** Build directories whose files carry a content hash in their names (Vite `assets/`, Create React App `static/`). */
+export const HASHED_PREFIXES = ["assets/", "static/"] as const;
+export const CACHE_CONTROL_IMMUTABLE = "public, max-age=31536000, immutable";
+export const CACHE_CONTROL_REVALIDATE = "no-cache";
+/** How long CloudFront keeps the SPA fallback for a 403/404 before asking S3 again. */
+export const SPA_ERROR_CACHING_SECONDS = 10;
+/** Canonical user of CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as. */
+export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
+/** Prefixes in the log bucket. */
+export const LOG_PREFIXES = { cloudfront: "cloudfront/", s3Access: "s3-access/site/" } as const;
+/** Noncurrent site objects are kept this long: the window to roll a bad upload back by restoring versions. */
+export const NONCURRENT_VERSION_DAYS = 30;
+
+export interface CdnSiteArgs {
+    /** Stack name, for physical names. */
+    stack: string;
+    /** CloudFront price class, e.g. `PriceClass_100`. */
+    priceClass: CdnConfig["priceClass"];
+    /** Custom domain: aliases, an ACM certificate validated in the Route 53 zone, A/AAAA aliases. Default: the CloudFront domain. */
+    domain?: DomainConfig;
+    /** WAF web ACL (AWS managed rules and a per-IP rate limit per 5 minutes). */
+    waf: CdnConfig["waf"];
+    /** Absolute path of a frontend build (with `index.html`) to upload; absent skips the upload. */
+    buildDir?: string;
+    /** Per-stack inputs of the security headers (edge/bundle.ts `securityHeadersConfigFor`). */
+    securityHeaders: SecurityHeadersConfig;
+    /** Expiry of access logs and retention of the edge and WAF log groups, in days. */
+    logRetentionDays: number;
+    /** Protect the buckets (`protect`, no `forceDestroy`). */
+    protect: boolean;
+    /** The us-east-1 provider: Lambda@Edge, the ACM certificate and the WAF web ACL must live there. */
+    usEast1: aws.Provider;
+}
+
+// ---- pure spec builders ---------------------------------------------------------------------------------
+
+/** `true` for build files served with a year of immutable caching (hashed names). */
+export function isHashedAsset(key: string): boolean {
+    return HASHED_PREFIXES.some((p) => key.startsWith(p));
+}
+
+export interface BuildFile {
+    /** Object key, with `/` separators (`assets/index-3f2a.js`). */
+    key: string;
+    /** Absolute path on disk. */
+    file: string;
+    contentType: string;
+    cacheControl: string;
+    sha256: string;
+}
+
+/** Every file of a build, with its object key, Content-Type and Cache-Control. Fails on a build without `index.html`. */
+export function listBuildFiles(buildDir: string): BuildFile[] {
+    if (!fs.existsSync(path.join(buildDir, "index.html"))) {
+        throw new Error(`frontend.buildDir ${buildDir} has no index.html at its root; run the frontend build first`);
+    }
+    const out: BuildFile[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const file = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                walk(file);
+            } else if (entry.isFile() && entry.name !== ".DS_Store") {
+                const key = path.relative(buildDir, file).split(path.sep).join("/");
+                out.push({
+                    key,
+                    file,
+                    contentType: mime.contentType(entry.name) || "application/octet-stream",
+                    cacheControl: isHashedAsset(key) ? CACHE_CONTROL_IMMUTABLE : CACHE_CONTROL_REVALIDATE,
+                    sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
+                });
+            }
+        }
+    };
+    walk(buildDir);
+    return out;
+}
+
+/** The manifest the invalidation watches: unhashed files only (hashed ones change names, not content). */
+export function buildManifest(files: BuildFile[]): BuildManifest {
+    return Object.fromEntries(files.filter((f) => !isHashedAsset(f.key)).map((f) => [f.key, f.sha256]));
+}
+
+/** Site bucket policy: reads by this distribution only (OAC, fixed SourceArn), and nothing without TLS. */
+export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AllowCloudFrontOacRead",
+                Effect: "Allow",
+                Principal: { Service: "cloudfront.amazonaws.com" },
+                Action: "s3:GetObject",
+                Resource: `${bucketArn}/*`,
+                Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
+            },
+            denyInsecureTransport(bucketArn),
+        ],
+    });
+}
+
+/** Log bucket policy: S3 server access logs of the site bucket only, and nothing without TLS. CloudFront writes through the ACL. */
+export function logBucketPolicy(logBucketArn: string, siteBucketArn: string, accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AllowS3ServerAccessLogs",
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${logBucketArn}/${LOG_PREFIXES.s3Access}*`,
+                Condition: { ArnEquals: { "aws:SourceArn": siteBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
+            },
+            denyInsecureTransport(logBucketArn),
+        ],
+    });
+}
+
+function denyInsecureTransport(bucketArn: string) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/** The cache policy of `index.html` and every unhashed path: no TTL of its own, so S3's `no-cache` makes CloudFront revalidate. */
+export function revalidateCachePolicy(name: string): aws.cloudfront.CachePolicyArgs {
+    return {
+        name,
+        comment: "FloDrama SPA documents: revalidated with S3 on every request (ETag), nothing but the path in the key",
+        minTtl: 0,
+        defaultTtl: 0,
+        maxTtl: 31_536_000,
+        parametersInCacheKeyAndForwardedToOrigin: {
+            cookiesConfig: { cookieBehavior: "none" },
+            headersConfig: { headerBehavior: "none" },
+            queryStringsConfig: { queryStringBehavior: "none" },
+            enableAcceptEncodingGzip: true,
+            enableAcceptEncodingBrotli: true,
+        },
+    };
+}
+
+/** SPA routing: S3 answers 403 (no ListBucket) or 404 for client-side routes; serve the app with 200. */
+export function spaErrorResponses(): aws.types.input.cloudfront.DistributionCustomErrorResponse[] {
+    return [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: SPA_ERROR_CACHING_SECONDS }));
+}
+
+/** The WAF rules: IP reputation first (cheap, drops known bad sources), then the rate limit, then the request inspections. */
+export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aws.types.input.wafv2.WebAclRule[] {
+    const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
+    const managed = (priority: number, name: string, metric: string): aws.types.input.wafv2.WebAclRule => ({
+        name: `AWS-${name}`,
+        priority,
+        overrideAction: { none: {} },
+        statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
+        visibilityConfig: visibility(metric),
+    });
+    return [
+        managed(0, "AWSManagedRulesAmazonIpReputationList", "ip-reputation"),
+        {
+            name: "rate-limit-per-ip",
+            priority: 1,
+            action: { block: {} },
+            statement: { rateBasedStatement: { limit: rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
+            visibilityConfig: visibility("rate-limit"),
+        },
+        managed(2, "AWSManagedRulesCommonRuleSet", "common"),
+        managed(3, "AWSManagedRulesKnownBadInputsRuleSet", "known-bad-inputs"),
+    ];
+}
+
+/** Resource policy that lets WAF's log delivery write to its log group, for this account only. */
+export function wafLogDeliveryPolicy(logGroupArn: string, accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AllowWafLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "delivery.logs.amazonaws.com" },
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                Resource: `${logGroupArn}:*`,
+                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${accountId}:*` } },
+            },
+        ],
+    });
+}
+
+// ---- the component ------------------------------------------------------------------------------------------
+
+export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
+    static readonly __pulumiType = "flodrama:cdn:CdnSite";
+
+    /** `https://<first domain name>`, or `https://<distribution domain>` without a domain. */
+    readonly url: pulumi.Output<string>;
+    readonly distributionId: pulumi.Output<string>;
+    readonly distributionArn: pulumi.Output<string>;
+    /** `dxxxx.cloudfront.net`. */
+    readonly distributionDomainName: pulumi.Output<string>;
+    readonly bucketName: pulumi.Output<string>;
+    readonly bucketArn: pulumi.Output<string>;
+    readonly logBucketName: pulumi.Output<string>;
+    /** Numbered version of the security-headers function attached to every behaviour. */
+    readonly edgeFunctionQualifiedArn: pulumi.Output<string>;
+    /** The WAF web ACL, when enabled. */
+    readonly webAclArn?: pulumi.Output<string>;
+    /** The ACM certificate in us-east-1, with a domain. */
+    readonly certificateArn?: pulumi.Output<string>;
+
+    constructor(name: string, args: CdnSiteArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(CdnSite.__pulumiType, name, {}, opts);
+        const files = args.buildDir ? listBuildFiles(args.buildDir) : [];
+        // Bucket names are global: the account id keeps two accounts' stacks of the same name apart.
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const bucketNames = {
+            site: accountId.apply((id) => physicalName(args.stack, `site-${id}`, "s3Bucket")),
+            logs: accountId.apply((id) => physicalName(args.stack, `site-logs-${id}`, "s3Bucket")),
+        };
+        const zone = args.domain ? aws.route53.getZoneOutput({ name: args.domain.hostedZone, privateZone: false }, { parent: this }) : undefined;
+
+        const logs = this.createLogBucket(name, args, bucketNames.logs);
+        const site = this.createSiteBucket(name, args, bucketNames.site, logs.bucket);
+        this.allowAccessLogDelivery(name, logs, site.bucket, accountId);
+        const edge = new EdgeFunction(
+            `${name}-security-headers`,
+            {
+                stack: args.stack,
+                functionName: "security-headers",
+                description: "Sets the site's security headers (HSTS, CSP, ...) on CloudFront origin responses",
+                code: bundleForConfig(args.securityHeaders).code,
+                eventType: "origin-response",
+                logRetentionDays: args.logRetentionDays,
+                usEast1: args.usEast1,
+            },
+            { parent: this },
+        );
+        const certificateArn = args.domain && zone ? this.createCertificate(name, args, args.domain, zone.zoneId) : undefined;
+        const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
+        const distribution = this.createDistribution(name, args, site.bucket, logs, edge.qualifiedArn, certificateArn, webAcl?.arn);
+        this.allowDistributionReads(name, site, distribution);
+        // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (D8).
+        new aws.cloudfront.MonitoringSubscription(
+            `${name}-metrics`,
+            { distributionId: distribution.id, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
+            { parent: this },
+        );
+        if (args.domain && zone) {
+            this.createAliasRecords(name, args.domain, zone.zoneId, distribution);
+        }
+        if (files.length > 0) {
+            this.uploadBuild(name, files, site.bucket, distribution);
+        }
+
+        this.distributionId = distribution.id;
+        this.distributionArn = distribution.arn;
+        this.distributionDomainName = distribution.domainName;
+        this.url = args.domain ? pulumi.output(`https://${args.domain.names[0]}`) : pulumi.interpolate`https://${distribution.domainName}`;
+        this.bucketName = site.bucket.bucket;
+        this.bucketArn = site.bucket.arn;
+        this.logBucketName = logs.bucket.bucket;
+        this.edgeFunctionQualifiedArn = edge.qualifiedArn;
+        this.webAclArn = webAcl?.arn;
+        this.certificateArn = certificateArn;
+
+        this.registerOutputs({
+            url: this.url,
+            distributionId: this.distributionId,
+            distributionArn: this.distributionArn,
+            distributionDomainName: this.distributionDomainName,
+            bucketName: this.bucketName,
+            bucketArn: this.bucketArn,
+            logBucketName: this.logBucketName,
+            edgeFunctionQualifiedArn: this.edgeFunctionQualifiedArn,
+            webAclArn: this.webAclArn,
+            certificateArn: this.certificateArn,
+        });
+    }
+
+    /** Bucket settings both buckets share: SSE-S3, Block Public Access on all four settings. */
+    private secureBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Input<string>) {
+        const bucket = new aws.s3.Bucket(
+            name,
+            { bucket: bucketName, forceDestroy: !args.protect },
+            { parent: this, protect: args.protect },
+        );
+        // SSE-S3: OAC reads it without a key policy, and the content is public once served; SSE-KMS
+        // would add a KMS call per cache miss and a key policy for CloudFront for no confidentiality gain.
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            { parent: this },
+        );
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access-block`,
+            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            { parent: this },
+        );
+        return { bucket, publicAccessBlock };
+    }
+
+    /**
+     * CloudFront standard logging (the legacy kind, which FSBP CloudFront.5 checks) writes through the
+     * bucket ACL, so this bucket keeps ACLs (BucketOwnerPreferred: objects still belong to the owner)
+     * with a grant to CloudFront's log-delivery account (the documented S3.12 exception).
+     */
+    private createLogBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>) {
+        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-logs`, args, bucketName);
+        const ownership = new aws.s3.BucketOwnershipControls(
+            `${name}-logs-ownership`,
+            { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerPreferred" } },
+            { parent: this },
+        );
+        const owner = aws.s3.getCanonicalUserIdOutput({ parent: this });
+        const acl = new aws.s3.BucketAcl(
+            `${name}-logs-acl`,
+            {
+                bucket: bucket.bucket,
+                accessControlPolicy: {
+                    owner: { id: owner.id },
+                    grants: [
+                        { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
+                        { grantee: { type: "CanonicalUser", id: CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID }, permission: "FULL_CONTROL" },
+                    ],
+                },
+            },
+            { parent: this, dependsOn: [ownership, publicAccessBlock] },
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-logs-lifecycle`,
+            {
+                bucket: bucket.bucket,
+                rules: [
+                    {
+                        id: "expire-logs",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        expiration: { days: args.logRetentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        return { bucket, acl, publicAccessBlock };
+    }
+
+    private createSiteBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>, logBucket: aws.s3.Bucket) {
+        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-bucket`, args, bucketName);
+        new aws.s3.BucketOwnershipControls(`${name}-bucket-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
+        new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-bucket-lifecycle`,
+            {
+                bucket: bucket.bucket,
+                rules: [
+                    {
+                        id: "expire-old-versions",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                    { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } },
+                ],
+            },
+            { parent: this },
+        );
+        new aws.s3.BucketLogging(
+            `${name}-bucket-logging`,
+            { bucket: bucket.bucket, targetBucket: logBucket.bucket, targetPrefix: LOG_PREFIXES.s3Access },
+            { parent: this },
+        );
+        return { bucket, publicAccessBlock };
+    }
+
+    /** S3 server access logs of the site bucket into the log bucket, by bucket policy (not ACL); TLS only. */
+    private allowAccessLogDelivery(
+        name: string,
+        logs: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
+        siteBucket: aws.s3.Bucket,
+        accountId: pulumi.Output<string>,
+    ): void {
+        new aws.s3.BucketPolicy(
+            `${name}-logs-policy`,
+            {
+                bucket: logs.bucket.bucket,
+                policy: pulumi.all([logs.bucket.arn, siteBucket.arn, accountId]).apply(([l, s, a]) => logBucketPolicy(l, s, a)),
+            },
+            { parent: this, dependsOn: [logs.publicAccessBlock] },
+        );
+    }
+
+    /** Reads by this distribution only (OAC SourceArn); TLS only. */
+    private allowDistributionReads(
+        name: string,
+        site: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
+        distribution: aws.cloudfront.Distribution,
+    ): void {
+        new aws.s3.BucketPolicy(
+            `${name}-bucket-policy`,
+            { bucket: site.bucket.bucket, policy: pulumi.all([site.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)) },
+            { parent: this, dependsOn: [site.publicAccessBlock] },
+        );
+    }
+
+    /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */
+    private createCertificate(name: string, args: CdnSiteArgs, domain: DomainConfig, zoneId: pulumi.Output<string>): pulumi.Output<string> {
+        const provider = args.usEast1;
+        const cert = new aws.acm.Certificate(
+            `${name}-certificate`,
+            {
+                domainName: domain.names[0],
+                subjectAlternativeNames: domain.names.slice(1),
+                validationMethod: "DNS",
+                keyAlgorithm: "RSA_2048",
+                tags: { Name: physicalName(args.stack, "site") },
+            },
+            { parent: this, provider },
+        );
+        const records = domain.names.map((domainName, i) => {
+            const option = cert.domainValidationOptions.apply((opts) => {
+                const o = opts.find((x) => x.domainName === domainName);
+                if (!o) {
+                    throw new pulumi.ResourceError(`ACM returned no validation record for ${domainName}`, this);
+                }
+                return o;
+            });
+            // Logical names by position, never by domain name: renaming a domain must not replace unrelated records.
+            return new aws.route53.Record(
+                `${name}-certificate-validation-${i}`,
+                {
+                    zoneId,
+                    name: option.apply((o) => o.resourceRecordName!),
+                    type: option.apply((o) => o.resourceRecordType!),
+                    records: [option.apply((o) => o.resourceRecordValue!)],
+                    ttl: 300,
+                    // ACM uses one record per name for every certificate; another stack may already hold it.
+                    allowOverwrite: true,
+                },
+                { parent: this },
+            );
+        });
+        const validation = new aws.acm.CertificateValidation(
+            `${name}-certificate-validation`,
+            { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
+            { parent: this, provider },
+        );
+        return validation.certificateArn;
+    }
+
+    private createWebAcl(name: string, args: CdnSiteArgs, accountId: pulumi.Output<string>): aws.wafv2.WebAcl {
+        const provider = args.usEast1;
+        const aclName = physicalName(args.stack, "site", "wafWebAcl");
+        const acl = new aws.wafv2.WebAcl(
+            `${name}-waf`,
+            {
+                name: aclName,
+                description: "FloDrama site: AWS managed rules and a per-IP rate limit",
+                scope: "CLOUDFRONT",
+                defaultAction: { allow: {} },
+                rules: wafRules(aclName, args.waf.rateLimitPer5Minutes),
+                visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: aclName },
+            },
+            { parent: this, provider },
+        );
+        // Blocked and counted requests only: logging every allowed request of a CDN costs more than it tells.
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-waf-logs`,
+            { name: `aws-waf-logs-${aclName}`, retentionInDays: args.logRetentionDays },
+            { parent: this, provider },
+        );
+        const delivery = new aws.cloudwatch.LogResourcePolicy(
+            `${name}-waf-logs-policy`,
+            { policyName: physicalName(args.stack, "site-waf-logs"), policyDocument: pulumi.all([logGroup.arn, accountId]).apply(([g, a]) => wafLogDeliveryPolicy(g, a)) },
+            { parent: this, provider },
+        );
+        new aws.wafv2.WebAclLoggingConfiguration(
+            `${name}-waf-logging`,
+            {
+                resourceArn: acl.arn,
+                logDestinationConfigs: [logGroup.arn],
+                redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
+                loggingFilter: {
+                    defaultBehavior: "DROP",
+                    filters: [
+                        {
+                            behavior: "KEEP",
+                            requirement: "MEETS_ANY",
+                            conditions: [{ actionCondition: { action: "BLOCK" } }, { actionCondition: { action: "COUNT" } }],
+                        },
+                    ],
+                },
+            },
+            { parent: this, provider, dependsOn: [delivery] },
+        );
+        return acl;
+    }
+
+    private createDistribution(
+        name: string,
+        args: CdnSiteArgs,
+        bucket: aws.s3.Bucket,
+        logs: { bucket: aws.s3.Bucket; acl: aws.s3.BucketAcl },
+        edgeArn: pulumi.Output<string>,
+        certificateArn: pulumi.Output<string> | undefined,
+        webAclArn: pulumi.Output<string> | undefined,
+    ): aws.cloudfront.Distribution {
+        const oac = new aws.cloudfront.OriginAccessControl(
+            `${name}-oac`,
+            {
+                name: physicalName(args.stack, "site-oac"),
+                description: "CloudFront signs every request to the site bucket",
+                originAccessControlOriginType: "s3",
+                signingBehavior: "always",
+                signingProtocol: "sigv4",
+            },
+            { parent: this },
+        );
+        const revalidate = new aws.cloudfront.CachePolicy(`${name}-revalidate`, revalidateCachePolicy(physicalName(args.stack, "site-revalidate")), { parent: this });
+        const optimized = aws.cloudfront.getCachePolicyOutput({ name: "Managed-CachingOptimized" }, { parent: this });
+        const originId = "site-bucket";
+        const edge = [{ eventType: "origin-response", lambdaArn: edgeArn, includeBody: false }];
+        const behaviour = {
+            targetOriginId: originId,
+            viewerProtocolPolicy: "redirect-to-https",
+            // A static site answers reads only; no CORS preflight reaches S3.
+            allowedMethods: ["GET", "HEAD"],
+            cachedMethods: ["GET", "HEAD"],
+            compress: true,
+            lambdaFunctionAssociations: edge,
+        };
+        return new aws.cloudfront.Distribution(
+            `${name}-distribution`,
+            {
+                comment: physicalName(args.stack, "site"),
+                enabled: true,
+                isIpv6Enabled: true,
+                httpVersion: "http2and3",
+                priceClass: args.priceClass,
+                defaultRootObject: "index.html",
+                aliases: args.domain?.names ?? [],
+                webAclId: webAclArn,
+                origins: [{ originId, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
+                defaultCacheBehavior: { ...behaviour, cachePolicyId: revalidate.id },
+                orderedCacheBehaviors: HASHED_PREFIXES.map((prefix) => ({ ...behaviour, pathPattern: `/${prefix}*`, cachePolicyId: optimized.apply((p) => p.id!) })),
+                customErrorResponses: spaErrorResponses(),
+                loggingConfig: { bucket: logs.bucket.bucketDomainName, prefix: LOG_PREFIXES.cloudfront, includeCookies: false },
+                restrictions: { geoRestriction: { restrictionType: "none" } },
+                viewerCertificate: certificateArn
+                    ? { acmCertificateArn: certificateArn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" }
+                    : { cloudfrontDefaultCertificate: true },
+            },
+            { parent: this, dependsOn: [logs.acl] },
+        );
+    }
+
+    /** A and AAAA aliases of every domain name to the distribution. */
+    private createAliasRecords(name: string, domain: DomainConfig, zoneId: pulumi.Output<string>, distribution: aws.cloudfront.Distribution): void {
+        domain.names.forEach((recordName, i) => {
+            for (const type of ["A", "AAAA"]) {
+                new aws.route53.Record(
+                    `${name}-alias-${type.toLowerCase()}-${i}`,
+                    {
+                        zoneId,
+                        name: recordName,
+                        type,
+                        aliases: [{ name: distribution.domainName, zoneId: distribution.hostedZoneId, evaluateTargetHealth: false }],
+                    },
+                    { parent: this },
+                );
+            }
+        });
+    }
+
+    /** One object per build file (removed files are deleted with their resource), then an invalidation when unhashed content changed. */
+    private uploadBuild(name: string, files: BuildFile[], bucket: aws.s3.Bucket, distribution: aws.cloudfront.Distribution): void {
+        const objects = files.map(
+            (f) =>
+                new aws.s3.BucketObjectv2(
+                    `${name}-file-${f.key}`,
+                    { bucket: bucket.bucket, key: f.key, source: new pulumi.asset.FileAsset(f.file), contentType: f.contentType, cacheControl: f.cacheControl },
+                    { parent: this },
+                ),
+        );
+        new CdnInvalidation(`${name}-invalidation`, { distributionId: distribution.id, manifest: buildManifest(files) }, { parent: this, dependsOn: objects });
+    }
+}

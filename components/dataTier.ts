@@ -1,0 +1,540 @@
+/**
+ * The data tier behind one contract (D2). `managed`: a DocumentDB cluster (instances spread over the
+ * AZs, TLS 1.2+ enforced, KMS, audit and profiler logs, backups, deletion protection and a final
+ * snapshot when protected) and an ElastiCache Redis OSS replication group (encrypted at rest with the
+ * same customer-managed key and in transit, AUTH token, automatic failover and Multi-AZ from config,
+ * snapshots, slow and engine logs). `in-cluster`: MongoDB and Redis StatefulSets (k8s/inClusterData.ts).
+ *
+ * Either way namespace `flodrama` gets the same Secret, `flodrama-data`, with `MONGODB_URI`,
+ * `REDIS_URL` and `mongodb-ca.pem`: no workload knows which mode runs. Passwords come from
+ * @pulumi/random and stay Pulumi secrets (not Secrets Manager: see docs/data.md).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
+import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
+import { physicalName } from "../lib/naming";
+import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../k8s/inClusterData";
+
+/** Name of the contract Secret in `flodrama`. */
+export const DATA_SECRET_NAME = "flodrama-data";
+
+/**
+ * The Amazon RDS CA bundle (all regions' RSA2048, RSA4096 and ECC384 G1 roots), shipped with the
+ * program: nodes sit in private subnets, so fetching it at pod start would depend on egress to
+ * truststore.pki.rds.amazonaws.com. Source and refresh procedure: docs/data.md.
+ */
+export const RDS_CA_BUNDLE_PATH = path.join(__dirname, "certs", "rds-global-bundle.pem");
+
+/** The CA DocumentDB instances present; the bundle holds its root for every region. */
+export const DOCDB_CA_CERT_IDENTIFIER = "rds-ca-rsa2048-g1";
+
+/** DocumentDB log types exported to CloudWatch: audit is FSBP DocumentDB.4, profiler finds slow operations. */
+export const DOCDB_LOG_EXPORTS = ["audit", "profiler"] as const;
+
+/** Slow operations above this many milliseconds go to the profiler log. */
+export const DOCDB_PROFILER_THRESHOLD_MS = 100;
+
+/**
+ * Cluster parameters: TLS 1.2 or newer required (FSBP DocumentDB.6 fails on `enabled`), auditing
+ * (`enabled`: connections, authentication, user management and DDL) and the profiler.
+ */
+export function docdbParameters(): Array<{ name: string; value: string; applyMethod: string }> {
+    return [
+        { name: "tls", value: "tls1.2+", applyMethod: "pending-reboot" },
+        { name: "audit_logs", value: "enabled", applyMethod: "immediate" },
+        { name: "profiler", value: "enabled", applyMethod: "immediate" },
+        { name: "profiler_threshold_ms", value: String(DOCDB_PROFILER_THRESHOLD_MS), applyMethod: "immediate" },
+    ];
+}
+
+/** Parameter group family of an engine version: `5.0.0` → `docdb5.0`. */
+export function docdbParameterFamily(engineVersion: string): string {
+    const m = /^(\d+)\.(\d+)\./.exec(engineVersion);
+    if (!m) {
+        throw new Error(`DocumentDB engine version ${JSON.stringify(engineVersion)} is not major.minor.patch`);
+    }
+    return `docdb${m[1]}.${m[2]}`;
+}
+
+/** Parameter group family of a Redis OSS engine version: `7.1` → `redis7`. */
+export function redisParameterFamily(engineVersion: string): string {
+    return `redis${engineVersion.split(".")[0]}`;
+}
+
+/**
+ * Characters ElastiCache accepts in an AUTH token besides letters and digits (16-128 printable
+ * characters, none of space, `/`, `"` or `@`).
+ */
+export const REDIS_AUTH_TOKEN_SPECIALS = "!&#$^<>-";
+
+/** Where instance `index` goes: AZs round-robin over the private subnets, so N instances span min(N, AZs) zones. */
+export function instanceSubnetIndex(index: number, subnetCount: number): number {
+    return index % subnetCount;
+}
+
+/** Log group names DocumentDB writes to; created first so their retention applies. */
+export function docdbLogGroupName(clusterIdentifier: string, logType: string): string {
+    return `/aws/docdb/${clusterIdentifier}/${logType}`;
+}
+
+export function redisLogGroupName(replicationGroupId: string, logType: string): string {
+    return `/aws/elasticache/${replicationGroupId}/${logType}`;
+}
+
+export interface MongoUriParts {
+    username: string;
+    password: string;
+    host: string;
+    port: number;
+    /** TLS with the CA file of the contract Secret (DocumentDB). */
+    tls: boolean;
+    /** Replica set name, when the server runs one (DocumentDB: always `rs0`). */
+    replicaSet?: string;
+}
+
+/**
+ * A MongoDB connection string. Users live in `admin` (DocumentDB's only auth database); the path
+ * names the app's database. `retryWrites=false` in both modes: DocumentDB does not support retryable
+ * writes, and the dev standalone server neither, so the app sees the same behaviour everywhere.
+ */
+export function mongoUri(p: MongoUriParts): string {
+    const params = new URLSearchParams();
+    if (p.tls) {
+        params.set("tls", "true");
+        params.set("tlsCAFile", `${DATA_SECRET_MOUNT_PATH}/${DATA_SECRET_KEYS.mongoCa}`);
+    }
+    if (p.replicaSet) {
+        params.set("replicaSet", p.replicaSet);
+        params.set("readPreference", "secondaryPreferred");
+    }
+    params.set("retryWrites", "false");
+    params.set("authSource", "admin");
+    // URLSearchParams would escape the path's slashes; drivers read tlsCAFile as given.
+    const query = [...params].map(([k, v]) => `${k}=${k === "tlsCAFile" ? v : encodeURIComponent(v)}`).join("&");
+    return `mongodb://${encodeURIComponent(p.username)}:${encodeURIComponent(p.password)}@${p.host}:${p.port}/${MONGO_DATABASE}?${query}`;
+}
+
+/** A Redis URL: `rediss://` when the server requires TLS (ElastiCache in transit), the password URL-encoded. */
+export function redisUrl(p: { password: string; host: string; port: number; tls: boolean }): string {
+    return `${p.tls ? "rediss" : "redis"}://:${encodeURIComponent(p.password)}@${p.host}:${p.port}`;
+}
+
+/**
+ * Key policy of the data key: the account administers it through IAM; cryptographic use is allowed
+ * only to principals of this account calling through DocumentDB (RDS) or ElastiCache in this region.
+ */
+export function dataKeyPolicy(partition: string, accountId: string, region: string): string {
+    const root = { AWS: `arn:${partition}:iam::${accountId}:root` };
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersThroughIam",
+                Effect: "Allow",
+                Principal: root,
+                Action: [
+                    "kms:Create*",
+                    "kms:Describe*",
+                    "kms:Enable*",
+                    "kms:List*",
+                    "kms:Put*",
+                    "kms:Update*",
+                    "kms:Revoke*",
+                    "kms:Disable*",
+                    "kms:Get*",
+                    "kms:Delete*",
+                    "kms:TagResource",
+                    "kms:UntagResource",
+                    "kms:ScheduleKeyDeletion",
+                    "kms:CancelKeyDeletion",
+                ],
+                // In a key policy, "*" means this key.
+                Resource: "*",
+            },
+            {
+                Sid: "DataStoresUseThroughTheirServices",
+                Effect: "Allow",
+                Principal: root,
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                Resource: "*",
+                Condition: {
+                    StringEquals: {
+                        "kms:CallerAccount": accountId,
+                        "kms:ViaService": [`rds.${region}.amazonaws.com`, `elasticache.${region}.amazonaws.com`],
+                    },
+                },
+            },
+        ],
+    });
+}
+
+/**
+ * Inputs whose change makes the provider replace the resource (terraform-provider-aws `ForceNew`),
+ * per stateful type. Replacing a DocumentDB cluster, an instance or a replication group loses data
+ * (or, protected, fails `pulumi up`); tests compare these inputs with a reviewed baseline for prod.
+ */
+export const REPLACEMENT_INPUTS: Record<string, string[]> = {
+    "aws:docdb/cluster:Cluster": ["clusterIdentifier", "engine", "kmsKeyId", "storageEncrypted", "masterUsername", "dbSubnetGroupName", "port", "snapshotIdentifier", "availabilityZones"],
+    "aws:docdb/clusterInstance:ClusterInstance": ["identifier", "clusterIdentifier", "engine", "availabilityZone"],
+    "aws:elasticache/replicationGroup:ReplicationGroup": ["replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port", "snapshotName", "snapshotArns", "dataTieringEnabled"],
+    "aws:kms/key:Key": ["customerMasterKeySpec", "keyUsage", "multiRegion"],
+};
+
+/** The replacement-relevant inputs of the stateful resources among `resources`, keyed by `type::name`. */
+export function replacementIdentity(resources: Array<{ type: string; name: string; inputs: Record<string, unknown> }>): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const r of resources) {
+        const keys = REPLACEMENT_INPUTS[r.type];
+        if (keys) {
+            out[`${r.type}::${r.name}`] = Object.fromEntries(keys.filter((k) => r.inputs[k] !== undefined).map((k) => [k, r.inputs[k]]));
+        }
+    }
+    return out;
+}
+
+/** Human-readable replacements between a baseline identity and the current one (empty: nothing is replaced or removed). */
+export function replacementsBetween(baseline: Record<string, Record<string, unknown>>, current: Record<string, Record<string, unknown>>): string[] {
+    const out: string[] = [];
+    for (const [key, before] of Object.entries(baseline)) {
+        const after = current[key];
+        if (!after) {
+            out.push(`${key} would be deleted (or renamed, which replaces it)`);
+            continue;
+        }
+        for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+            if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) {
+                out.push(`${key}: ${k} ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])} replaces it`);
+            }
+        }
+    }
+    return out;
+}
+
+export interface DataTierArgs {
+    /** Stack name, for physical names. */
+    stack: string;
+    /** `flodrama:data`: the mode and the selected mode's settings. */
+    data: DataConfig;
+    network: NetworkInfo;
+    cluster: ClusterInfo;
+    /** Protect the stores: `protect`, deletion protection, final snapshots, volumes kept. */
+    protect: boolean;
+    /** Retention of the DocumentDB and ElastiCache log groups, in days. */
+    logRetentionDays: number;
+}
+
+/** What a mode hands to the contract Secret. */
+interface Connection {
+    mongoUri: pulumi.Output<string>;
+    redisUrl: pulumi.Output<string>;
+    mongoCa: string;
+    /** The stores themselves: workloads that wait for the Secret then find them running. */
+    stores: pulumi.Resource[];
+}
+
+export class DataTier extends pulumi.ComponentResource implements DataInfo {
+    static readonly __pulumiType = "flodrama:data:DataTier";
+
+    readonly mode: DataInfo["mode"];
+    readonly secretName: pulumi.Output<string>;
+    readonly mongoPort = MONGO_PORT;
+    readonly redisPort = REDIS_PORT;
+    readonly documentDbClusterId?: pulumi.Output<string>;
+    readonly documentDbInstanceIds?: pulumi.Output<string>[];
+    readonly redisReplicationGroupId?: pulumi.Output<string>;
+    /** Writer and reader endpoints (managed mode). */
+    readonly documentDbEndpoint?: pulumi.Output<string>;
+    readonly documentDbReaderEndpoint?: pulumi.Output<string>;
+    readonly redisPrimaryEndpoint?: pulumi.Output<string>;
+    readonly redisReaderEndpoint?: pulumi.Output<string>;
+    /** ARN of the customer-managed key of both stores (managed mode). */
+    readonly kmsKeyArn?: pulumi.Output<string>;
+
+    private readonly randomProvider: random.Provider;
+
+    constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super(DataTier.__pulumiType, name, {}, opts);
+        this.mode = args.data.mode;
+        // Random values need no configuration, but no resource of this program falls back to a default provider.
+        this.randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+        let connection: Connection;
+        if (args.data.mode === "managed") {
+            const { documentDb, redis } = args.data;
+            if (!documentDb || !redis) {
+                throw new pulumi.ResourceError("data.mode is managed but data.documentDb or data.redis is missing (lib/config.ts should have rejected this)", this);
+            }
+            const key = this.createKey(name, args);
+            this.kmsKeyArn = key.arn;
+            const docdb = this.createDocumentDb(name, args, documentDb, key);
+            const cache = this.createRedis(name, args, redis, key);
+            this.documentDbClusterId = docdb.cluster.clusterIdentifier;
+            this.documentDbInstanceIds = docdb.instances.map((i) => i.identifier);
+            this.documentDbEndpoint = docdb.cluster.endpoint;
+            this.documentDbReaderEndpoint = docdb.cluster.readerEndpoint;
+            this.redisReplicationGroupId = cache.group.replicationGroupId;
+            this.redisPrimaryEndpoint = cache.group.primaryEndpointAddress;
+            this.redisReaderEndpoint = cache.group.readerEndpointAddress;
+            connection = {
+                mongoUri: pulumi
+                    .all([docdb.cluster.endpoint, docdb.cluster.port, docdb.password.result])
+                    .apply(([host, port, password]) => mongoUri({ username: MONGO_USERNAME, password, host, port: port ?? MONGO_PORT, tls: true, replicaSet: "rs0" })),
+                redisUrl: pulumi
+                    .all([cache.group.primaryEndpointAddress, cache.group.port, cache.token.result])
+                    .apply(([host, port, password]) => redisUrl({ password, host, port: port ?? REDIS_PORT, tls: true })),
+                mongoCa: fs.readFileSync(RDS_CA_BUNDLE_PATH, "utf8"),
+                stores: [...docdb.instances, cache.group],
+            };
+        } else {
+            const inCluster = args.data.inCluster;
+            if (!inCluster) {
+                throw new pulumi.ResourceError("data.mode is in-cluster but data.inCluster is missing (lib/config.ts should have rejected this)", this);
+            }
+            const stores = new InClusterData(
+                `${name}-in-cluster`,
+                {
+                    provider: args.cluster.provider,
+                    namespace: args.cluster.infraNamespace,
+                    appNamespace: args.cluster.appNamespace,
+                    storageClassName: args.cluster.storageClassName,
+                    ...inCluster,
+                    protect: args.protect,
+                    randomProvider: this.randomProvider,
+                    dependsOn: args.cluster.addons,
+                },
+                { parent: this },
+            );
+            connection = {
+                mongoUri: pulumi.all([stores.mongoHost, stores.mongoPassword]).apply(([host, password]) => mongoUri({ username: MONGO_USERNAME, password, host, port: MONGO_PORT, tls: false })),
+                redisUrl: pulumi.all([stores.redisHost, stores.redisPassword]).apply(([host, password]) => redisUrl({ password, host, port: REDIS_PORT, tls: false })),
+                // Plain connections in the cluster: nothing to trust. The key exists so the mount is identical.
+                mongoCa: "",
+                stores: [stores],
+            };
+        }
+        this.secretName = this.createContractSecret(name, args, connection);
+
+        this.registerOutputs({
+            mode: this.mode,
+            secretName: this.secretName,
+            documentDbClusterId: this.documentDbClusterId,
+            documentDbEndpoint: this.documentDbEndpoint,
+            documentDbReaderEndpoint: this.documentDbReaderEndpoint,
+            redisReplicationGroupId: this.redisReplicationGroupId,
+            redisPrimaryEndpoint: this.redisPrimaryEndpoint,
+            redisReaderEndpoint: this.redisReaderEndpoint,
+            kmsKeyArn: this.kmsKeyArn,
+        });
+    }
+
+    /** One rotating customer-managed key for DocumentDB storage, ElastiCache storage and snapshots. */
+    private createKey(name: string, args: DataTierArgs): aws.kms.Key {
+        const account = aws.getCallerIdentityOutput({}, { parent: this });
+        const partition = aws.getPartitionOutput({}, { parent: this });
+        const region = aws.getRegionOutput({}, { parent: this });
+        const key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: `Encryption at rest of ${physicalName(args.stack, "docdb", "docdbCluster")} and ${physicalName(args.stack, "redis", "elasticacheReplicationGroup")}`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy: pulumi.all([partition.partition, account.accountId, region.region]).apply(([p, a, r]) => dataKeyPolicy(p, a, r)),
+            },
+            // Losing the key loses every backup and snapshot with the data.
+            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+        );
+        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${physicalName(args.stack, "data", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
+        return key;
+    }
+
+    /** A security group admitting `port` only from the cluster's nodes (and so its pods); no egress (responses are stateful). */
+    private createSecurityGroup(name: string, args: DataTierArgs, suffix: string, port: number, what: string): aws.ec2.SecurityGroup {
+        const sg = new aws.ec2.SecurityGroup(
+            `${name}-${suffix}-sg`,
+            {
+                name: physicalName(args.stack, suffix, "securityGroup"),
+                description: `${what}: ${port}/tcp from the EKS nodes only`,
+                vpcId: args.network.vpcId,
+                tags: { Name: physicalName(args.stack, suffix, "securityGroup") },
+            },
+            { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+            `${name}-${suffix}-from-nodes`,
+            {
+                securityGroupId: sg.id,
+                referencedSecurityGroupId: args.cluster.nodeSecurityGroupId,
+                ipProtocol: "tcp",
+                fromPort: port,
+                toPort: port,
+                description: `${what} clients: EKS nodes and pods`,
+            },
+            { parent: this },
+        );
+        return sg;
+    }
+
+    private createDocumentDb(
+        name: string,
+        args: DataTierArgs,
+        cfg: DocumentDbConfig,
+        key: aws.kms.Key,
+    ): { cluster: aws.docdb.Cluster; instances: aws.docdb.ClusterInstance[]; password: random.RandomPassword } {
+        const clusterIdentifier = physicalName(args.stack, "docdb", "docdbCluster");
+        const sg = this.createSecurityGroup(name, args, "docdb", MONGO_PORT, "DocumentDB");
+        const subnetGroup = new aws.docdb.SubnetGroup(
+            `${name}-docdb-subnets`,
+            { name: physicalName(args.stack, "docdb"), description: "Private subnets of every AZ", subnetIds: args.network.privateSubnetIds },
+            { parent: this },
+        );
+        const parameterGroup = new aws.docdb.ClusterParameterGroup(
+            `${name}-docdb-params`,
+            {
+                name: physicalName(args.stack, `docdb-${docdbParameterFamily(cfg.engineVersion).replace(".", "-")}`),
+                family: docdbParameterFamily(cfg.engineVersion),
+                description: "TLS 1.2+ required, audit logs and profiler on",
+                parameters: docdbParameters(),
+            },
+            { parent: this },
+        );
+        const logGroups = DOCDB_LOG_EXPORTS.map(
+            (logType) =>
+                new aws.cloudwatch.LogGroup(`${name}-docdb-${logType}-logs`, { name: docdbLogGroupName(clusterIdentifier, logType), retentionInDays: args.logRetentionDays }, { parent: this }),
+        );
+        // Letters and digits: DocumentDB refuses `/`, `"` and `@`, and the URI needs no escaping this way.
+        const password = new random.RandomPassword(`${name}-docdb-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, provider: this.randomProvider, protect: args.protect });
+        const cluster = new aws.docdb.Cluster(
+            `${name}-docdb`,
+            {
+                clusterIdentifier,
+                engine: "docdb",
+                engineVersion: cfg.engineVersion,
+                masterUsername: MONGO_USERNAME,
+                masterPassword: password.result,
+                port: MONGO_PORT,
+                dbSubnetGroupName: subnetGroup.name,
+                vpcSecurityGroupIds: [sg.id],
+                dbClusterParameterGroupName: parameterGroup.name,
+                storageEncrypted: true,
+                kmsKeyId: key.arn,
+                enabledCloudwatchLogsExports: [...DOCDB_LOG_EXPORTS],
+                backupRetentionPeriod: cfg.backupRetentionDays,
+                preferredBackupWindow: cfg.backupWindow,
+                preferredMaintenanceWindow: cfg.maintenanceWindow,
+                deletionProtection: args.protect,
+                skipFinalSnapshot: !args.protect,
+                finalSnapshotIdentifier: args.protect ? `${clusterIdentifier}-final` : undefined,
+                // Changes wait for the maintenance window instead of restarting instances mid-day.
+                applyImmediately: false,
+            },
+            {
+                parent: this,
+                dependsOn: logGroups,
+                protect: args.protect,
+                // AWS fills in the AZs of the instances; the provider would otherwise replace the cluster to "fix" them.
+                ignoreChanges: ["availabilityZones"],
+            },
+        );
+        const subnetIds = pulumi.output(args.network.privateSubnetIds);
+        const instances = Array.from({ length: cfg.instanceCount }, (_, i) => {
+            const availabilityZone = subnetIds.apply((ids) => aws.ec2.getSubnetOutput({ id: ids[instanceSubnetIndex(i, ids.length)] }, { parent: this }).availabilityZone);
+            return new aws.docdb.ClusterInstance(
+                `${name}-docdb-${i + 1}`,
+                {
+                    identifier: `${clusterIdentifier}-${i + 1}`,
+                    clusterIdentifier: cluster.clusterIdentifier,
+                    engine: "docdb",
+                    instanceClass: cfg.instanceClass,
+                    availabilityZone,
+                    caCertIdentifier: DOCDB_CA_CERT_IDENTIFIER,
+                    autoMinorVersionUpgrade: true,
+                    preferredMaintenanceWindow: cfg.maintenanceWindow,
+                    // The first instance is the preferred writer after a failover back.
+                    promotionTier: i === 0 ? 0 : 1,
+                    applyImmediately: false,
+                },
+                { parent: this, protect: args.protect },
+            );
+        });
+        return { cluster, instances, password };
+    }
+
+    private createRedis(name: string, args: DataTierArgs, cfg: RedisConfig, key: aws.kms.Key): { group: aws.elasticache.ReplicationGroup; token: random.RandomPassword } {
+        const replicationGroupId = physicalName(args.stack, "redis", "elasticacheReplicationGroup");
+        const sg = this.createSecurityGroup(name, args, "redis", REDIS_PORT, "ElastiCache Redis");
+        const subnetGroup = new aws.elasticache.SubnetGroup(
+            `${name}-redis-subnets`,
+            { name: physicalName(args.stack, "redis", "elasticacheSubnetGroup"), description: "Private subnets of every AZ", subnetIds: args.network.privateSubnetIds },
+            { parent: this },
+        );
+        const logs = (["slow-log", "engine-log"] as const).map((logType) => ({
+            logType,
+            group: new aws.cloudwatch.LogGroup(`${name}-redis-${logType}`, { name: redisLogGroupName(replicationGroupId, logType), retentionInDays: args.logRetentionDays }, { parent: this }),
+        }));
+        const token = new random.RandomPassword(
+            `${name}-redis-auth-token`,
+            { length: 64, special: true, overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS, minUpper: 4, minLower: 4, minNumeric: 4 },
+            { parent: this, provider: this.randomProvider, protect: args.protect },
+        );
+        const group = new aws.elasticache.ReplicationGroup(
+            `${name}-redis`,
+            {
+                replicationGroupId,
+                description: "FloDrama cache, sessions and Watch Party state",
+                engine: "redis",
+                engineVersion: cfg.engineVersion,
+                parameterGroupName: `default.${redisParameterFamily(cfg.engineVersion)}`,
+                nodeType: cfg.nodeType,
+                clusterMode: "disabled",
+                numCacheClusters: cfg.replicas + 1,
+                automaticFailoverEnabled: cfg.automaticFailover,
+                multiAzEnabled: cfg.automaticFailover,
+                port: REDIS_PORT,
+                subnetGroupName: subnetGroup.name,
+                securityGroupIds: [sg.id],
+                atRestEncryptionEnabled: true,
+                kmsKeyId: key.arn,
+                transitEncryptionEnabled: true,
+                transitEncryptionMode: "required",
+                authToken: token.result,
+                autoMinorVersionUpgrade: true,
+                snapshotRetentionLimit: cfg.snapshotRetentionDays,
+                snapshotWindow: cfg.snapshotWindow,
+                maintenanceWindow: cfg.maintenanceWindow,
+                finalSnapshotIdentifier: args.protect ? `${replicationGroupId}-final` : undefined,
+                logDeliveryConfigurations: logs.map(({ logType, group: g }) => ({ destination: g.name, destinationType: "cloudwatch-logs", logFormat: "json", logType })),
+                applyImmediately: false,
+            },
+            { parent: this, protect: args.protect },
+        );
+        return { group, token };
+    }
+
+    /** The contract: one Secret in `flodrama`, same keys in both modes; every value a Pulumi secret. */
+    private createContractSecret(name: string, args: DataTierArgs, c: Connection): pulumi.Output<string> {
+        const secret = new k8s.core.v1.Secret(
+            `${name}-contract`,
+            {
+                metadata: {
+                    name: DATA_SECRET_NAME,
+                    namespace: args.cluster.appNamespace,
+                    labels: { "app.kubernetes.io/name": "data-tier", "app.kubernetes.io/part-of": "flodrama", "app.kubernetes.io/managed-by": "pulumi" },
+                },
+                type: "Opaque",
+                stringData: pulumi.secret(
+                    pulumi.all([c.mongoUri, c.redisUrl]).apply(([mongo, redis]) => ({
+                        [DATA_SECRET_KEYS.mongoUri]: mongo,
+                        [DATA_SECRET_KEYS.redisUrl]: redis,
+                        [DATA_SECRET_KEYS.mongoCa]: c.mongoCa,
+                    })),
+                ),
+            },
+            { parent: this, provider: args.cluster.provider, dependsOn: c.stores },
+        );
+        return secret.metadata.name;
+    }
+}

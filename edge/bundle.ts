@@ -1,0 +1,85 @@
+/**
+ * Deploy-time side of the edge function: which origins the stack's CSP allows, and the esbuild bundle
+ * with the header table baked in. Runs in the Pulumi program (in-process `esbuild.buildSync`, no
+ * network, no files written), so `pulumi preview` already shows a code change as a diff.
+ */
+import { createHash } from "crypto";
+import * as path from "path";
+import * as esbuild from "esbuild";
+import type { FlodramaConfig } from "../lib/config";
+import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
+
+/** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */
+export const VIEWER_PACKAGE_LIMIT_BYTES = 1024 * 1024;
+
+/** The Node.js runtime of the function and the esbuild target that matches it (D3: nodejs20.x can no longer be created). */
+export const EDGE_RUNTIME = "nodejs22.x";
+export const EDGE_TARGET = "node22";
+
+/**
+ * The CSP inputs of a stack, from its config alone. The API is created after the site (it needs the
+ * site URL for CORS), so its generated hostnames are unknown here: connect-src allows the region's
+ * execute-api hosts, plus the custom API domains when configured, plus Cognito (the SPA exchanges the
+ * PKCE code with fetch, so the hosted UI is in connect-src as well as form-action).
+ */
+export function securityHeadersConfigFor(cfg: Pick<FlodramaConfig, "region" | "api" | "identity" | "cdn">): SecurityHeadersConfig {
+    const hostedUi = `https://${cfg.identity.domainPrefix}.auth.${cfg.region}.amazoncognito.com`;
+    return {
+        connectSources: [
+            `https://*.execute-api.${cfg.region}.amazonaws.com`,
+            `wss://*.execute-api.${cfg.region}.amazonaws.com`,
+            ...(cfg.api.domain?.names ?? []).map((n) => `https://${n}`),
+            ...(cfg.api.websocketDomain?.names ?? []).map((n) => `wss://${n}`),
+            `https://cognito-idp.${cfg.region}.amazonaws.com`,
+            hostedUi,
+        ],
+        siteSources: (cfg.cdn.domain?.names ?? []).map((n) => `https://${n}`),
+        formActions: [hostedUi],
+    };
+}
+
+export interface EdgeBundle {
+    /** The CommonJS module, exporting `handler`. */
+    code: string;
+    /** Size of `code` in bytes. */
+    bytes: number;
+    /** SHA-256 of `code`, hex: changes exactly when the deployed code would. */
+    sha256: string;
+}
+
+/**
+ * Bundles edge/handler.ts with the header table inlined (esbuild `define`): minified CommonJS for the
+ * Lambda Node.js runtime, no source map, no process.env, no dependency left to resolve at run time.
+ */
+export function bundleSecurityHeaders(table: HeaderTable): EdgeBundle {
+    const result = esbuild.buildSync({
+        entryPoints: [path.join(__dirname, "handler.ts")],
+        bundle: true,
+        platform: "node",
+        target: EDGE_TARGET,
+        format: "cjs",
+        minify: true,
+        write: false,
+        sourcemap: false,
+        legalComments: "none",
+        logLevel: "silent",
+        define: { __SECURITY_HEADERS__: JSON.stringify(table) },
+    });
+    if (result.errors.length > 0 || result.outputFiles.length !== 1) {
+        throw new Error(`edge bundle failed: ${result.errors.map((e) => e.text).join("; ") || "no output"}`);
+    }
+    const code = result.outputFiles[0].text;
+    if (/process\.env/.test(code)) {
+        throw new Error("edge bundle reads process.env, which Lambda@Edge does not provide");
+    }
+    const bytes = Buffer.byteLength(code);
+    if (bytes >= VIEWER_PACKAGE_LIMIT_BYTES) {
+        throw new Error(`edge bundle is ${bytes} bytes, over Lambda@Edge's ${VIEWER_PACKAGE_LIMIT_BYTES}-byte limit`);
+    }
+    return { code, bytes, sha256: createHash("sha256").update(code).digest("hex") };
+}
+
+/** Convenience: the bundle for a stack's header inputs. */
+export function bundleForConfig(cfg: SecurityHeadersConfig): EdgeBundle {
+    return bundleSecurityHeaders(buildSecurityHeaders(cfg));
+}
