@@ -4,14 +4,17 @@
  * exports the stack outputs. Components live in components/ (AWS) and k8s/ (Kubernetes).
  */
 import { loadConfig } from "./lib/config";
-import { createAwsProviders } from "./lib/providers";
+import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
+import { Identity } from "./components/identity";
+import { Recommendations } from "./components/recommendations";
 import { ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
 import { DataTier } from "./components/dataTier";
 import { CdnSite } from "./components/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
+import { Workloads } from "./k8s/workloads";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -91,6 +94,25 @@ export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
 export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
+// Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
+// goes to the API (target group bindings, Watch Party's role) and to monitoring.
+const workloads = new Workloads(
+    "workloads",
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        services: cfg.services,
+        network,
+        cluster: clusterInfo,
+        data,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: providers.aws },
+);
+export const repositoryUrls = workloads.repositoryUrls;
+export const deployedImages = workloads.deployedImages;
+export const scraperBucket = workloads.scraperBucketName;
 
 // ---- CDN site (issue 3) -------------------------------------------------------------------------------
 const site = new CdnSite(
@@ -114,6 +136,28 @@ export const distributionDomainName = site.distributionDomainName;
 export const siteBucketName = site.bucketName;
 
 // ---- identity and recommendations (issue 7) -----------------------------------------------------------
+const identity = new Identity(
+    "identity",
+    { stack: cfg.stack, region: cfg.region, siteUrl: site.url, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    { provider: providers.aws },
+);
+const awsNative = createAwsNativeProvider(cfg);
+const recommendations = new Recommendations(
+    "recommendations",
+    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    { provider: providers.aws },
+);
+export const viewerUserPoolId = identity.viewerUserPoolId;
+export const spaClientId = identity.spaClientId;
+export const hostedUiUrl = identity.hostedUiUrl;
+export const viewerIssuerUrl = identity.viewerIssuerUrl;
+export const adminUserPoolId = identity.adminUserPoolId;
+export const adminClientId = identity.adminClientId;
+export const adminHostedUiUrl = identity.adminHostedUiUrl;
+export const datasetGroupArn = recommendations.datasetGroupArn;
+export const trainingBucketName = recommendations.trainingBucketName;
+export const personalizeRoleArn = recommendations.roleArn;
+export const personalizeTrackingId = recommendations.trackingId;
 
 // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
 

@@ -227,6 +227,18 @@ export interface IdentityConfig {
     /** Callback URLs besides the site's own (e.g. a local dev server). */
     extraCallbackUrls: string[];
     extraLogoutUrls: string[];
+    /**
+     * Amazon SES sender of both pools' e-mails (verification codes, invitations). Absent: Cognito's own
+     * sender, which has a small daily quota (fine for dev, not for public sign-up).
+     */
+    email?: IdentityEmailConfig;
+}
+
+export interface IdentityEmailConfig {
+    /** ARN of a verified SES identity in the stack's region, e.g. `arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com`. */
+    sesIdentityArn: string;
+    /** Sender address, an address of that identity, e.g. `no-reply@flodrama.com`. */
+    from: string;
 }
 
 export interface MonitoringConfig {
@@ -324,6 +336,12 @@ export function isPinnedImage(image: string): boolean {
     const tag = lastSegment.slice(colon + 1);
     return tag.length > 0 && tag !== "latest";
 }
+
+/**
+ * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
+ * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
+ */
+export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX"];
 
 const PINNED_IMAGE = {
     description: "a pinned image reference: repo:tag (not `latest`) or repo@sha256:<digest>",
@@ -648,6 +666,17 @@ function readService(r: Reader, projectDir: string): ServiceConfig | undefined {
         terminationGracePeriodSeconds: r.int("terminationGracePeriodSeconds", { min: 5, max: 3600, fallback: 30 }),
         keepImages: r.int("keepImages", { min: 1, max: 1000, fallback: 20 }),
     };
+    for (const k of Object.keys(svc.env ?? {})) {
+        if (RESERVED_ENV_NAMES.includes(k) || k.startsWith("AWS_")) {
+            problems.add(
+                r.key(`env.${k}`),
+                // The value may be a credential: never echo it into logs.
+                "(value not shown)",
+                `a variable the program does not set itself (not ${RESERVED_ENV_NAMES.join(", ")} or AWS_*)`,
+                "The data tier's Secret provides the connection URIs and IRSA the AWS credentials; remove the variable.",
+            );
+        }
+    }
     if (r.has("image") === r.has("build")) {
         return undefined;
     }
@@ -728,20 +757,55 @@ function readUrlList(r: Reader, name: string, httpsOnly: boolean): string[] | un
     );
 }
 
-function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | undefined): IdentityConfig | undefined {
-    r.allowOnly(["planGroups", "threatProtection", "domainPrefix", "extraCallbackUrls", "extraLogoutUrls"]);
+/** The optional SES sender of the user pools: a verified identity in the stack's region, and an address it covers. */
+function readIdentityEmail(r: Reader, region: string | undefined): IdentityEmailConfig | undefined {
+    const e = r.object("email", true);
+    if (!e) {
+        return undefined;
+    }
+    e.allowOnly(["sesIdentityArn", "from"]);
+    const sesIdentityArn = e.string("sesIdentityArn", {
+        pattern: /^arn:aws[a-z-]*:ses:[a-z0-9-]+:\d{12}:identity\/[^/\s]+$/,
+        description: "the ARN of a verified SES identity, such as arn:aws:ses:eu-west-3:123456789012:identity/flodrama.com",
+        // Cognito sends through SES in its own region: an identity elsewhere is refused at pool update.
+        check: (v) => (region && v.split(":")[3] !== region ? `an SES identity in the stack's region (${region})` : undefined),
+    });
+    const from = e.string("from", { description: "an e-mail address such as no-reply@flodrama.com", check: (v) => (isEmail(v) ? undefined : "an e-mail address such as no-reply@flodrama.com") });
+    if (sesIdentityArn && from) {
+        const identity = sesIdentityArn.slice(sesIdentityArn.indexOf("identity/") + "identity/".length);
+        const domain = from.slice(from.lastIndexOf("@") + 1);
+        if (identity !== from && identity !== domain && !domain.endsWith(`.${identity}`)) {
+            r.problems.add(e.key("from"), from, `an address that the SES identity ${identity} covers (that address, or one in that domain)`);
+        }
+    }
+    return complete<IdentityEmailConfig>({ sesIdentityArn, from });
+}
+
+function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | undefined, region: string | undefined): IdentityConfig | undefined {
+    r.allowOnly(["planGroups", "threatProtection", "domainPrefix", "extraCallbackUrls", "extraLogoutUrls", "email"]);
     const httpsOnly = environment !== "dev";
+    const email = readIdentityEmail(r, region);
+    if (r.has("email") && !email) {
+        return undefined;
+    }
     return complete<IdentityConfig>({
         planGroups: r.list("planGroups", (p, v) => readString(r.problems, p, v, { ...NAME_PART, maxLength: 64 }), { min: 1, max: 20, unique: true }),
         threatProtection: r.oneOf("threatProtection", THREAT_PROTECTION),
         domainPrefix: r.string("domainPrefix", {
             pattern: /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
             description: "a Cognito domain prefix: lower-case letters, digits and '-', not containing aws, amazon or cognito",
-            check: (v) => (/aws|amazon|cognito/.test(v) ? "a prefix without the reserved words aws, amazon or cognito" : undefined),
+            check: (v) =>
+                /aws|amazon|cognito/.test(v)
+                    ? "a prefix without the reserved words aws, amazon or cognito"
+                    : // The admin pool's domain is `<prefix>-admin`, and Cognito prefixes stop at 63 characters.
+                      v.length > 57
+                      ? "a prefix of at most 57 characters (the admin pool's domain appends -admin)"
+                      : undefined,
         }),
         extraCallbackUrls: readUrlList(r, "extraCallbackUrls", httpsOnly),
         extraLogoutUrls: readUrlList(r, "extraLogoutUrls", httpsOnly),
-    });
+        email,
+    }, ["email"]);
 }
 
 function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | undefined): MonitoringConfig | undefined {
@@ -828,10 +892,10 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const frontend = readFrontend(Reader.of(problems, key("frontend"), raw.values.frontend, true), problems, opts.projectDir);
     const services = top.list("services", (p, v) => readService(Reader.of(problems, p, v)!, opts.projectDir), { min: 1, max: 20 });
     if (services) {
-        checkServices(services, problems);
+        checkServices(services, problems, cluster?.quotas.app);
     }
     const api = readApi(section("api")!, environment);
-    const identity = readIdentity(section("identity")!, environment);
+    const identity = readIdentity(section("identity")!, environment, region);
     const monitoring = readMonitoring(section("monitoring")!, environment);
 
     // `top.list` above used `flodrama.services`; report it as `flodrama:services`.
@@ -888,9 +952,53 @@ function readTags(problems: Problems, key: string, value: unknown): Record<strin
     return tags;
 }
 
+const QUANTITY_FACTORS: Record<string, number> = { "": 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** A Kubernetes quantity (`500m`, `2`, `512Mi`) as a number of cores or bytes. */
+export function parseQuantity(q: string): number {
+    const m = K8S_QUANTITY.exec(q);
+    if (!m) {
+        throw new Error(`not a Kubernetes quantity: ${q}`);
+    }
+    return Number(m[1]) * QUANTITY_FACTORS[m[3] ?? ""];
+}
+
+/** Rollouts add up to 25 % of the replicas (rounded up) before old pods go (`maxSurge: 25%`, `maxUnavailable: 0`). */
+export const ROLLOUT_SURGE = 0.25;
+
+/**
+ * The `flodrama` namespace's ResourceQuota must hold every service at `replicas.max` during a rollout;
+ * otherwise the HPA stops below its maximum (the quota rejects the pods) and rollouts at scale hang.
+ * Returns each quota field that is too small, with the amount needed.
+ */
+export function appQuotaShortfalls(services: ServiceConfig[], quota: NamespaceQuota): Array<{ field: keyof NamespaceQuota; quota: string | number; expected: string }> {
+    const pods = (s: ServiceConfig) => s.replicas.max + Math.ceil(s.replicas.max * ROLLOUT_SURGE);
+    const need = (pick: (s: ServiceConfig) => string) => services.reduce((sum, s) => sum + pods(s) * parseQuantity(pick(s)), 0);
+    const out: Array<{ field: keyof NamespaceQuota; quota: string | number; expected: string }> = [];
+    const check = (field: "requestsCpu" | "limitsCpu" | "requestsMemory" | "limitsMemory", needed: number, unit: "cores" | "Gi") => {
+        const have = parseQuantity(quota[field]);
+        const shown = unit === "Gi" ? `${Math.ceil((needed / 2 ** 30) * 100) / 100}Gi` : `${Math.ceil(needed * 1000) / 1000}`;
+        if (have + 1e-9 < needed) {
+            out.push({ field, quota: quota[field], expected: `at least ${shown} (every service at replicas.max plus the 25 % rollout surge)` });
+        }
+    };
+    check("requestsCpu", need((s) => s.resources.cpuRequest), "cores");
+    check("limitsCpu", need((s) => s.resources.cpuLimit), "cores");
+    check("requestsMemory", need((s) => s.resources.memoryRequest), "Gi");
+    check("limitsMemory", need((s) => s.resources.memoryLimit), "Gi");
+    const totalPods = services.reduce((sum, s) => sum + pods(s), 0);
+    if (quota.pods < totalPods) {
+        out.push({ field: "pods", quota: quota.pods, expected: `at least ${totalPods} (every service at replicas.max plus the 25 % rollout surge)` });
+    }
+    return out;
+}
+
 /** Cross-service rules: unique names, one service per exposure kind the API layer serves. */
-function checkServices(services: ServiceConfig[], problems: Problems): void {
+function checkServices(services: ServiceConfig[], problems: Problems, appQuota: NamespaceQuota | undefined): void {
     const key = `${PROJECT}:services`;
+    for (const p of appQuota ? appQuotaShortfalls(services, appQuota) : []) {
+        problems.add(`${PROJECT}:cluster.quotas.app.${p.field}`, p.quota, p.expected, "Raise the quota, or lower replicas.max or the resources of the services.");
+    }
     const names = services.map((s) => s.name);
     if (new Set(names).size !== names.length) {
         problems.add(key, names, "services with distinct names");

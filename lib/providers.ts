@@ -3,6 +3,9 @@
  * region or kubeconfig.
  */
 import * as aws from "@pulumi/aws";
+// By subpath: the package root pulls in every AWS service's types and code (see shared/TESTING.md).
+import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
+import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { FlodramaConfig } from "./config";
@@ -23,6 +26,20 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
         aws: new aws.Provider("aws", { region: cfg.region, defaultTags }),
         usEast1: new aws.Provider("aws-us-east-1", { region: US_EAST_1, defaultTags }),
     };
+}
+
+/**
+ * The AWS Cloud Control provider (`@pulumi/aws-native`) in the stack's region, for the resources the
+ * classic provider lacks (Personalize, D6). It carries the same default tags as the AWS providers on
+ * every resource type that accepts tags. Personalize tags are create-only: changing a stack tag
+ * replaces the Personalize resources, which `protect` stops in prod (docs/recommendations.md).
+ */
+export function createAwsNativeProvider(cfg: FlodramaConfig): AwsNativeProvider {
+    return new AwsNativeProvider("aws-native", {
+        // aws-native types `region` as a union of region names; lib/config.ts has validated the value.
+        region: cfg.region as AwsNativeRegion,
+        defaultTags: { tags: cfg.tags },
+    });
 }
 
 /**

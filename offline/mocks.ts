@@ -206,6 +206,7 @@ export const STATE: Record<string, StateFn> = {
     "aws-native:personalize:DatasetGroup": (a, ctx) => ({ datasetGroupArn: arn("personalize", ctx, `dataset-group/${a.inputs.name ?? a.name}`) }),
     "aws-native:personalize:Schema": (a, ctx) => ({ schemaArn: arn("personalize", ctx, `schema/${a.inputs.name ?? a.name}`) }),
     "aws-native:personalize:Dataset": (a, ctx) => ({ datasetArn: arn("personalize", ctx, `dataset/${a.inputs.name ?? a.name}/${a.inputs.datasetType}`) }),
+    "aws-native:personalize:EventTracker": (a, ctx) => ({ eventTrackerArn: arn("personalize", ctx, `event-tracker/${a.inputs.name ?? a.name}`), trackingId: "0a1b2c3d-offline-tracking-id" }),
 
     // ---- random -----------------------------------------------------------------------------------
     "random:index/randomPassword:RandomPassword": () => ({ result: TEST_SECRET, bcryptHash: "$2a$10$offline" }),
@@ -229,6 +230,16 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     "aws:s3/getCanonicalUserId:getCanonicalUserId": () => ({ id: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", displayName: "offline" }),
     "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
     "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": (i, ctx) => ({
+        id: ctx.region,
+        userName: "AWS",
+        password: TEST_SECRET,
+        authorizationToken: Buffer.from(`AWS:${TEST_SECRET}`).toString("base64"),
+        proxyEndpoint: `https://${i.registryId ?? ACCOUNT_ID}.dkr.ecr.${ctx.region}.amazonaws.com`,
+        expiresAt: "2030-01-01T00:00:00Z",
+        region: ctx.region,
+        registryId: i.registryId ?? ACCOUNT_ID,
+    }),
     // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
     "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
         const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
