@@ -82,6 +82,25 @@ for (const stack of stackNames()) {
             }
         });
 
+        it("writes IAM policies with no wildcard action and resources of this stack only", () => {
+            const policies = under("aws:iam/rolePolicy:RolePolicy");
+            assert.equal(policies.length, 2, policies.map((p) => p.name).join(", "));
+            const own = [run.one("aws:apigatewayv2/api:Api", "api-ws").state.executionArn, run.one("aws:cloudwatch/logGroup:LogGroup", "api-ws-authorizer-logs").state.arn];
+            for (const p of policies) {
+                for (const st of JSON.parse(p.inputs.policy).Statement) {
+                    for (const a of [st.Action].flat()) {
+                        assert.ok(a !== "*" && !/:\*$/.test(a), `${p.name}: action ${a}`);
+                    }
+                    for (const r of [st.Resource].flat()) {
+                        assert.ok(own.some((arn) => String(r).startsWith(`${arn}`) && String(r) !== "*"), `${p.name}: resource ${r} belongs to this stack`);
+                    }
+                }
+            }
+            for (const a of under("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) {
+                assert.equal(a.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs");
+            }
+        });
+
         it("exports the API URLs", () => {
             const domain = JSON.parse(run.config["flodrama:api"]).domain;
             assert.equal(run.outputs.httpApiUrl, domain ? `https://${domain.names[0]}` : run.one("aws:apigatewayv2/api:Api", "api-http").state.apiEndpoint);
