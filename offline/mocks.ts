@@ -247,8 +247,17 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     },
 };
 
-/** Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as providers register. */
-export function createMocks(ctx: MockContext, regions: Map<string, string>): pulumi.runtime.Mocks {
+/** An invoke the program made: its token and the provider reference it went through (empty: the default provider). */
+export interface RecordedInvoke {
+    token: string;
+    provider?: string;
+}
+
+/**
+ * Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as
+ * providers register; `invokes`, when given, collects every invoke with its provider.
+ */
+export function createMocks(ctx: MockContext, regions: Map<string, string>, invokes?: RecordedInvoke[]): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             const region = args.type.startsWith("pulumi:providers:") ? undefined : providerRegion(args.provider, regions);
@@ -266,6 +275,7 @@ export function createMocks(ctx: MockContext, regions: Map<string, string>): pul
             return { id, state };
         },
         call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+            invokes?.push({ token: args.token, provider: args.provider || undefined });
             const fn = INVOKES[args.token];
             if (!fn) {
                 throw new Error(`offline mocks: no answer for invoke ${args.token}; add it to offline/mocks.ts (INVOKES)`);

@@ -34,7 +34,7 @@ export const EXCEPTIONS: PolicyException[] = [
     },
     {
         policy: "eks-1-private-endpoint",
-        reason: "dev keeps a public API endpoint limited to cluster.publicAccessCidrs so operators can deploy from their machines (D11); prod is private only",
+        reason: "dev keeps a public API endpoint, open to cluster.publicAccessCidrs, so operators can deploy from their machines (D11); the committed 0.0.0.0/0 is a placeholder to narrow to the operators' egress CIDRs, and every request still needs IAM authentication and an access entry; prod is private only",
         when: inDev,
     },
     ...["ec2-10-ec2-endpoint", "ec2-55-ecr-api-endpoint", "ec2-56-ecr-dkr-endpoint"].map((policy) => ({
