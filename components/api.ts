@@ -13,6 +13,7 @@ import { buildSync } from "esbuild";
 import { DomainConfig } from "../lib/config";
 import { ApiInfo, ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { createTargetGroupBinding } from "../k8s/targetGroupBinding";
 import { PolicyDocument, policyJson } from "./irsaRole";
 
@@ -325,7 +326,8 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
     constructor(name: string, args: ApiGatewayArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ApiGateway.__pulumiType, name, {}, opts);
         this.args = args;
-        // Validate before creating anything.
+        // Validate before creating anything; every AWS child inherits the stack's provider, never a default one.
+        requireAwsProvider(this, "ApiGateway");
         const rest = exposedService(args.services, "http-api");
         const watchParty = exposedService(args.services, "websocket-api");
         const routes = httpRoutes(args.publicRoutes);

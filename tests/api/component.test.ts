@@ -368,3 +368,31 @@ for (const stack of stackNames()) {
         });
     });
 }
+
+describe("api component without a provider", () => {
+    it("refuses to run rather than create the APIs on a default provider", async () => {
+        await assert.rejects(
+            simulate("dev", () => {
+                const { loadConfig } = require("../../lib/config");
+                const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
+                const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
+                const { ApiGateway } = require("../../components/api");
+                const cfg = loadConfig() as FlodramaConfig;
+                return new ApiGateway("api", {
+                    stack: cfg.stack,
+                    region: cfg.region,
+                    network: fakeNetwork(cfg.network.azCount),
+                    cluster: fakeCluster(),
+                    services: fakeServices(cfg.services),
+                    identity: fakeIdentity(),
+                    site: fakeSite(),
+                    throttling: cfg.api.throttling,
+                    publicRoutes: cfg.api.publicRoutes,
+                    logRetentionDays: cfg.logRetentionDays,
+                    protect: cfg.protect,
+                });
+            }),
+            /ApiGateway.*provider/,
+        );
+    });
+});
