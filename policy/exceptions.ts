@@ -15,6 +15,12 @@ export interface PolicyException {
 
 const inDev = (r: Res) => environmentOf(r) === "dev";
 const always = () => true;
+/**
+ * The CloudFront log bucket of a CdnSite (components/cdnSite.ts names it `<site>-logs`), recognised by
+ * its URN's type chain (`…flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::<site>-logs`): no other bucket,
+ * whatever its name, inherits the ACL exception.
+ */
+const cdnLogBucket = (r: Res) => r.type === "aws:s3/bucket:Bucket" && /(::|\$)flodrama:cdn:CdnSite\$aws:s3\/bucket:Bucket::[^:$]+-logs$/.test(r.urn);
 
 export const EXCEPTIONS: PolicyException[] = [
     {
@@ -55,7 +61,7 @@ export const EXCEPTIONS: PolicyException[] = [
     {
         policy: "s3-12-no-acls",
         reason: "CloudFront standard logging (CloudFront.5) delivers through the bucket ACL, so the CloudFront log bucket keeps ACLs enabled (BucketOwnerPreferred, one grant to CloudFront's log-delivery account; the documented CloudFront.5 / S3.12 conflict)",
-        when: (r) => /log/.test(r.name),
+        when: cdnLogBucket,
     },
     {
         policy: "apigateway-8-route-authorization",
