@@ -357,6 +357,22 @@ for (const stack of stackNames()) {
             assert.deepEqual(wildcardActions(doc), []);
         });
 
+        it("lets the REST API's ServiceAccount (and no other) put events and read this stack's campaigns", () => {
+            const services: Array<{ name: string; expose: string }> = JSON.parse(run.config["flodrama:services"]);
+            const api = services.find((x) => x.expose === "http-api")!;
+            const attached = run.ofType(T.rolePolicy).filter((p) => /personalize:/.test(p.inputs.policy));
+            assert.deepEqual(attached.map((p) => p.name), ["recommendations-api-access"]);
+            const policy = attached[0];
+            const roles = run.ofType(T.role).filter((r) => r.state.name === policy.inputs.role);
+            assert.equal(roles.length, 1);
+            const trust = JSON.parse(roles[0].inputs.assumeRolePolicy);
+            const sub = Object.entries(trust.Statement[0].Condition.StringEquals).find(([k]) => k.endsWith(":sub"))![1];
+            assert.equal(sub, `system:serviceaccount:flodrama:${api.name}`);
+            const doc = JSON.parse(policy.inputs.policy);
+            assert.deepEqual(doc, JSON.parse(JSON.stringify(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", run.config["aws:region"], ACCOUNT_ID, stack))));
+            assert.deepEqual(wildcardActions(doc), []);
+        });
+
         it("exports the dataset group, training bucket and role", () => {
             assert.equal(run.outputs.datasetGroupArn, run.one(T.group).state.datasetGroupArn);
             assert.equal(run.outputs.trainingBucketName, `flodrama-${stack}-personalize-training`);
