@@ -38,6 +38,7 @@ const cluster = new EksCluster(
         nodeGroups: cfg.cluster.nodeGroups,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
+        tags: cfg.tags,
     },
     { provider: providers.aws },
 );
@@ -62,6 +63,7 @@ const clusterInfo: ClusterInfo = new ClusterServices(
         vpcCidr: network.vpcCidr,
         quotas: cfg.cluster.quotas,
         protect: cfg.protect,
+        volumeTags: cfg.tags,
     },
     { provider: providers.aws },
 );
@@ -81,6 +83,7 @@ const data = new DataTier(
         cluster: clusterInfo,
         protect: cfg.protect,
         logRetentionDays: cfg.logRetentionDays,
+        randomProvider: providers.random,
     },
     { provider: providers.aws },
 ) satisfies DataInfo;

@@ -18,7 +18,7 @@ import { physicalName } from "../lib/naming";
 import { bundleForConfig } from "../edge/bundle";
 import { SecurityHeadersConfig } from "../edge/securityHeaders";
 import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
-import { EdgeFunction } from "./edgeFunction";
+import { EdgeFunction, inUsEast1 } from "./edgeFunction";
 
 /** Build directories whose files carry a content hash in their names (Vite `assets/`, Create React App `static/`). */
 export const HASHED_PREFIXES = ["assets/", "static/"] as const;
@@ -26,8 +26,6 @@ export const CACHE_CONTROL_IMMUTABLE = "public, max-age=31536000, immutable";
 export const CACHE_CONTROL_REVALIDATE = "no-cache";
 /** How long CloudFront keeps the SPA fallback for a 403/404 before asking S3 again. */
 export const SPA_ERROR_CACHING_SECONDS = 10;
-/** Canonical user of CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as. */
-export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
 /** Prefixes in the log bucket. */
 export const LOG_PREFIXES = { cloudfront: "cloudfront/", s3Access: "s3-access/site/" } as const;
 /** Noncurrent site objects are kept this long: the window to roll a bad upload back by restoring versions. */
@@ -173,6 +171,18 @@ export function spaErrorResponses(): aws.types.input.cloudfront.DistributionCust
     return [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: SPA_ERROR_CACHING_SECONDS }));
 }
 
+/** Key of the body WAF answers throttled requests with (`wafResponseBodies`). */
+export const WAF_RATE_LIMITED_BODY = "rate-limited";
+
+/**
+ * Bodies of WAF's own responses. A WAF custom response takes precedence over CloudFront's custom error
+ * pages; without one, a throttled request's 403 would meet SPA routing and come back as `index.html`
+ * with 200, fetched from S3 for every blocked request of a flood.
+ */
+export function wafResponseBodies(): aws.types.input.wafv2.WebAclCustomResponseBody[] {
+    return [{ key: WAF_RATE_LIMITED_BODY, contentType: "TEXT_PLAIN", content: "Too many requests. Try again in a few minutes.\n" }];
+}
+
 /** The WAF rules: IP reputation first (cheap, drops known bad sources), then the rate limit, then the request inspections. */
 export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aws.types.input.wafv2.WebAclRule[] {
     const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
@@ -188,7 +198,7 @@ export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aw
         {
             name: "rate-limit-per-ip",
             priority: 1,
-            action: { block: {} },
+            action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: WAF_RATE_LIMITED_BODY } } },
             statement: { rateBasedStatement: { limit: rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
             visibilityConfig: visibility("rate-limit"),
         },
@@ -339,6 +349,8 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             { parent: this },
         );
         const owner = aws.s3.getCanonicalUserIdOutput({ parent: this });
+        // CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as; looked up, not hard-coded.
+        const logDelivery = aws.cloudfront.getLogDeliveryCanonicalUserIdOutput({}, { parent: this });
         const acl = new aws.s3.BucketAcl(
             `${name}-logs-acl`,
             {
@@ -347,7 +359,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
                     owner: { id: owner.id },
                     grants: [
                         { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
-                        { grantee: { type: "CanonicalUser", id: CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID }, permission: "FULL_CONTROL" },
+                        { grantee: { type: "CanonicalUser", id: logDelivery.id }, permission: "FULL_CONTROL" },
                     ],
                 },
             },
@@ -437,7 +449,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const cert = new aws.acm.Certificate(
             `${name}-certificate`,
             {
-                domainName: domain.names[0],
+                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
                 subjectAlternativeNames: domain.names.slice(1),
                 validationMethod: "DNS",
                 keyAlgorithm: "RSA_2048",
@@ -482,11 +494,12 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const acl = new aws.wafv2.WebAcl(
             `${name}-waf`,
             {
-                name: aclName,
+                name: inUsEast1(provider, aclName, `${name}: the CLOUDFRONT-scope web ACL`, this),
                 description: "FloDrama site: AWS managed rules and a per-IP rate limit",
                 scope: "CLOUDFRONT",
                 defaultAction: { allow: {} },
                 rules: wafRules(aclName, args.waf.rateLimitPer5Minutes),
+                customResponseBodies: wafResponseBodies(),
                 visibilityConfig: { cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: aclName },
             },
             { parent: this, provider },
@@ -494,7 +507,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         // Blocked and counted requests only: logging every allowed request of a CDN costs more than it tells.
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-waf-logs`,
-            { name: `aws-waf-logs-${aclName}`, retentionInDays: args.logRetentionDays },
+            { name: inUsEast1(provider, `aws-waf-logs-${aclName}`, `${name}: the web ACL's log group`, this), retentionInDays: args.logRetentionDays },
             { parent: this, provider },
         );
         const delivery = new aws.cloudwatch.LogResourcePolicy(

@@ -9,8 +9,9 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NodeGroupConfig } from "../lib/config";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
-import { createKubernetesProvider } from "../lib/providers";
+import { createKubernetesProvider, requireAwsProvider } from "../lib/providers";
 import { IrsaRole } from "./irsaRole";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
@@ -68,6 +69,12 @@ export interface EksClusterArgs {
     logRetentionDays: number;
     /** Protect stateful resources: the KMS key (`protect`) and the cluster (EKS deletion protection). */
     protect: boolean;
+    /**
+     * The stack's tags (config `tags`, which the providers apply as default tags). Default tags reach
+     * the launch template but not the instances and volumes launched from it: they are copied there,
+     * so the nodes, the main cost of the cluster, carry Project, Stack, Environment and CostCenter.
+     */
+    tags: Record<string, string>;
 }
 
 /** Public endpoint settings: on only when CIDRs are listed; the private endpoint is always on. */
@@ -87,14 +94,16 @@ export function autoscalerTags(clusterName: string): Record<string, string> {
     return { "k8s.io/cluster-autoscaler/enabled": "true", [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned" };
 }
 
-/** The launch template of a node group: IMDSv2 only, encrypted gp3 root, no instance type and no public IP. */
+/** The launch template of a node group: IMDSv2 only and node-local, encrypted gp3 root, no instance type and no public IP. */
 export function launchTemplateSpec(diskSizeGiB: number) {
     return {
         metadataOptions: {
             httpEndpoint: "enabled",
             httpTokens: "required",
-            // 2 hops: pods that still read instance metadata (through the node) can; 1 would cut them off.
-            httpPutResponseHopLimit: 2,
+            // 1 hop (AL2023's own default): only the node itself (and hostNetwork pods such as aws-node)
+            // gets an IMDSv2 token, so no pod can take the node role's credentials. Every pod that calls
+            // AWS has IRSA, and the add-ons get region and VPC from their values, not from IMDS.
+            httpPutResponseHopLimit: 1,
         },
         blockDeviceMappings: [
             {
@@ -103,6 +112,11 @@ export function launchTemplateSpec(diskSizeGiB: number) {
             },
         ],
     };
+}
+
+/** What the node groups' launch template tags on launch: the stack's tags and a Name, on instances, root volumes and ENIs. */
+export function nodeTagSpecifications(stackTags: Record<string, string>, name: string): { resourceType: string; tags: Record<string, string> }[] {
+    return ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...stackTags, Name: name } }));
 }
 
 /** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
@@ -130,27 +144,8 @@ export function secretsKeyPolicy(partition: string, accountId: string): string {
             {
                 Sid: "AccountAdministersAndUsesThroughIam",
                 Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
+                Principal: accountRootPrincipal(partition, accountId),
+                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
@@ -199,10 +194,7 @@ export class EksCluster extends pulumi.ComponentResource {
     constructor(name: string, args: EksClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(EksCluster.__pulumiType, name, {}, opts);
         const clusterName = physicalName(args.stack, "eks", "eksCluster");
-        const awsProvider = this.getProvider("aws::");
-        if (!awsProvider) {
-            throw new pulumi.ResourceError("EksCluster needs the stack's AWS provider in its options ({ provider }): the eks component must not use an ambient one", this);
-        }
+        const awsProvider = requireAwsProvider(this, "EksCluster");
 
         const key = this.createSecretsKey(name, args);
         const logGroup = this.createLogGroup(name, args, clusterName);
@@ -402,10 +394,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 description: `Nodes of ${groupName}: IMDSv2 only, encrypted gp3 root volume`,
                 updateDefaultVersion: true,
                 ...launchTemplateSpec(group.diskSizeGiB),
-                tagSpecifications: [
-                    { resourceType: "instance", tags: { Name: groupName } },
-                    { resourceType: "volume", tags: { Name: groupName } },
-                ],
+                tagSpecifications: nodeTagSpecifications(args.tags, groupName),
             },
             { parent: this },
         );

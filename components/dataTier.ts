@@ -17,7 +17,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../k8s/inClusterData";
 
 /** Name of the contract Secret in `flodrama`. */
@@ -129,7 +131,7 @@ export function redisUrl(p: { password: string; host: string; port: number; tls:
  * only to principals of this account calling through DocumentDB (RDS) or ElastiCache in this region.
  */
 export function dataKeyPolicy(partition: string, accountId: string, region: string): string {
-    const root = { AWS: `arn:${partition}:iam::${accountId}:root` };
+    const root = accountRootPrincipal(partition, accountId);
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -137,22 +139,7 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
                 Sid: "AccountAdministersThroughIam",
                 Effect: "Allow",
                 Principal: root,
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                ],
+                Action: [...KEY_ADMINISTRATION_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
@@ -160,7 +147,7 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
                 Sid: "DataStoresUseThroughTheirServices",
                 Effect: "Allow",
                 Principal: root,
-                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                Action: [...KEY_USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
                 Resource: "*",
                 Condition: {
                     StringEquals: {
@@ -175,14 +162,17 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
 
 /**
  * Inputs whose change makes the provider replace the resource (terraform-provider-aws `ForceNew`),
- * per stateful type. Replacing a DocumentDB cluster, an instance or a replication group loses data
- * (or, protected, fails `pulumi up`); tests compare these inputs with a reviewed baseline for prod.
+ * per stateful type. Replacing a DocumentDB cluster, an instance or a replication group loses data,
+ * replacing a password changes the stores' credentials under running clients (or, protected, either
+ * fails `pulumi up`); tests compare these inputs with a reviewed baseline for prod.
  */
 export const REPLACEMENT_INPUTS: Record<string, string[]> = {
     "aws:docdb/cluster:Cluster": ["clusterIdentifier", "engine", "kmsKeyId", "storageEncrypted", "masterUsername", "dbSubnetGroupName", "port", "snapshotIdentifier", "availabilityZones"],
     "aws:docdb/clusterInstance:ClusterInstance": ["identifier", "clusterIdentifier", "engine", "availabilityZone"],
     "aws:elasticache/replicationGroup:ReplicationGroup": ["replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId", "subnetGroupName", "port", "snapshotName", "snapshotArns", "dataTieringEnabled"],
     "aws:kms/key:Key": ["customerMasterKeySpec", "keyUsage", "multiRegion"],
+    // Every argument of a random password forces a new value: a new master password or AUTH token in prod.
+    "random:index/randomPassword:RandomPassword": ["length", "special", "overrideSpecial", "upper", "lower", "numeric", "minUpper", "minLower", "minNumeric", "minSpecial", "keepers"],
 };
 
 /** The replacement-relevant inputs of the stateful resources among `resources`, keyed by `type::name`. */
@@ -226,6 +216,8 @@ export interface DataTierArgs {
     protect: boolean;
     /** Retention of the DocumentDB and ElastiCache log groups, in days. */
     logRetentionDays: number;
+    /** The program's random provider (lib/providers.ts `providers.random`): generates the passwords and the AUTH token. */
+    randomProvider: random.Provider;
 }
 
 /** What a mode hands to the contract Secret. */
@@ -259,9 +251,10 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
 
     constructor(name: string, args: DataTierArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(DataTier.__pulumiType, name, {}, opts);
+        // Fail early rather than let the stores, keys and log groups fall back to a default provider.
+        requireAwsProvider(this, "DataTier");
         this.mode = args.data.mode;
-        // Random values need no configuration, but no resource of this program falls back to a default provider.
-        this.randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
+        this.randomProvider = args.randomProvider;
         let connection: Connection;
         if (args.data.mode === "managed") {
             const { documentDb, redis } = args.data;

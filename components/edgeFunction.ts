@@ -40,6 +40,21 @@ export interface EdgeFunctionArgs {
     usEast1: aws.Provider;
 }
 
+/**
+ * `value`, once `provider` is known to be in us-east-1; a deployment error naming `what` otherwise.
+ * What CloudFront uses from us-east-1 only (Lambda@Edge, its ACM certificate, a CLOUDFRONT-scope web
+ * ACL and their log groups) takes its name through this, so a provider in another region fails the
+ * deployment before any of them exists there.
+ */
+export function inUsEast1<T>(provider: aws.Provider, value: pulumi.Input<T>, what: string, resource: pulumi.Resource): pulumi.Output<T> {
+    return pulumi.all([provider.region, value]).apply(([region, v]) => {
+        if (region !== US_EAST_1) {
+            throw new pulumi.ResourceError(`${what} must be created through a us-east-1 provider, got ${region ?? "no region"}`, resource);
+        }
+        return v as T;
+    });
+}
+
 /** Memory, timeout and package size within the limits of the trigger kind; throws naming the limit. */
 export function validateEdgeLimits(eventType: EdgeEventType, memorySizeMb: number, timeoutSeconds: number, packageBytes: number): void {
     const kind = eventType.startsWith("viewer") ? "viewer" : "origin";
@@ -81,7 +96,9 @@ export function edgeLogsPolicy(accountId: string, functionName: string): string 
                 Sid: "EdgeLogs",
                 Effect: "Allow",
                 Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: groups.flatMap((g) => [g, `${g}:log-stream:*`]),
+                // `<group>` for CreateLogGroup, `<group>:*` (its streams) for the other two: the forms the
+                // CloudWatch Logs and Lambda docs give; `<group>:log-stream:*` alone may not cover CreateLogStream.
+                Resource: groups.flatMap((g) => [g, `${g}:*`]),
             },
         ],
     });
@@ -107,19 +124,15 @@ export class EdgeFunction extends pulumi.ComponentResource {
         const fnName = physicalName(args.stack, args.functionName, "lambda");
         const provider = args.usEast1;
 
-        // A provider in another region would create a function CloudFront cannot use. The function's name
-        // waits for this check, so a wrong provider fails the deployment before the function exists.
-        const checkedName = provider.region.apply((region) => {
-            if (region !== US_EAST_1) {
-                throw new pulumi.ResourceError(`EdgeFunction ${name} must be created through a us-east-1 provider, got ${region ?? "no region"}`, this);
-            }
-            return fnName;
-        });
+        // A provider in another region would create a function CloudFront cannot use. The names of the
+        // function and of its log group wait for this check, so a wrong provider fails the deployment
+        // before either exists (the role and its policy are IAM, which has no region).
+        const checkedName = inUsEast1(provider, fnName, `EdgeFunction ${name}`, this);
         const { role, logsPolicy } = this.createRole(name, args, fnName, provider);
         const logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             // The us-east-1 log group of the replicas; other regions' groups are created by Lambda on first use.
-            { name: `/aws/lambda/us-east-1.${fnName}`, retentionInDays: args.logRetentionDays },
+            { name: pulumi.interpolate`/aws/lambda/us-east-1.${checkedName}`, retentionInDays: args.logRetentionDays },
             { parent: this, provider },
         );
         const fn = new aws.lambda.Function(

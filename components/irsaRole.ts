@@ -85,13 +85,16 @@ export class IrsaRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        const grants: pulumi.CustomResource[] = [];
         if (args.policy) {
-            new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: policyJson(args.policy) }, { parent: this });
+            grants.push(new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.id, policy: policyJson(args.policy) }, { parent: this }));
         }
         (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
-            new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: this.role.name, policyArn }, { parent: this });
+            grants.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${i}`, { role: this.role.name, policyArn }, { parent: this }));
         });
-        this.roleArn = this.role.arn;
+        // The ARN is handed out only once the permissions are attached: a ServiceAccount annotated with
+        // it (and its pods) then never starts on a role that cannot do its job yet.
+        this.roleArn = pulumi.all([this.role.arn, ...grants.map((g) => g.urn)]).apply(([arn]) => arn);
         this.roleName = this.role.name;
         this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName });
     }

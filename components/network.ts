@@ -8,6 +8,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { NetworkInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { policyJson } from "./irsaRole";
 
 /** Interface endpoints for private nodes: image pulls (ECR API and registry), IRSA (STS), logs, and EC2 (FSBP EC2.10/55/56). */
@@ -126,7 +127,7 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
         this.privateSubnetCidrs = layout.privateCidrs;
         this.publicSubnetCidrs = layout.publicCidrs;
 
-        this.vpc = this.createVpc(name, args, layout);
+        this.vpc = this.createVpc(name, args, layout, requireAwsProvider(this, "Network"));
         this.vpcId = this.vpc.vpcId;
         this.privateSubnetIds = this.vpc.privateSubnetIds;
         this.publicSubnetIds = this.vpc.publicSubnetIds;
@@ -148,7 +149,7 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
         });
     }
 
-    private createVpc(name: string, args: NetworkArgs, layout: SubnetLayout): awsx.ec2.Vpc {
+    private createVpc(name: string, args: NetworkArgs, layout: SubnetLayout, awsProvider: pulumi.ProviderResource): awsx.ec2.Vpc {
         return new awsx.ec2.Vpc(
             `${name}-vpc`,
             {
@@ -168,7 +169,9 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
                 vpcEndpointSpecs: [{ serviceName: `com.amazonaws.${args.region}.s3`, vpcEndpointType: "Gateway" }],
                 tags: { Name: physicalName(args.stack, "vpc") },
             },
-            { parent: this },
+            // A remote component does not inherit the parent's providers: without this map the VPC,
+            // subnets, NAT gateways and routes would be created by the default provider, untagged.
+            { parent: this, providers: { aws: awsProvider } },
         );
     }
 

@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as esbuild from "esbuild";
 import type { FlodramaConfig } from "../lib/config";
+import { managedLoginOrigins } from "../components/identity";
 import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
 
 /** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */
@@ -18,23 +19,27 @@ export const EDGE_TARGET = "node22";
 
 /**
  * The CSP inputs of a stack, from its config alone. The API is created after the site (it needs the
- * site URL for CORS), so its generated hostnames are unknown here: connect-src allows the region's
- * execute-api hosts, plus the custom API domains when configured, plus Cognito (the SPA exchanges the
- * PKCE code with fetch, so the hosted UI is in connect-src as well as form-action).
+ * site URL for CORS), so its generated hostnames are unknown here. connect-src therefore allows the
+ * configured custom API domain (`api.domain` over https, `api.websocketDomain` over wss) and, only for
+ * an API without one, the region's execute-api hosts: that wildcard also matches every other account's
+ * APIs, an exfiltration path the CSP should not open where a custom domain exists. Plus Cognito: both
+ * managed-login origins, the viewers' and the admin console's (served under `/admin` of this site), as
+ * identity derives them; the SPA exchanges the PKCE code with fetch, so they are in connect-src as well
+ * as form-action.
  */
 export function securityHeadersConfigFor(cfg: Pick<FlodramaConfig, "region" | "api" | "identity" | "cdn">): SecurityHeadersConfig {
-    const hostedUi = `https://${cfg.identity.domainPrefix}.auth.${cfg.region}.amazoncognito.com`;
+    const managedLogin = managedLoginOrigins(cfg.identity.domainPrefix, cfg.region);
+    const apiOrigins = (scheme: "https" | "wss", domain: FlodramaConfig["api"]["domain"]) =>
+        domain ? domain.names.map((n) => `${scheme}://${n}`) : [`${scheme}://*.execute-api.${cfg.region}.amazonaws.com`];
     return {
         connectSources: [
-            `https://*.execute-api.${cfg.region}.amazonaws.com`,
-            `wss://*.execute-api.${cfg.region}.amazonaws.com`,
-            ...(cfg.api.domain?.names ?? []).map((n) => `https://${n}`),
-            ...(cfg.api.websocketDomain?.names ?? []).map((n) => `wss://${n}`),
+            ...apiOrigins("https", cfg.api.domain),
+            ...apiOrigins("wss", cfg.api.websocketDomain),
             `https://cognito-idp.${cfg.region}.amazonaws.com`,
-            hostedUi,
+            ...managedLogin,
         ],
         siteSources: (cfg.cdn.domain?.names ?? []).map((n) => `https://${n}`),
-        formActions: [hostedUi],
+        formActions: managedLogin,
     };
 }
 

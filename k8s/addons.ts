@@ -94,6 +94,24 @@ export const RESTRICTED_CONTAINER_SECURITY_CONTEXT = {
     seccompProfile: { type: "RuntimeDefault" },
 } as const;
 
+/** A pod topology spread constraint, as Helm values and the pod spec take it. */
+export type TopologySpreadConstraint = {
+    maxSkew: number;
+    topologyKey: string;
+    whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
+    labelSelector: { matchLabels: Record<string, string> };
+};
+
+/**
+ * Spread a release's replicas over nodes and zones, so one node or AZ failure does not take all of
+ * them (the charts set no anti-affinity of their own). `ScheduleAnyway`: on a one-node cluster they
+ * still start. Charts label their pods `app.kubernetes.io/instance: <release>`.
+ */
+export function spreadReplicas(releaseName: string): TopologySpreadConstraint[] {
+    const labelSelector = { matchLabels: { "app.kubernetes.io/instance": releaseName } };
+    return ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway" as const, labelSelector }));
+}
+
 // ---- metrics-server ------------------------------------------------------------------------------
 
 export type MetricsServerValues = {
@@ -101,10 +119,11 @@ export type MetricsServerValues = {
     podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
     resources: Resources;
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
 };
 
 /**
- * Two replicas and a PDB: the HPAs of every service read metrics through this API, so one node drain
+ * Two replicas on different nodes (and zones where possible) and a PDB: the HPAs of every service read metrics through this API, so one node drain
  * must not leave them blind. The chart's own security context is already restricted (non-root,
  * read-only root, no capabilities, RuntimeDefault seccomp) and stays.
  */
@@ -116,6 +135,7 @@ export function metricsServerValues(): MetricsServerValues {
         // the ones EKS documents; nothing is added, in particular not --kubelet-insecure-tls.
         resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } },
         priorityClassName: "system-cluster-critical",
+        topologySpreadConstraints: spreadReplicas(CHART_VERSIONS.metricsServer.releaseName),
     };
 }
 
@@ -141,6 +161,7 @@ export type ClusterAutoscalerValues = {
     securityContext: typeof RESTRICTED_POD_SECURITY_CONTEXT;
     containerSecurityContext: typeof RESTRICTED_CONTAINER_SECURITY_CONTEXT;
     priorityClassName: string;
+    topologySpreadConstraints: TopologySpreadConstraint[];
 };
 
 /**
@@ -161,7 +182,8 @@ export function clusterAutoscalerValues(a: ClusterAutoscalerValuesArgs): Cluster
             logtostderr: true,
             stderrthreshold: "info",
             v: 2,
-            // Node groups with the same instance shape in several AZs grow evenly, keeping replicas spread.
+            // Similar node groups (same shape, e.g. one per AZ if zonal volumes ever need them) grow evenly.
+            // Today each configured group spans every AZ itself and the ASG balances its AZs.
             "balance-similar-node-groups": true,
             expander: AUTOSCALER_EXPANDER,
             // Pods with emptyDir (/tmp under a read-only root filesystem) would otherwise pin their node forever.
@@ -182,6 +204,8 @@ export function clusterAutoscalerValues(a: ClusterAutoscalerValuesArgs): Cluster
         securityContext: RESTRICTED_POD_SECURITY_CONTEXT,
         containerSecurityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
         priorityClassName: "system-cluster-critical",
+        // The standby must not sit on the node whose loss it is there to survive.
+        topologySpreadConstraints: spreadReplicas(CHART_VERSIONS.clusterAutoscaler.releaseName),
     };
 }
 
@@ -259,7 +283,7 @@ export type LbControllerValues = {
 
 /**
  * The controller serves the API's TargetGroupBindings. Region and VPC are given, so it does not need
- * instance metadata (IMDS is reachable by pods only through the node's hop limit). Two replicas with
+ * instance metadata, which the nodes' IMDS hop limit of 1 keeps out of reach of pods. Two replicas with
  * the chart's default anti-affinity and a PDB.
  */
 export function lbControllerValues(a: LbControllerValuesArgs): LbControllerValues {

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NamespaceQuota } from "../lib/config";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../lib/contracts";
 import { IrsaRole } from "../components/irsaRole";
+import { requireAwsProvider } from "../lib/providers";
 import {
     ADDON_NAMESPACE,
     CHART_VERSIONS,
@@ -182,16 +183,28 @@ export function monitoringEgressSpec() {
 export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
 
 /**
+ * The EBS CSI driver's `tagSpecification_<n>` StorageClass parameters (`key=value`, driver 1.6+): the
+ * stack's tags on every volume the driver creates, which the providers' default tags never reach.
+ */
+export function volumeTagParameters(tags: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(
+        Object.keys(tags)
+            .sort()
+            .map((key, i) => [`tagSpecification_${i + 1}`, `${key}=${tags[key]}`]),
+    );
+}
+
+/**
  * The default StorageClass: gp3 (20 % cheaper than gp2, 3,000 IOPS baseline whatever the size),
  * encrypted with the account's EBS key, bound when the pod is scheduled (so the volume is created in
- * the pod's AZ), expandable in place. `Retain` where data matters: deleting a claim (or the
- * namespace) then leaves the EBS volume for recovery; dev deletes it with the claim.
+ * the pod's AZ), expandable in place, tagged with the stack's tags. `Retain` where data matters:
+ * deleting a claim (or the namespace) then leaves the EBS volume for recovery; dev deletes it with the claim.
  */
-export function storageClassSpec(protect: boolean) {
+export function storageClassSpec(protect: boolean, volumeTags: Record<string, string> = {}) {
     return {
         metadata: { name: STORAGE_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" }, labels: { ...COMMON_LABELS } },
         provisioner: "ebs.csi.aws.com",
-        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+        parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4", ...volumeTagParameters(volumeTags) },
         volumeBindingMode: "WaitForFirstConsumer",
         allowVolumeExpansion: true,
         reclaimPolicy: protect ? "Retain" : "Delete",
@@ -225,6 +238,8 @@ export interface ClusterServicesArgs {
     quotas: { app: NamespaceQuota; infra: NamespaceQuota };
     /** Keep EBS volumes when claims are deleted (`Retain`); `protectStatefulResources`. */
     protect: boolean;
+    /** The stack's tags (config `tags`), put on every EBS volume the default StorageClass provisions. */
+    volumeTags: Record<string, string>;
 }
 
 export class ClusterServices extends pulumi.ComponentResource implements ClusterInfo {
@@ -250,11 +265,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
 
     constructor(name: string, args: ClusterServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ClusterServices.__pulumiType, name, {}, opts);
-        const awsProvider = this.getProvider("aws::");
-        if (!awsProvider) {
-            throw new pulumi.ResourceError("ClusterServices needs the stack's AWS provider in its options ({ provider }) for the add-ons' IRSA roles", this);
-        }
-        this.awsProvider = awsProvider;
+        this.awsProvider = requireAwsProvider(this, "ClusterServices");
         this.provider = args.provider;
         this.name = pulumi.output(args.clusterName);
         this.nodeSecurityGroupId = pulumi.output(args.nodeSecurityGroupId);
@@ -266,7 +277,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
         this.appNamespace = this.createTenantNamespace(name, "app", APP_NAMESPACE, POD_SECURITY.app, version, args.quotas.app, CONTAINER_DEFAULTS.app, READINESS_GATE_LABEL);
         this.infraNamespace = this.createTenantNamespace(name, "infra", INFRA_NAMESPACE, POD_SECURITY.infra, version, args.quotas.infra, CONTAINER_DEFAULTS.infra);
         this.monitoringNamespace = this.createMonitoringNamespace(name, version, args.vpcCidr);
-        this.storageClassName = this.createStorageClass(name, args.protect);
+        this.storageClassName = this.createStorageClass(name, args.protect, args.volumeTags);
 
         const metricsServer = this.createMetricsServer(name);
         const autoscaler = this.createClusterAutoscaler(name, args);
@@ -330,8 +341,8 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
      * on clusters where it does not exist. Were it still default, Kubernetes (1.26+) picks the most
      * recently created default class, which is this one.
      */
-    private createStorageClass(name: string, protect: boolean): pulumi.Output<string> {
-        const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, storageClassSpec(protect), this.k8sOpts());
+    private createStorageClass(name: string, protect: boolean, volumeTags: Record<string, string>): pulumi.Output<string> {
+        const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, storageClassSpec(protect, volumeTags), this.k8sOpts());
         return sc.metadata.name;
     }
 

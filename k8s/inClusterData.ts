@@ -262,7 +262,7 @@ export interface InClusterDataArgs {
     protect: boolean;
     /** Provider of the random passwords (explicit, like every provider of the program). */
     randomProvider: random.Provider;
-    /** Cluster add-ons the stores need first (the EBS CSI driver provisions their volumes). */
+    /** Cluster add-ons to start after (`ClusterInfo.addons`, the Helm releases). The EBS CSI driver that provisions the volumes is an EKS add-on the cluster's provider already waits for. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 

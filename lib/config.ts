@@ -318,6 +318,63 @@ const WEEKLY_WINDOW = {
     pattern: new RegExp(`^${DAY}:${HHMM}-${DAY}:${HHMM}$`),
     description: "a UTC window ddd:hh24:mi-ddd:hh24:mi such as sun:03:30-sun:04:30",
 };
+const WEEK_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+const MINUTES_PER_DAY = 24 * 60;
+const MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY;
+
+function minutesOfDay(hhmm: string): number {
+    const [h, m] = hhmm.split(":").map(Number);
+    return h * 60 + m;
+}
+
+/** A weekly window (`sun:03:00-sun:04:00`) as [start, end) minutes of the week from Monday 00:00; `end` may pass the week's end. */
+export function weeklyWindowMinutes(window: string): [number, number] {
+    const [from, to] = window.split("-").map((part) => {
+        const [day, ...hhmm] = part.split(":");
+        return WEEK_DAYS.indexOf(day as (typeof WEEK_DAYS)[number]) * MINUTES_PER_DAY + minutesOfDay(hhmm.join(":"));
+    });
+    return [from, to > from ? to : to + MINUTES_PER_WEEK];
+}
+
+/** A daily window (`01:00-02:00`, or `23:30-00:30` across midnight) as [start, end) minutes of the day; `end` may pass midnight. */
+export function dailyWindowMinutes(window: string): [number, number] {
+    const [from, to] = window.split("-").map(minutesOfDay);
+    return [from, to > from ? to : to + MINUTES_PER_DAY];
+}
+
+/** Whether a daily window, repeated every day of the week, meets a weekly window. */
+export function dailyMeetsWeekly(daily: string, weekly: string): boolean {
+    const [ds, de] = dailyWindowMinutes(daily);
+    const [ws, we] = weeklyWindowMinutes(weekly);
+    // Every day's occurrence, also those of the previous and next week (windows wrap around Sunday night).
+    for (let day = -7; day < 14; day++) {
+        const s = ds + day * MINUTES_PER_DAY;
+        if (s < we && ws < s + (de - ds)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/** Window lengths and clashes that AWS rejects at create time, reported with the config keys. */
+function checkWindows(r: Reader, checks: { key: string; window: string | undefined; weekly: boolean; minMinutes: number; service: string }[], clash?: { daily: string; weekly: string; service: string }): void {
+    const values = new Map(checks.map((c) => [c.key, c.window]));
+    for (const c of checks) {
+        if (c.window === undefined) {
+            continue;
+        }
+        const [from, to] = c.weekly ? weeklyWindowMinutes(c.window) : dailyWindowMinutes(c.window);
+        if (to - from < c.minMinutes) {
+            r.problems.add(r.key(c.key), c.window, `a window of at least ${c.minMinutes} minutes (${c.service} rejects shorter ones)`);
+        }
+    }
+    const daily = clash && values.get(clash.daily);
+    const weekly = clash && values.get(clash.weekly);
+    if (clash && daily && weekly && dailyMeetsWeekly(daily, weekly)) {
+        r.problems.add(r.key(clash.daily), daily, `a window apart from ${clash.weekly} (${weekly}): ${clash.service} rejects overlapping windows`);
+    }
+}
+
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9._~\-/{}+]*$/;
 const HTTP_PATH = { pattern: /^\/[A-Za-z0-9._~\-/]*$/, description: "an absolute HTTP path such as /healthz" };
 
@@ -482,27 +539,43 @@ function readData(r: Reader, problems: Problems): DataConfig | undefined {
         const d = r.object("documentDb");
         if (d) {
             d.allowOnly(["instanceClass", "instanceCount", "engineVersion", "backupRetentionDays", "backupWindow", "maintenanceWindow"]);
+            const backupWindow = d.string("backupWindow", WINDOW);
+            const maintenanceWindow = d.string("maintenanceWindow", WEEKLY_WINDOW);
             documentDb = complete<DocumentDbConfig>({
                 instanceClass: d.string("instanceClass", { pattern: /^db\.[a-z0-9]+\.[a-z0-9]+$/, description: "a DocumentDB instance class such as db.r6g.large" }),
                 instanceCount: d.int("instanceCount", { min: 1, max: 16 }),
                 engineVersion: d.string("engineVersion", { pattern: /^\d+\.\d+\.\d+$/, description: "a DocumentDB engine version such as 5.0.0" }),
                 backupRetentionDays: d.int("backupRetentionDays", { min: 7, max: 35 }),
-                backupWindow: d.string("backupWindow", WINDOW),
-                maintenanceWindow: d.string("maintenanceWindow", WEEKLY_WINDOW),
+                backupWindow,
+                maintenanceWindow,
             });
+            checkWindows(
+                d,
+                [
+                    { key: "backupWindow", window: backupWindow, weekly: false, minMinutes: 30, service: "DocumentDB" },
+                    { key: "maintenanceWindow", window: maintenanceWindow, weekly: true, minMinutes: 30, service: "DocumentDB" },
+                ],
+                { daily: "backupWindow", weekly: "maintenanceWindow", service: "DocumentDB" },
+            );
         }
         const c = r.object("redis");
         if (c) {
             c.allowOnly(["nodeType", "engineVersion", "replicas", "automaticFailover", "snapshotRetentionDays", "snapshotWindow", "maintenanceWindow"]);
+            const snapshotWindow = c.string("snapshotWindow", WINDOW);
+            const maintenanceWindow = c.string("maintenanceWindow", WEEKLY_WINDOW);
             redis = complete<RedisConfig>({
                 nodeType: c.string("nodeType", { pattern: /^cache\.[a-z0-9]+\.[a-z0-9]+$/, description: "an ElastiCache node type such as cache.r7g.large" }),
                 engineVersion: c.string("engineVersion", { pattern: /^\d+\.\d+$/, description: "a Redis OSS engine version such as 7.1" }),
                 replicas: c.int("replicas", { min: 0, max: 5 }),
                 automaticFailover: c.bool("automaticFailover"),
                 snapshotRetentionDays: c.int("snapshotRetentionDays", { min: 1, max: 35 }),
-                snapshotWindow: c.string("snapshotWindow", WINDOW),
-                maintenanceWindow: c.string("maintenanceWindow", WEEKLY_WINDOW),
+                snapshotWindow,
+                maintenanceWindow,
             });
+            checkWindows(c, [
+                { key: "snapshotWindow", window: snapshotWindow, weekly: false, minMinutes: 60, service: "ElastiCache" },
+                { key: "maintenanceWindow", window: maintenanceWindow, weekly: true, minMinutes: 60, service: "ElastiCache" },
+            ]);
             if (redis && redis.automaticFailover && redis.replicas === 0) {
                 problems.add(c.key("replicas"), 0, "at least 1 when automaticFailover is true", "Add a replica or set automaticFailover to false.");
                 redis = undefined;

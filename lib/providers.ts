@@ -8,6 +8,7 @@ import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { FlodramaConfig } from "./config";
 
 /** CloudFront, its ACM certificates and WAF, Lambda@Edge and CloudFront alarms live here. */
@@ -18,6 +19,17 @@ export interface AwsProviders {
     aws: aws.Provider;
     /** us-east-1, with the same default tags. */
     usEast1: aws.Provider;
+    /**
+     * The program's one @pulumi/random provider (passwords, tokens, suffixes). It needs no settings;
+     * it exists so that no random resource falls back to a default provider. Components take it as
+     * an argument (e.g. `DataTierArgs.randomProvider`) rather than creating their own.
+     */
+    random: random.Provider;
+}
+
+/** The explicit @pulumi/random provider. Call it once per program: `createAwsProviders` already does. */
+export function createRandomProvider(name = "random", opts: pulumi.CustomResourceOptions = {}): random.Provider {
+    return new random.Provider(name, {}, opts);
 }
 
 export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
@@ -25,6 +37,7 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
     return {
         aws: new aws.Provider("aws", { region: cfg.region, defaultTags }),
         usEast1: new aws.Provider("aws-us-east-1", { region: US_EAST_1, defaultTags }),
+        random: createRandomProvider(),
     };
 }
 
@@ -48,4 +61,18 @@ export function createAwsNativeProvider(cfg: FlodramaConfig): AwsNativeProvider 
  */
 export function createKubernetesProvider(name: string, kubeconfig: pulumi.Input<string>, opts: pulumi.CustomResourceOptions = {}): k8s.Provider {
     return new k8s.Provider(name, { kubeconfig, enableServerSideApply: true, deleteUnreachable: false }, opts);
+}
+
+/**
+ * The AWS provider a component was given (`{ provider }` or `{ providers }` in its options). Remote
+ * components (awsx, eks) must get it passed on explicitly as `providers: { aws }`: they do not inherit
+ * their parent's providers, and their children would otherwise run on the default provider, without
+ * the stack's default tags.
+ */
+export function requireAwsProvider(component: pulumi.ComponentResource, what: string): pulumi.ProviderResource {
+    const provider = component.getProvider("aws::");
+    if (!provider) {
+        throw new pulumi.ResourceError(`${what} needs the stack's AWS provider in its options ({ provider }): nothing in it may use an ambient one`, component);
+    }
+    return provider;
 }

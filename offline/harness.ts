@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { createMocks, MockContext, TEST_SECRET } from "./mocks";
+import { createMocks, MockContext, RecordedInvoke, TEST_SECRET } from "./mocks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -26,6 +26,12 @@ export interface RecordedResource {
     parent?: string;
     /** URN of the explicit provider, if any. */
     provider?: string;
+    /**
+     * Providers handed to a component by package (`aws` → provider URN). For a remote component
+     * (awsx VPC, eks Cluster) this map is what its invisible children use: an empty map means they
+     * run on the default provider.
+     */
+    providers: Record<string, string>;
     custom: boolean;
     /** A multi-language component (awsx VPC, eks Cluster): its children are invisible offline. */
     remote: boolean;
@@ -53,6 +59,8 @@ export class ProgramRun {
         /** Names of stack outputs that are secret. */
         readonly secretOutputs: string[],
         readonly config: Record<string, string>,
+        /** Every invoke (data source) the program made, with the provider it went through. */
+        readonly invokes: RecordedInvoke[] = [],
     ) {}
 
     /** Every resource of a type token, e.g. `aws:s3/bucket:Bucket`. */
@@ -196,6 +204,7 @@ export async function isSecret(v: unknown): Promise<boolean> {
 interface Recorder {
     resources: RecordedResource[];
     regions: Map<string, string>;
+    invokes: RecordedInvoke[];
 }
 
 function wrapMonitor(recorder: Recorder): void {
@@ -210,7 +219,12 @@ function wrapMonitor(recorder: Recorder): void {
                 const raw = rpc.deserializeProperties(req.getObject());
                 const urn = resp.getUrn();
                 const providerRef: string = req.getProvider();
-                const providerUrn = providerRef ? providerRef.split("::").slice(0, -1).join("::") : undefined;
+                const refToUrn = (ref: string) => ref.split("::").slice(0, -1).join("::");
+                const providerUrn = providerRef ? refToUrn(providerRef) : undefined;
+                const providers: Record<string, string> = {};
+                req.getProvidersMap().forEach((ref: string, pkg: string) => {
+                    providers[pkg] = refToUrn(ref);
+                });
                 const type: string = req.getType();
                 const inputs = unwrapSecrets(raw);
                 if (type.startsWith("pulumi:providers:aws") && typeof inputs.region === "string") {
@@ -222,6 +236,7 @@ function wrapMonitor(recorder: Recorder): void {
                     name: req.getName(),
                     parent: req.getParent() || undefined,
                     provider: providerUrn || undefined,
+                    providers,
                     custom: req.getCustom(),
                     remote: req.getRemote(),
                     inputs,
@@ -259,12 +274,12 @@ export async function simulate(
     stack: string,
     body: () => unknown,
     opts: RunOptions = {},
-): Promise<{ resources: RecordedResource[]; result: unknown; config: Record<string, string> }> {
+): Promise<{ resources: RecordedResource[]; result: unknown; config: Record<string, string>; invokes: RecordedInvoke[] }> {
     const { config, secretKeys } = readStackConfig(stack, opts.override);
     const net = JSON.parse(config["flodrama:network"] ?? "{}");
     const ctx: MockContext = { region: config["aws:region"] ?? "eu-west-3", azCount: typeof net.azCount === "number" ? net.azCount : 2 };
-    const recorder: Recorder = { resources: [], regions: new Map() };
-    await pulumi.runtime.setMocks(createMocks(ctx, recorder.regions), "flodrama", stack, opts.preview ?? false);
+    const recorder: Recorder = { resources: [], regions: new Map(), invokes: [] };
+    await pulumi.runtime.setMocks(createMocks(ctx, recorder.regions, recorder.invokes), "flodrama", stack, opts.preview ?? false);
     pulumi.runtime.setAllConfig(config, secretKeys);
     wrapMonitor(recorder);
     evictProgramModules();
@@ -278,7 +293,7 @@ export async function simulate(
     if (dupes.length > 0) {
         throw new Error(`duplicate URNs (the real engine rejects these):\n  ${dupes.join("\n  ")}`);
     }
-    return { resources: recorder.resources, result, config };
+    return { resources: recorder.resources, result, config, invokes: recorder.invokes };
 }
 
 const cache = new Map<string, Promise<ProgramRun>>();
@@ -293,7 +308,7 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
         return cache.get(key)!;
     }
     const run = (async () => {
-        const { resources, result, config } = await simulate(stack, () => require(path.join(PROJECT_DIR, "index")), opts);
+        const { resources, result, config, invokes } = await simulate(stack, () => require(path.join(PROJECT_DIR, "index")), opts);
         if (resources.length === 0) {
             throw new Error(`the mocks saw no resource for stack ${stack}: the program did not run under them`);
         }
@@ -306,7 +321,7 @@ export function runProgram(stack: string, opts: RunOptions = {}): Promise<Progra
                 secretOutputs.push(k);
             }
         }
-        return new ProgramRun(stack, resources, outputs, secretOutputs, config);
+        return new ProgramRun(stack, resources, outputs, secretOutputs, config, invokes);
     })();
     if (key) {
         cache.set(key, run);

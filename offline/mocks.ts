@@ -9,6 +9,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export const ACCOUNT_ID = "123456789012";
+/** Canonical user id of CloudFront's log delivery (awslogsdelivery) in the aws partition. */
+export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
 export const TEST_SECRET = "offline-test-secret";
 
 /** What the mocks know about the stack being simulated. */
@@ -223,6 +225,8 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     "aws:cloudfront/getCachePolicy:getCachePolicy": (i) => ({ id: `cache-policy-${i.name}` }),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (i) => ({ id: `origin-request-policy-${i.name}` }),
     "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": (i) => ({ id: `response-headers-policy-${i.name}` }),
+    // The awslogsdelivery canonical user of the aws partition, as the AWS docs and the provider give it.
+    "aws:cloudfront/getLogDeliveryCanonicalUserId:getLogDeliveryCanonicalUserId": () => ({ id: CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID }),
     "aws:s3/getCanonicalUserId:getCanonicalUserId": () => ({ id: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", displayName: "offline" }),
     "aws:ec2/getPrefixList:getPrefixList": (i) => ({ id: "pl-offline", name: i.name, cidrBlocks: ["52.94.0.0/22"] }),
     "aws:ec2/managedPrefixList:getManagedPrefixList": () => ({ id: "pl-offline", entries: [] }),
@@ -243,8 +247,17 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
     },
 };
 
-/** Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as providers register. */
-export function createMocks(ctx: MockContext, regions: Map<string, string>): pulumi.runtime.Mocks {
+/** An invoke the program made: its token and the provider reference it went through (empty: the default provider). */
+export interface RecordedInvoke {
+    token: string;
+    provider?: string;
+}
+
+/**
+ * Builds the mocks for one simulated stack. `regions` maps provider URNs to their region, filled as
+ * providers register; `invokes`, when given, collects every invoke with its provider.
+ */
+export function createMocks(ctx: MockContext, regions: Map<string, string>, invokes?: RecordedInvoke[]): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             const region = args.type.startsWith("pulumi:providers:") ? undefined : providerRegion(args.provider, regions);
@@ -262,6 +275,7 @@ export function createMocks(ctx: MockContext, regions: Map<string, string>): pul
             return { id, state };
         },
         call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+            invokes?.push({ token: args.token, provider: args.provider || undefined });
             const fn = INVOKES[args.token];
             if (!fn) {
                 throw new Error(`offline mocks: no answer for invoke ${args.token}; add it to offline/mocks.ts (INVOKES)`);

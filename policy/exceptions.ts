@@ -15,6 +15,12 @@ export interface PolicyException {
 
 const inDev = (r: Res) => environmentOf(r) === "dev";
 const always = () => true;
+/**
+ * The CloudFront log bucket of a CdnSite (components/cdnSite.ts names it `<site>-logs`), recognised by
+ * its URN's type chain (`…flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::<site>-logs`): no other bucket,
+ * whatever its name, inherits the ACL exception.
+ */
+const cdnLogBucket = (r: Res) => r.type === "aws:s3/bucket:Bucket" && /(::|\$)flodrama:cdn:CdnSite\$aws:s3\/bucket:Bucket::[^:$]+-logs$/.test(r.urn);
 
 export const EXCEPTIONS: PolicyException[] = [
     {
@@ -34,7 +40,7 @@ export const EXCEPTIONS: PolicyException[] = [
     },
     {
         policy: "eks-1-private-endpoint",
-        reason: "dev keeps a public API endpoint limited to cluster.publicAccessCidrs so operators can deploy from their machines (D11); prod is private only",
+        reason: "dev keeps a public API endpoint, open to cluster.publicAccessCidrs, so operators can deploy from their machines (D11); the committed 0.0.0.0/0 is a placeholder to narrow to the operators' egress CIDRs, and every request still needs IAM authentication and an access entry; prod is private only",
         when: inDev,
     },
     ...["ec2-10-ec2-endpoint", "ec2-55-ecr-api-endpoint", "ec2-56-ecr-dkr-endpoint"].map((policy) => ({
@@ -55,7 +61,7 @@ export const EXCEPTIONS: PolicyException[] = [
     {
         policy: "s3-12-no-acls",
         reason: "CloudFront standard logging (CloudFront.5) delivers through the bucket ACL, so the CloudFront log bucket keeps ACLs enabled (BucketOwnerPreferred, one grant to CloudFront's log-delivery account; the documented CloudFront.5 / S3.12 conflict)",
-        when: (r) => /log/.test(r.name),
+        when: cdnLogBucket,
     },
     {
         policy: "apigateway-8-route-authorization",

@@ -11,20 +11,24 @@ import {
     buildManifest,
     CACHE_CONTROL_IMMUTABLE,
     CACHE_CONTROL_REVALIDATE,
-    CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID,
     isHashedAsset,
     listBuildFiles,
     logBucketPolicy,
     revalidateCachePolicy,
     siteBucketPolicy,
     spaErrorResponses,
+    WAF_RATE_LIMITED_BODY,
     wafLogDeliveryPolicy,
+    wafResponseBodies,
     wafRules,
 } from "../../components/cdnSite";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
-import { ACCOUNT_ID } from "../../offline/mocks";
-import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
+import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
+import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
+import { exceptionFor } from "../../policy/exceptions";
+import { bundleForConfig, securityHeadersConfigFor } from "../../edge/bundle";
+import { originResponseEvent, s3HtmlHeaders, stackConfig } from "./fixtures";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -70,6 +74,32 @@ function makeBuild(files: Record<string, string> = {}): string {
     }
     return dir;
 }
+
+describe("cdn site: the S3.12 exception", () => {
+    const bucket = (urn: string) => ({ type: T.bucket, name: urn.slice(urn.lastIndexOf("::") + 2), urn, props: {}, protect: false });
+
+    it("covers a CdnSite's log bucket, nested or not", () => {
+        for (const urn of [
+            "urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::site-logs",
+            "urn:pulumi:prod::flodrama::my:index:Wrapper$flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::other-site-logs",
+        ]) {
+            assert.ok(exceptionFor("s3-12-no-acls", bucket(urn)), urn);
+        }
+    });
+
+    it("covers no other bucket, whatever its name", () => {
+        for (const urn of [
+            "urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::site-bucket",
+            "urn:pulumi:dev::flodrama::flodrama:data:DataTier$aws:s3/bucket:Bucket::catalog",
+            "urn:pulumi:dev::flodrama::flodrama:monitoring:Monitoring$aws:s3/bucket:Bucket::monitoring-logs",
+            "urn:pulumi:dev::flodrama::aws:s3/bucket:Bucket::access-logs",
+        ]) {
+            assert.equal(exceptionFor("s3-12-no-acls", bucket(urn)), undefined, urn);
+        }
+        const acl = { ...bucket("urn:pulumi:dev::flodrama::flodrama:cdn:CdnSite$aws:s3/bucketAcl:BucketAcl::site-logs"), type: T.acl };
+        assert.equal(exceptionFor("s3-12-no-acls", acl), undefined, "buckets only");
+    });
+});
 
 describe("cdn site: pure builders", () => {
     it("lets only this distribution read the site bucket, and nobody without TLS", () => {
@@ -134,7 +164,12 @@ describe("cdn site: pure builders", () => {
         );
         const rate = rules[1] as any;
         assert.deepEqual(rate.statement.rateBasedStatement, { limit: 1234, aggregateKeyType: "IP", evaluationWindowSec: 300 });
-        assert.deepEqual(rate.action, { block: {} });
+        // Its own 429: a bare 403 would meet SPA routing and come back as index.html with 200.
+        assert.deepEqual(rate.action, { block: { customResponse: { responseCode: 429, customResponseBodyKey: WAF_RATE_LIMITED_BODY } } });
+        assert.deepEqual(
+            wafResponseBodies().map((b) => b.key),
+            [WAF_RATE_LIMITED_BODY],
+        );
         for (const r of rules as any[]) {
             assert.equal(r.visibilityConfig.cloudwatchMetricsEnabled, true);
             assert.match(r.visibilityConfig.metricName, /^[A-Za-z0-9_-]{1,128}$/);
@@ -228,7 +263,7 @@ for (const stack of stackNames()) {
             for (const b of [bucket, logs]) {
                 assert.equal(b.protect, protect, `${b.name} protect`);
                 assert.equal(b.inputs.forceDestroy, !protect, `${b.name} forceDestroy only when unprotected`);
-                assert.equal(regionOf(b), "eu-west-3");
+                assert.equal(regionOf(b), run.config["aws:region"], "the stack's region, not us-east-1");
             }
         });
 
@@ -278,6 +313,14 @@ for (const stack of stackNames()) {
             assert.deepEqual(grantees[1], [CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID, "FULL_CONTROL"]);
             assert.equal(grantees[0][0], acl.inputs.accessControlPolicy.owner.id, "the owner keeps full control");
             assert.equal(ofSite(T.acl).length, 1, "no ACL on the site bucket");
+        });
+
+        it("excepts the CloudFront log bucket, and only it, from S3.12 (ACLs)", () => {
+            const findings = runPolicies(run).excepted.filter((f) => f.policy === "s3-12-no-acls");
+            assert.deepEqual(
+                findings.map((f) => f.urn),
+                [oneOfSite(T.bucket, "site-logs").urn],
+            );
         });
 
         it("lets only this distribution read the site bucket (OAC with its SourceArn), and denies non-TLS access", () => {
@@ -359,6 +402,32 @@ for (const stack of stackNames()) {
             }
         });
 
+        it("deploys the security headers bundled from this stack's config (its CSP origins baked in)", async () => {
+            const assets = await oneOfSite(T.fn).inputs.code.assets;
+            const expected = bundleForConfig(securityHeadersConfigFor(stackConfig(stack))).code;
+            assert.equal(await assets["index.js"].text, expected);
+        });
+
+        it("lets the SPA reach every Cognito managed-login domain the stack creates (viewer and admin)", async () => {
+            const assets = await oneOfSite(T.fn).inputs.code.assets;
+            const mod = { exports: {} as any };
+            new Function("module", "exports", await assets["index.js"].text)(mod, mod.exports);
+            const response = await mod.exports.handler(originResponseEvent("200", s3HtmlHeaders()));
+            const csp = new Map<string, string[]>(
+                response.headers["content-security-policy"][0].value.split("; ").map((d: string) => {
+                    const [k, ...v] = d.split(" ");
+                    return [k, v];
+                }),
+            );
+            const domains = run.ofType("aws:cognito/userPoolDomain:UserPoolDomain");
+            assert.ok(domains.length >= 2, "viewer and admin pools");
+            for (const d of domains) {
+                const origin = `https://${d.inputs.domain}.auth.${run.config["aws:region"]}.amazoncognito.com`;
+                assert.ok(csp.get("connect-src")!.includes(origin), `connect-src allows ${origin}`);
+                assert.ok(csp.get("form-action")!.includes(origin), `form-action allows ${origin}`);
+            }
+        });
+
         it("writes standard access logs to the log bucket, once CloudFront may write there", () => {
             const d = oneOfSite(T.distribution);
             const logs = oneOfSite(T.bucket, "site-logs");
@@ -427,6 +496,11 @@ for (const stack of stackNames()) {
             assert.deepEqual(managed.sort(), ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]);
             const rate = acl.inputs.rules.find((r: any) => r.statement.rateBasedStatement);
             assert.equal(rate.statement.rateBasedStatement.limit, cdn.waf.rateLimitPer5Minutes);
+            assert.equal(rate.action.block.customResponse.responseCode, 429, "throttling answered by WAF, not by SPA routing");
+            assert.ok(
+                acl.inputs.customResponseBodies.some((b: any) => b.key === rate.action.block.customResponse.customResponseBodyKey),
+                "the response body it names is defined on the web ACL",
+            );
             assert.equal(acl.inputs.visibilityConfig.cloudwatchMetricsEnabled, true);
             const logging = oneOfSite(T.wafLogging);
             assert.equal(regionOf(logging), "us-east-1");
@@ -502,5 +576,43 @@ describe("cdn site: frontend upload (dev stack with frontend.buildDir set)", () 
             runProgram("dev", { override: (v) => (v.frontend = { buildDir: path.join(dir, "does-not-exist") }) }),
             (e: Error) => e.name === "ConfigError" && /flodrama:frontend\.buildDir/.test(e.message),
         );
+    });
+});
+
+describe("cdn site: a us-east-1 provider elsewhere fails before anything exists in the wrong region", () => {
+    let resources: RecordedResource[];
+    let site: any;
+
+    before(async () => {
+        ({ resources } = await simulate("prod", () => {
+            const aws = require("@pulumi/aws");
+            const { CdnSite } = require("../../components/cdnSite");
+            site = new CdnSite(
+                "guard",
+                {
+                    stack: "prod",
+                    priceClass: "PriceClass_100",
+                    domain: { names: ["flodrama.com"], hostedZone: "flodrama.com" },
+                    waf: { enabled: true, rateLimitPer5Minutes: 2000 },
+                    securityHeaders: { connectSources: [], siteSources: [], formActions: [] },
+                    logRetentionDays: 30,
+                    protect: false,
+                    usEast1: new aws.Provider("guard-not-us-east-1", { region: "eu-west-3" }),
+                },
+                { provider: new aws.Provider("guard-default", { region: "eu-west-3" }) },
+            );
+        }));
+    });
+
+    it("creates no certificate, web ACL, edge function or us-east-1 log group", () => {
+        for (const type of [T.cert, T.webAcl, T.fn, "aws:cloudwatch/logGroup:LogGroup"]) {
+            assert.deepEqual(resources.filter((r) => r.type === type).map((r) => r.name), [], type);
+        }
+    });
+
+    it("says which resource needed us-east-1", async () => {
+        await assert.rejects(valueOf(site.certificateArn), /guard: the CloudFront certificate must be created through a us-east-1 provider, got eu-west-3/);
+        await assert.rejects(valueOf(site.webAclArn), /guard: the CLOUDFRONT-scope web ACL must be created through a us-east-1 provider/);
+        await assert.rejects(valueOf(site.edgeFunctionQualifiedArn), /EdgeFunction guard-security-headers must be created through a us-east-1 provider/);
     });
 });

@@ -29,9 +29,9 @@ describe("edge function: pure specs", () => {
         assert.deepEqual(s.Action, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
         assert.deepEqual(s.Resource, [
             "arn:aws:logs:*:111122223333:log-group:/aws/lambda/us-east-1.flodrama-dev-security-headers",
-            "arn:aws:logs:*:111122223333:log-group:/aws/lambda/us-east-1.flodrama-dev-security-headers:log-stream:*",
+            "arn:aws:logs:*:111122223333:log-group:/aws/lambda/us-east-1.flodrama-dev-security-headers:*",
             "arn:aws:logs:*:111122223333:log-group:/aws/lambda/flodrama-dev-security-headers",
-            "arn:aws:logs:*:111122223333:log-group:/aws/lambda/flodrama-dev-security-headers:log-stream:*",
+            "arn:aws:logs:*:111122223333:log-group:/aws/lambda/flodrama-dev-security-headers:*",
         ]);
     });
 
@@ -125,10 +125,12 @@ describe("edge function: the component alone", () => {
         assert.equal(await assets["index.js"].text, CODE);
     });
 
-    it("fails the deployment when the provider is not in us-east-1, before the function exists", async () => {
+    it("fails the deployment when the provider is not in us-east-1, before the function or its log group exists", async () => {
         const wrong = await simulateEdge("eu-west-3");
         await assert.rejects(valueOf(wrong.fn!.qualifiedArn), /must be created through a us-east-1 provider, got eu-west-3/);
-        assert.equal(wrong.resources.filter((r) => r.type === "aws:lambda/function:Function").length, 0);
+        for (const type of ["aws:lambda/function:Function", "aws:cloudwatch/logGroup:LogGroup"]) {
+            assert.equal(wrong.resources.filter((r) => r.type === type).length, 0, `no ${type} in the wrong region`);
+        }
     });
 
     it("refuses a viewer-trigger function over 128 MB before creating anything", async () => {

@@ -16,29 +16,9 @@ import {
     HeaderTable,
     SecurityHeadersConfig,
 } from "../../edge/securityHeaders";
-import { FlodramaConfig, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
-import { originResponseEvent, s3ErrorHeaders, s3HtmlHeaders } from "./fixtures";
+import { originResponseEvent, s3ErrorHeaders, s3HtmlHeaders, stackConfig } from "./fixtures";
 
 const SEVEN = ["strict-transport-security", "content-security-policy", "x-content-type-options", "x-frame-options", "x-xss-protection", "referrer-policy", "permissions-policy"];
-
-function stackConfig(stack: string): FlodramaConfig {
-    const { config } = readStackConfig(stack);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            values[k.slice("flodrama:".length)] = (() => {
-                try {
-                    return JSON.parse(v);
-                } catch {
-                    return v;
-                }
-            })();
-        }
-    }
-    const raw: RawConfig = { region: config["aws:region"], values };
-    return parseConfig(raw, { stack, projectDir: PROJECT_DIR });
-}
 
 /** The CSP as a directive -> sources map. */
 function directives(csp: string): Map<string, string[]> {
@@ -129,6 +109,12 @@ describe("security headers: values", () => {
         }
     });
 
+    it("keeps the execute-api wildcard only for the API kind without a custom domain", () => {
+        const dev = stackConfig("dev");
+        const httpOnly = securityHeadersConfigFor({ ...dev, api: { ...dev.api, domain: { names: ["api.example.com"], hostedZone: "example.com" } } });
+        assert.deepEqual(httpOnly.connectSources.slice(0, 2), ["https://api.example.com", "wss://*.execute-api.eu-west-3.amazonaws.com"]);
+    });
+
     it("derives the stack's origins from config alone (dev: no custom domains)", () => {
         const dev = securityHeadersConfigFor(stackConfig("dev"));
         assert.deepEqual(dev.connectSources, [
@@ -136,18 +122,24 @@ describe("security headers: values", () => {
             "wss://*.execute-api.eu-west-3.amazonaws.com",
             "https://cognito-idp.eu-west-3.amazonaws.com",
             "https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com",
+            "https://flodrama-dev-auth-admin.auth.eu-west-3.amazoncognito.com",
         ]);
         assert.deepEqual(dev.siteSources, []);
-        assert.deepEqual(dev.formActions, ["https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com"]);
+        assert.deepEqual(dev.formActions, ["https://flodrama-dev-auth.auth.eu-west-3.amazoncognito.com", "https://flodrama-dev-auth-admin.auth.eu-west-3.amazoncognito.com"]);
     });
 
-    it("adds prod's custom API, WebSocket and site domains", () => {
+    it("uses prod's custom API, WebSocket and site domains, without the execute-api wildcards", () => {
         const prod = securityHeadersConfigFor(stackConfig("prod"));
-        assert.ok(prod.connectSources.includes("https://api.flodrama.com"));
-        assert.ok(prod.connectSources.includes("wss://ws.flodrama.com"));
-        assert.ok(prod.connectSources.includes("https://flodrama-auth.auth.eu-west-3.amazoncognito.com"));
+        assert.deepEqual(prod.connectSources, [
+            "https://api.flodrama.com",
+            "wss://ws.flodrama.com",
+            "https://cognito-idp.eu-west-3.amazonaws.com",
+            "https://flodrama-auth.auth.eu-west-3.amazoncognito.com",
+            "https://flodrama-auth-admin.auth.eu-west-3.amazoncognito.com",
+        ]);
+        assert.ok(!prod.connectSources.some((s) => s.includes("execute-api")), "no wildcard that any account's API matches");
         assert.deepEqual(prod.siteSources, ["https://flodrama.com", "https://www.flodrama.com"]);
-        assert.deepEqual(prod.formActions, ["https://flodrama-auth.auth.eu-west-3.amazoncognito.com"]);
+        assert.deepEqual(prod.formActions, ["https://flodrama-auth.auth.eu-west-3.amazoncognito.com", "https://flodrama-auth-admin.auth.eu-west-3.amazoncognito.com"]);
         // Every value is a valid CSP source.
         assert.doesNotThrow(() => buildSecurityHeaders(prod));
     });
@@ -205,7 +197,7 @@ describe("security headers: Lambda@Edge bundle", () => {
         it(`bundles ${stack}'s handler: small, no process.env, runs on its own`, async () => {
             const cfg = securityHeadersConfigFor(stackConfig(stack));
             const bundle = bundleForConfig(cfg);
-            // Measured: 1.9 KB for dev, 2.0 KB for prod, under 1 KB compressed; the viewer-trigger limit is 1 MB.
+            // Measured: 1,911 bytes for dev, 1,952 for prod, under 1 KB gzipped; the viewer-trigger limit is 1 MB.
             assert.ok(bundle.bytes < 4 * 1024, `bundle is ${bundle.bytes} bytes`);
             assert.ok(zlib.gzipSync(bundle.code).length < 2 * 1024, "compressed package size");
             assert.ok(bundle.bytes < VIEWER_PACKAGE_LIMIT_BYTES / 100);

@@ -97,6 +97,12 @@ for (const stack of stackNames()) {
             assert.deepEqual(eksInputs.upgradePolicy, { supportType: "STANDARD" });
         });
 
+        it("hands the stack's AWS provider to the remote eks component (its IAM roles, security groups, OIDC provider)", () => {
+            const provider = run.byUrn(run.one("eks:index:Cluster").providers.aws);
+            assert.equal(provider?.type, "pulumi:providers:aws");
+            assert.equal(provider?.name, "aws");
+        });
+
         it(`sets endpoint access per stack (${stack === "prod" ? "private only" : "public on the configured CIDRs"})`, () => {
             assert.equal(eksInputs.endpointPrivateAccess, true);
             if (stack === "prod") {
@@ -163,14 +169,14 @@ for (const stack of stackNames()) {
             assert.equal(cfg.nodeGroups[0].capacityType, stack === "prod" ? "ON_DEMAND" : "SPOT");
         });
 
-        it("gives every node group a launch template with IMDSv2 required and an encrypted gp3 root", () => {
+        it("gives every node group a launch template with IMDSv2 required (hop limit 1) and an encrypted gp3 root", () => {
             for (const g of cfg.nodeGroups) {
                 const ng = run.one("aws:eks/nodeGroup:NodeGroup", `cluster-ng-${g.name}`);
                 const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", `cluster-ng-${g.name}-lt`);
                 assert.ok(ng.dependencies.includes(lt.urn));
                 assert.equal(ng.inputs.launchTemplate.id, `${lt.name}-id`);
                 assert.equal(ng.inputs.launchTemplate.version, "1");
-                assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 2 });
+                assert.deepEqual(lt.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 }, "IMDSv2 only, and no pod gets the node role's credentials");
                 assert.deepEqual(lt.inputs.blockDeviceMappings, [
                     { deviceName: "/dev/xvda", ebs: { volumeSize: g.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } },
                 ]);
@@ -178,6 +184,19 @@ for (const stack of stackNames()) {
                 assert.equal(lt.inputs.instanceType, undefined, "instance types belong to the node group (AutoScaling.6)");
                 assert.equal(lt.inputs.networkInterfaces, undefined, "no public IP");
                 assert.equal(lt.inputs.imageId, undefined, "EKS picks the AMI of amiType");
+            }
+        });
+
+        it("tags the instances, root volumes and ENIs the node groups launch with the stack's tags (default tags stop at the template)", () => {
+            const stackTags = JSON.parse(run.one("pulumi:providers:aws", "aws").inputs.defaultTags).tags;
+            assert.ok(stackTags.CostCenter && stackTags.Stack === stack);
+            for (const g of cfg.nodeGroups) {
+                const lt = run.one("aws:ec2/launchTemplate:LaunchTemplate", `cluster-ng-${g.name}-lt`);
+                const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
+                assert.deepEqual(specs.map((t) => t.resourceType).sort(), ["instance", "network-interface", "volume"]);
+                for (const t of specs) {
+                    assert.deepEqual(t.tags, { ...stackTags, Name: `flodrama-${stack}-${g.name}` }, t.resourceType);
+                }
             }
         });
 
@@ -281,6 +300,7 @@ for (const stack of stackNames()) {
                         nodeGroups: cfg.cluster.nodeGroups,
                         logRetentionDays: cfg.logRetentionDays,
                         protect: cfg.protect,
+                        tags: cfg.tags,
                     },
                     { provider },
                 );
@@ -299,6 +319,30 @@ for (const stack of stackNames()) {
         });
     });
 }
+
+describe("EksCluster without an AWS provider", () => {
+    it("refuses to run rather than let the eks component use a default provider", async () => {
+        await assert.rejects(
+            simulate("prod", () => {
+                const cfg = loadConfig();
+                const net = fakeNetwork(cfg.network.azCount);
+                return new EksCluster("eks-test", {
+                    stack: cfg.stack,
+                    version: cfg.cluster.version,
+                    vpcId: net.vpcId,
+                    privateSubnetIds: net.privateSubnetIds,
+                    publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+                    adminRoleArns: cfg.cluster.adminRoleArns,
+                    nodeGroups: cfg.cluster.nodeGroups,
+                    logRetentionDays: cfg.logRetentionDays,
+                    protect: cfg.protect,
+                    tags: cfg.tags,
+                });
+            }),
+            /needs the stack's AWS provider/,
+        );
+    });
+});
 
 describe("cluster: config", () => {
     const configError = async (edit: (v: Record<string, any>) => void): Promise<Error & { problems: { key: string; expected: string }[] }> => {

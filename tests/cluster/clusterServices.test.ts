@@ -38,6 +38,7 @@ import {
     READINESS_GATE_LABEL,
     resourceQuotaSpec,
     storageClassSpec,
+    volumeTagParameters,
 } from "../../k8s/clusterServices";
 import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../k8s/lbControllerPolicy";
 import { autoscalerTags } from "../../components/cluster";
@@ -138,6 +139,15 @@ describe("cluster services: pure specs", () => {
         }
     });
 
+    it("tags every provisioned volume with the stack's tags through the EBS CSI driver's tagSpecification parameters", () => {
+        const sc = storageClassSpec(true, { Stack: "prod", Owner: "platform@flodrama.com", Project: "flodrama" });
+        const params: Record<string, string> = sc.parameters;
+        assert.equal(params.tagSpecification_1, "Owner=platform@flodrama.com");
+        assert.equal(params.tagSpecification_2, "Project=flodrama");
+        assert.equal(params.tagSpecification_3, "Stack=prod");
+        assert.equal(Object.keys(params).filter((k) => k.startsWith("tagSpecification")).length, 3);
+    });
+
     it("pins every chart to an exact version of an HTTPS repository", () => {
         for (const [key, pin] of Object.entries(CHART_VERSIONS)) {
             assert.match(pin.version, /^\d+\.\d+\.\d+$/, key);
@@ -203,6 +213,22 @@ describe("cluster services: pure specs", () => {
         assert.ok(withAction("elasticloadbalancing:DescribeTargetHealth").length === 1);
     });
 
+    it("spreads the replicas of metrics-server and cluster-autoscaler over nodes and zones", () => {
+        const ca = clusterAutoscalerValues({ clusterName: "c", region: "eu-west-3", kubernetesVersion: "1.35", roleArn: "arn" });
+        for (const [release, constraints] of [
+            [CHART_VERSIONS.metricsServer.releaseName, metricsServerValues().topologySpreadConstraints],
+            [CHART_VERSIONS.clusterAutoscaler.releaseName, ca.topologySpreadConstraints],
+        ] as const) {
+            assert.deepEqual(constraints.map((c) => c.topologyKey).sort(), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"], release);
+            for (const c of constraints) {
+                assert.deepEqual(c.labelSelector.matchLabels, { "app.kubernetes.io/instance": release });
+                assert.equal(c.maxSkew, 1);
+            }
+            const pod = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "i:1" }], topologySpreadConstraints: constraints } };
+            assert.deepEqual(validateManifest(pod), [], release);
+        }
+    });
+
     it("runs metrics-server highly available", () => {
         const v = metricsServerValues();
         assert.equal(v.replicas, 2);
@@ -258,6 +284,7 @@ describe("cluster services: the component alone", () => {
             vpcCidr: net.vpcCidr,
             quotas: { app: QUOTA, infra: { ...QUOTA, pods: 30 } },
             protect: false,
+            volumeTags: { Project: "flodrama", Stack: "test" },
         };
     };
 
@@ -408,7 +435,9 @@ for (const stack of stackNames()) {
             assert.equal(sc.inputs.metadata.name, STORAGE_CLASS);
             assert.equal(sc.inputs.metadata.annotations[DEFAULT_CLASS_ANNOTATION], "true");
             assert.equal(sc.inputs.provisioner, "ebs.csi.aws.com");
-            assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" });
+            const stackTags = JSON.parse(run.one("pulumi:providers:aws", "aws").inputs.defaultTags).tags;
+            assert.deepEqual(sc.inputs.parameters, { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4", ...volumeTagParameters(stackTags) });
+            assert.ok(Object.values(sc.inputs.parameters).includes(`Stack=${stack}`), "volumes carry the stack's tags");
             assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
             assert.equal(sc.inputs.allowVolumeExpansion, true);
             assert.equal(sc.inputs.reclaimPolicy, protect ? "Retain" : "Delete");

@@ -94,6 +94,15 @@ for (const stack of stackNames()) {
             assert.equal(run.byUrn(vpc.parent!)!.type, "flodrama:network:Network");
         });
 
+        it("hands the stack's AWS provider to the awsx VPC, whose subnets, NAT gateways and routes are invisible here", () => {
+            const vpc = run.one("awsx:ec2:Vpc");
+            const provider = run.byUrn(vpc.providers.aws);
+            assert.ok(provider, "the VPC's children would otherwise use the default aws provider");
+            assert.equal(provider!.type, "pulumi:providers:aws");
+            assert.equal(provider!.name, "aws");
+            assert.equal(provider!.inputs.region, run.config["aws:region"]);
+        });
+
         it("lays out tagged public and private subnets with CIDRs known at plan time", () => {
             const specs = run.one("awsx:ec2:Vpc").inputs.subnetSpecs;
             const layout = subnetLayout(net.cidr, net.azCount);
@@ -194,6 +203,18 @@ for (const stack of stackNames()) {
                 assert.ok(r.provider?.endsWith("::test-aws"), `${r.type} ${r.name} uses the given provider`);
                 assert.ok(r.name.startsWith("net-"), `${r.name} is named after the component`);
             }
+            const vpc = resources.find((r) => r.type === "awsx:ec2:Vpc")!;
+            assert.ok(vpc.providers.aws?.endsWith("::test-aws"), "the remote VPC gets the given provider too");
+        });
+
+        it("refuses to run without an explicit AWS provider", async () => {
+            await assert.rejects(
+                simulate(stack, () => {
+                    const cfg = loadConfig();
+                    return new Network("net", { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays });
+                }),
+                /needs the stack's AWS provider/,
+            );
         });
     });
 }

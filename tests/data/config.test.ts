@@ -4,7 +4,7 @@
  * stack file directly (the same `parseConfig` that index.ts calls first), which is faster.
  */
 import { strict as assert } from "assert";
-import { parseConfig } from "../../lib/config";
+import { dailyMeetsWeekly, parseConfig } from "../../lib/config";
 import { PROJECT_DIR, readStackConfig, runProgram } from "../../offline/harness";
 
 type Problem = { key: string; expected: string; value: unknown };
@@ -77,5 +77,30 @@ describe("data tier: config errors", () => {
         assert.ok(missing.problems.some((p) => p.key.startsWith("flodrama:data.inCluster")), missing.message);
         const latest = configError("dev", (v) => (v.data.inCluster.redisImage = "redis:latest"));
         problem(latest, "flodrama:data.inCluster.redisImage", /pinned|latest|tag/i);
+    });
+
+    it("rejects a DocumentDB backup window that meets the maintenance window (AWS refuses the cluster)", async () => {
+        const e = configError("prod", (v) => {
+            v.data.documentDb.backupWindow = "03:30-04:30";
+            v.data.documentDb.maintenanceWindow = "sun:03:00-sun:04:00";
+        });
+        problem(e, "flodrama:data.documentDb.backupWindow", /apart from maintenanceWindow/);
+    });
+
+    it("rejects windows shorter than AWS allows: DocumentDB 30 minutes, ElastiCache 60", async () => {
+        const docdb = configError("prod", (v) => (v.data.documentDb.backupWindow = "01:00-01:20"));
+        problem(docdb, "flodrama:data.documentDb.backupWindow", /at least 30 minutes/);
+        const snapshot = configError("prod", (v) => (v.data.redis.snapshotWindow = "02:00-02:30"));
+        problem(snapshot, "flodrama:data.redis.snapshotWindow", /at least 60 minutes/);
+        const maintenance = configError("prod", (v) => (v.data.redis.maintenanceWindow = "sun:04:00-sun:04:45"));
+        problem(maintenance, "flodrama:data.redis.maintenanceWindow", /at least 60 minutes/);
+    });
+
+    it("finds window clashes across midnight and across the end of the week", () => {
+        assert.equal(dailyMeetsWeekly("01:00-02:00", "sun:03:00-sun:04:00"), false);
+        assert.equal(dailyMeetsWeekly("03:30-04:30", "sun:03:00-sun:04:00"), true);
+        assert.equal(dailyMeetsWeekly("23:30-00:30", "mon:00:00-mon:01:00"), true, "a daily window across midnight");
+        assert.equal(dailyMeetsWeekly("00:10-00:50", "sun:23:30-mon:00:30"), true, "a weekly window across Sunday night");
+        assert.equal(dailyMeetsWeekly("02:00-03:00", "sun:03:00-sun:04:00"), false, "windows that only touch");
     });
 });

@@ -54,7 +54,7 @@ function commonChecks(get: () => TierRun) {
                 assert.ok(r.provider?.endsWith("::fixture-k8s"), `${r.type} ${r.name} uses the cluster's provider`);
             }
             if (r.type.startsWith("random:")) {
-                assert.ok(r.provider?.endsWith("::data-test-random"), `${r.type} ${r.name} uses the component's random provider`);
+                assert.ok(r.provider?.endsWith("::test-random"), `${r.type} ${r.name} uses the random provider it is given`);
             }
         }
     });
@@ -357,6 +357,30 @@ for (const stack of stackNames()) {
         });
     });
 }
+
+describe("DataTier without an AWS provider", () => {
+    it("refuses to run rather than create stores on a default provider", async () => {
+        await assert.rejects(
+            simulate("prod", () => {
+                const random = require("@pulumi/random");
+                const { DataTier } = require("../../components/dataTier");
+                const { loadConfig } = require("../../lib/config");
+                const { fakeNetwork } = require("../../offline/fixtures");
+                const cfg = loadConfig();
+                return new DataTier("data-test", {
+                    stack: cfg.stack,
+                    data: cfg.data,
+                    network: fakeNetwork(cfg.network.azCount),
+                    cluster: fakeCluster(),
+                    protect: cfg.protect,
+                    logRetentionDays: cfg.logRetentionDays,
+                    randomProvider: new random.Provider("test-random"),
+                });
+            }),
+            /needs the stack's AWS provider/,
+        );
+    });
+});
 
 describe("InClusterData alone", () => {
     it("hands out the passwords as Pulumi secrets and the stores' in-cluster hosts", async () => {

@@ -62,6 +62,7 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster", opt
         stack,
         () => {
             const aws = require("@pulumi/aws");
+            const random = require("@pulumi/random");
             const { DataTier: Tier } = require("../../components/dataTier");
             config = loadConfig();
             // The stack's default tags, as lib/providers.ts sets them, so the policy pack sees the environment.
@@ -75,6 +76,7 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster", opt
                     cluster: fakeCluster(),
                     protect: config.protect,
                     logRetentionDays: config.logRetentionDays,
+                    randomProvider: new random.Provider("test-random"),
                 },
                 { provider },
             );

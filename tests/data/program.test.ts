@@ -33,6 +33,17 @@ for (const stack of stackNames()) {
             assert.equal(run.outputs.dataSecretName, DATA_SECRET_NAME);
         });
 
+        it("generates its passwords with the program's one random provider (lib/providers.ts), not a component's own", () => {
+            const passwords = run.ofType("random:index/randomPassword:RandomPassword").filter((r) => r.name.startsWith("data-"));
+            assert.equal(passwords.length, 2);
+            for (const p of passwords) {
+                const provider = run.providerOf(p);
+                assert.equal(provider?.type, "pulumi:providers:random");
+                assert.equal(provider?.name, "random");
+                assert.equal(provider?.parent, undefined, "built with the stack's providers, outside any component");
+            }
+        });
+
         it("exports endpoints in managed mode only, and never a password", () => {
             const endpoints = ["documentDbEndpoint", "documentDbReaderEndpoint", "redisPrimaryEndpoint", "redisReaderEndpoint", "documentDbClusterId", "redisReplicationGroupId"];
             for (const k of endpoints) {

@@ -1,10 +1,10 @@
 /**
  * Data tier (issue 5): a change that would replace prod's databases fails here, not in `pulumi up`.
  *
- * What this proves, honestly: the inputs that make the AWS provider replace a DocumentDB cluster or
- * instance, an ElastiCache replication group or the KMS key (`REPLACEMENT_INPUTS`, the provider's
- * ForceNew arguments) are compared, for prod's stack file, with the reviewed baseline in
- * `prod-replacement-baseline.json`; logical names are part of the key, so a rename (which Pulumi
+ * What this proves, honestly: the inputs that make the providers replace a DocumentDB cluster or
+ * instance, an ElastiCache replication group, the KMS key or a password (`REPLACEMENT_INPUTS`: the
+ * AWS provider's ForceNew arguments, every argument of a random password) are compared, for prod's
+ * stack file, with the reviewed baseline in `prod-replacement-baseline.json`; logical names are part of the key, so a rename (which Pulumi
  * treats as delete + create) is caught as well. It does not run the provider's own diff, so a
  * ForceNew argument missing from `REPLACEMENT_INPUTS` would go unseen. In a real `pulumi up` these
  * resources are `protect`ed in prod and the engine refuses to replace them; this test moves that
@@ -28,6 +28,15 @@ describe("data tier: replacement of prod's databases", () => {
         assert.ok(keys.includes("aws:elasticache/replicationGroup:ReplicationGroup::data-redis"));
         assert.ok(keys.includes("aws:kms/key:Key::data-key"));
         assert.equal(keys.filter((k) => k.startsWith("aws:docdb/clusterInstance:")).length, 3);
+        assert.ok(keys.includes("random:index/randomPassword:RandomPassword::data-docdb-password"));
+        assert.ok(keys.includes("random:index/randomPassword:RandomPassword::data-redis-auth-token"));
+    });
+
+    it("catches a change to a password's generator, which would mint a new prod credential", async () => {
+        const run = await runTier("prod", "managed", { name: "data" });
+        const key = "random:index/randomPassword:RandomPassword::data-redis-auth-token";
+        const before = { ...baseline, [key]: { ...baseline[key], length: 48 } };
+        assert.deepEqual(replacementsBetween(before, replacementIdentity(run.resources)), [`${key}: length 48 → 64 replaces it`]);
     });
 
     it("prod as configured replaces nothing", async () => {

@@ -48,4 +48,31 @@ describe("IRSA role", () => {
             assert.ok(r.provider?.endsWith("::test-aws"), `${r.name} uses the explicit provider`);
         }
     });
+
+    it("hands out its ARN only after the permissions are attached, so consumers wait for them", async () => {
+        const { resources } = await simulate("dev", () => {
+            const aws = require("@pulumi/aws");
+            const provider = new aws.Provider("test-aws", { region: "eu-west-3" });
+            const role = new IrsaRole(
+                "addon-irsa",
+                {
+                    oidcProviderArn: PROVIDER,
+                    oidcIssuer: ISSUER,
+                    namespace: "kube-system",
+                    serviceAccount: "addon",
+                    stack: "dev",
+                    policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["ec2:DescribeVpcs"], Resource: "*" }] },
+                    managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
+                },
+                { provider },
+            );
+            // Any consumer of the ARN (an add-on, a ServiceAccount annotation) stands in here.
+            new aws.ssm.Parameter("consumer", { type: "String", value: role.roleArn }, { provider });
+        });
+        const consumer = resources.find((r) => r.name === "consumer")!;
+        for (const type of ["aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment"]) {
+            const r = resources.find((x) => x.type === type)!;
+            assert.ok(consumer.dependencies.includes(r.urn), `the ARN's consumer waits for ${type}`);
+        }
+    });
 });

@@ -26,6 +26,20 @@ for (const stack of stackNames()) {
             assert.deepEqual(defaults.map((r) => `${r.type} ${r.name}`), [], "no resource on a default provider");
         });
 
+        it("hands every remote component (awsx, eks) an explicit provider for each package its children use", () => {
+            // Remote components do not inherit their parent's providers; an empty map means default providers.
+            const remotes = run.resources.filter((r) => r.remote);
+            const bare = remotes.filter((r) => !r.providers.aws || /::default(_\d+_\d+_\d+)?$/.test(r.providers.aws));
+            assert.deepEqual(bare.map((r) => `${r.type} ${r.name}`), []);
+        });
+
+        it("makes every invoke (data source) through an explicit provider", () => {
+            assert.ok(run.invokes.length > 0, "the harness records invokes");
+            const own = run.invokes.filter((i) => !i.token.startsWith("pulumi:"));
+            const ambient = own.filter((i) => !i.provider || /::default(_\d+_\d+_\d+)?::/.test(i.provider));
+            assert.deepEqual(ambient.map((i) => i.token), []);
+        });
+
         it("builds the AWS providers with the stack's default tags, one in us-east-1", () => {
             const awsProviders = run.ofType("pulumi:providers:aws");
             const regions = awsProviders.map((p) => p.inputs.region).sort();
