@@ -13,6 +13,7 @@ import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../lib/config";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { PolicyDocument, policyJson } from "./irsaRole";
 
@@ -266,27 +267,8 @@ export function trainingKeyPolicy(partition: string, accountId: string): string 
             {
                 Sid: "AccountAdministersAndUsesThroughIam",
                 Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
+                Principal: accountRootPrincipal(partition, accountId),
+                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
