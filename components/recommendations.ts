@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../lib/config";
 import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { PolicyDocument, policyJson } from "./irsaRole";
 
 export interface RecommendationsArgs {
@@ -332,6 +333,8 @@ export class Recommendations extends pulumi.ComponentResource {
 
     constructor(name: string, args: RecommendationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Recommendations.__pulumiType, name, {}, opts);
+        // Personalize resources take `awsNativeProvider`; everything else must not fall back to a default AWS provider.
+        requireAwsProvider(this, "Recommendations");
         for (const [kind, build] of Object.entries(SCHEMAS) as [DatasetKind, () => AvroSchema][]) {
             const problems = schemaProblems(build(), kind);
             if (problems.length > 0) {

@@ -245,6 +245,17 @@ describe("recommendations: the component alone, with the API role", () => {
         assert.equal(named(T.key, "rt-key").retainOnDelete, true);
     });
 
+    it("refuses to run without an explicit AWS provider", async () => {
+        await assert.rejects(
+            simulate("dev", () => {
+                const { Provider } = require("@pulumi/aws-native/provider");
+                const awsNativeProvider = new Provider("test-native-2", { region: "eu-west-3" });
+                return new Recommendations("noprov", { stack: "test", region: "eu-west-3", awsNativeProvider, protect: false, logRetentionDays: 30 });
+            }),
+            /needs the stack's AWS provider/,
+        );
+    });
+
     it("exposes the dataset group, bucket, role and tracker", async () => {
         assert.equal(await valueOf(rec.datasetGroupArn), `arn:aws:personalize:eu-west-3:${ACCOUNT_ID}:dataset-group/flodrama-test-recommendations`);
         assert.equal(await valueOf(rec.trainingBucketName), "flodrama-test-personalize-training");
