@@ -146,7 +146,7 @@ const identity = new Identity(
 );
 const awsNative = createAwsNativeProvider(cfg);
 // The REST API (the one service behind the HTTP API) sends live events and reads recommendations.
-const restApi = workloads.services.find((s) => s.config.expose === "http-api")!;
+const recommendationsConsumer = workloads.services.find((s) => s.config.expose === "http-api")!;
 const recommendations = new Recommendations(
     "recommendations",
     {
@@ -155,7 +155,7 @@ const recommendations = new Recommendations(
         awsNativeProvider: awsNative,
         protect: cfg.protect,
         logRetentionDays: cfg.logRetentionDays,
-        apiRoleName: restApi.roleName,
+        apiRoleName: recommendationsConsumer.roleName,
     },
     { provider: providers.aws },
 );
