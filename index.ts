@@ -146,9 +146,18 @@ const identity = new Identity(
     { provider: providers.aws },
 );
 const awsNative = createAwsNativeProvider(cfg);
+// The REST API (the one service behind the HTTP API) sends live events and reads recommendations.
+const recommendationsConsumer = workloads.services.find((s) => s.config.expose === "http-api")!;
 const recommendations = new Recommendations(
     "recommendations",
-    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        awsNativeProvider: awsNative,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+        apiRoleName: recommendationsConsumer.roleName,
+    },
     { provider: providers.aws },
 );
 export const viewerUserPoolId = identity.viewerUserPoolId;
