@@ -9,12 +9,13 @@ import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
 import { Identity } from "./components/identity";
 import { Recommendations } from "./components/recommendations";
-import { ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
+import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
 import { DataTier } from "./components/dataTier";
 import { CdnSite } from "./components/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
 import { Workloads } from "./k8s/workloads";
+import { ApiGateway } from "./components/api";
 
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
@@ -145,9 +146,18 @@ const identity = new Identity(
     { provider: providers.aws },
 );
 const awsNative = createAwsNativeProvider(cfg);
+// The REST API (the one service behind the HTTP API) sends live events and reads recommendations.
+const recommendationsConsumer = workloads.services.find((s) => s.config.expose === "http-api")!;
 const recommendations = new Recommendations(
     "recommendations",
-    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        awsNativeProvider: awsNative,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+        apiRoleName: recommendationsConsumer.roleName,
+    },
     { provider: providers.aws },
 );
 export const viewerUserPoolId = identity.viewerUserPoolId;
@@ -163,6 +173,33 @@ export const personalizeRoleArn = recommendations.roleArn;
 export const personalizeTrackingId = recommendations.trackingId;
 
 // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
+// ApiGateway implements ApiInfo (what monitoring consumes) and adds the management endpoint and NLB.
+const api = new ApiGateway(
+    "api",
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        network,
+        cluster: clusterInfo,
+        services: workloads.services,
+        identity,
+        site,
+        throttling: cfg.api.throttling,
+        publicRoutes: cfg.api.publicRoutes,
+        extraCorsOrigins: cfg.api.extraCorsOrigins,
+        domain: cfg.api.domain,
+        websocketDomain: cfg.api.websocketDomain,
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+    },
+    { provider: providers.aws },
+) satisfies ApiInfo;
+export const httpApiUrl = api.httpApiUrl;
+export const websocketUrl = api.websocketUrl;
+export const httpApiId = api.httpApiId;
+export const websocketApiId = api.websocketApiId;
+export const websocketManagementEndpoint = api.websocketManagementEndpoint;
+export const apiLoadBalancerArn = api.loadBalancerArn;
 
 // ---- monitoring (issue 8) -------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { IdentityInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 
 export type ThreatProtection = "off" | "audit" | "enforced";
 export type PoolKind = "viewer" | "admin";
@@ -271,6 +272,8 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
             throw new Error("identity: planGroups must list at least one subscription plan group (identity.planGroups)");
         }
         super(Identity.__pulumiType, name, {}, opts);
+        // Fail early rather than let the pools fall back to a default provider, without the stack's tags.
+        requireAwsProvider(this, "Identity");
         const extraCallbacks = args.extraCallbackUrls ?? [];
         const extraLogouts = args.extraLogoutUrls ?? [];
 

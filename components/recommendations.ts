@@ -13,7 +13,9 @@ import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../lib/config";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { PolicyDocument, policyJson } from "./irsaRole";
 
 export interface RecommendationsArgs {
@@ -266,27 +268,8 @@ export function trainingKeyPolicy(partition: string, accountId: string): string 
             {
                 Sid: "AccountAdministersAndUsesThroughIam",
                 Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
+                Principal: accountRootPrincipal(partition, accountId),
+                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
@@ -350,6 +333,8 @@ export class Recommendations extends pulumi.ComponentResource {
 
     constructor(name: string, args: RecommendationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Recommendations.__pulumiType, name, {}, opts);
+        // Personalize resources take `awsNativeProvider`; everything else must not fall back to a default AWS provider.
+        requireAwsProvider(this, "Recommendations");
         for (const [kind, build] of Object.entries(SCHEMAS) as [DatasetKind, () => AvroSchema][]) {
             const problems = schemaProblems(build(), kind);
             if (problems.length > 0) {

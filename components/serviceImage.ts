@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ServiceConfig } from "../lib/config";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 
 /** EKS nodes are x86_64 (AL2023_x86_64_STANDARD); an image built on an arm64 laptop must not land there. */
 export const IMAGE_PLATFORM = "linux/amd64";
@@ -129,6 +130,7 @@ export class ServiceImage extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ServiceImage.__pulumiType, name, {}, opts);
+        const awsProvider = requireAwsProvider(this, "ServiceImage");
         const { service } = args;
         if ((service.image === undefined) === (service.build === undefined)) {
             throw new pulumi.ResourceError(`service ${service.name}: exactly one of image and build must be set (lib/config.ts validates this)`, this);
@@ -136,7 +138,7 @@ export class ServiceImage extends pulumi.ComponentResource {
         this.repository = this.createRepository(name, args);
         this.repositoryUrl = this.repository.repositoryUrl;
         this.repositoryArn = this.repository.arn;
-        this.image = service.build ? this.buildAndPush(name, service.build) : pulumi.output(service.image!);
+        this.image = service.build ? this.buildAndPush(name, service.build, awsProvider) : pulumi.output(service.image!);
         this.registerOutputs({ repositoryUrl: this.repositoryUrl, repositoryArn: this.repositoryArn, image: this.image });
     }
 
@@ -157,8 +159,8 @@ export class ServiceImage extends pulumi.ComponentResource {
         return repository;
     }
 
-    private buildAndPush(name: string, build: NonNullable<ServiceConfig["build"]>): pulumi.Output<string> {
-        const token = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this, provider: this.getProvider("aws::") });
+    private buildAndPush(name: string, build: NonNullable<ServiceConfig["build"]>, awsProvider: pulumi.ProviderResource): pulumi.Output<string> {
+        const token = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId }, { parent: this, provider: awsProvider });
         // The local Docker engine builds; an explicit provider keeps the image off any ambient default.
         const dockerProvider = new docker.Provider(`${name}-docker`, {}, { parent: this });
         const image = new docker.Image(

@@ -20,6 +20,7 @@ import {
     SERVICE_PORT_NAME,
     serviceLabels,
 } from "../lib/contracts";
+import { requireAwsProvider } from "../lib/providers";
 
 import Inputs = k8s.types.input;
 
@@ -401,6 +402,8 @@ export class FlodramaService extends pulumi.ComponentResource {
 
     constructor(name: string, args: FlodramaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(FlodramaService.__pulumiType, name, {}, opts);
+        // The IRSA role must not fall back to a default AWS provider.
+        requireAwsProvider(this, "FlodramaService");
         const { service, cluster } = args;
         const namespace = cluster.appNamespace;
         // Every object waits for the add-ons: HPAs need metrics-server, and the LB controller's webhooks

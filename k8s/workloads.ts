@@ -10,7 +10,9 @@ import { PolicyDocument } from "../components/irsaRole";
 import { ServiceImage } from "../components/serviceImage";
 import { ServiceConfig } from "../lib/config";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo } from "../lib/contracts";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";
+import { requireAwsProvider } from "../lib/providers";
 import { FlodramaService } from "./flodramaService";
 
 /** Environment variables that tell a scraper where to write. */
@@ -36,27 +38,8 @@ export function workloadsKeyPolicy(partition: string, accountId: string): string
             {
                 Sid: "AccountAdministersAndUsesThroughIam",
                 Effect: "Allow",
-                Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
-                Action: [
-                    "kms:Create*",
-                    "kms:Describe*",
-                    "kms:Enable*",
-                    "kms:List*",
-                    "kms:Put*",
-                    "kms:Update*",
-                    "kms:Revoke*",
-                    "kms:Disable*",
-                    "kms:Get*",
-                    "kms:Delete*",
-                    "kms:TagResource",
-                    "kms:UntagResource",
-                    "kms:ScheduleKeyDeletion",
-                    "kms:CancelKeyDeletion",
-                    "kms:Encrypt",
-                    "kms:Decrypt",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
+                Principal: accountRootPrincipal(partition, accountId),
+                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
                 // In a key policy, "*" means this key.
                 Resource: "*",
             },
@@ -179,6 +162,8 @@ export class Workloads extends pulumi.ComponentResource {
 
     constructor(name: string, args: WorkloadsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Workloads.__pulumiType, name, {}, opts);
+        // Fail early rather than let the repositories, roles, key and buckets fall back to a default provider.
+        requireAwsProvider(this, "Workloads");
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
 

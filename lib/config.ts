@@ -214,6 +214,8 @@ export interface ApiConfig {
     domain?: DomainConfig;
     /** Custom domain of the WebSocket API (one name). */
     websocketDomain?: DomainConfig;
+    /** CORS origins besides the site's own, e.g. a local dev server (`http://localhost` only in dev). */
+    extraCorsOrigins: string[];
 }
 
 export interface IdentityConfig {
@@ -759,8 +761,8 @@ function readService(r: Reader, projectDir: string): ServiceConfig | undefined {
     return complete<ServiceConfig>(svc, ["image", "build"]);
 }
 
-function readApi(r: Reader): ApiConfig | undefined {
-    r.allowOnly(["throttling", "publicRoutes", "domain", "websocketDomain"]);
+function readApi(r: Reader, environment: FlodramaConfig["environment"] | undefined): ApiConfig | undefined {
+    r.allowOnly(["throttling", "publicRoutes", "domain", "websocketDomain", "extraCorsOrigins"]);
     const t = r.object("throttling");
     t?.allowOnly(["burstLimit", "rateLimit"]);
     return complete<ApiConfig>(
@@ -773,8 +775,37 @@ function readApi(r: Reader): ApiConfig | undefined {
             ),
             domain: readDomain(r, "domain", true),
             websocketDomain: readDomain(r, "websocketDomain", true),
+            extraCorsOrigins: readOriginList(r, "extraCorsOrigins", environment !== "dev"),
         },
         ["domain", "websocketDomain"],
+    );
+}
+
+/** Browser origins (`scheme://host[:port]`, no path): https, or http://localhost where plain http is allowed. */
+function readOriginList(r: Reader, name: string, httpsOnly: boolean): string[] | undefined {
+    const description = httpsOnly ? "an https:// origin such as https://admin.flodrama.com (no path; plain http is only accepted in dev)" : "an https:// origin, or http://localhost:<port> in dev (no path)";
+    return r.list(
+        name,
+        (p, v) =>
+            readString(r.problems, p, v, {
+                description,
+                check: (s) => {
+                    let u: URL;
+                    try {
+                        u = new URL(s);
+                    } catch {
+                        return description;
+                    }
+                    if (u.origin !== s) {
+                        return `${description}; write ${u.origin === "null" ? "an origin" : u.origin}`;
+                    }
+                    if (u.protocol === "https:" || (!httpsOnly && u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1"))) {
+                        return undefined;
+                    }
+                    return description;
+                },
+            }),
+        { fallback: [], unique: true },
     );
 }
 
@@ -948,7 +979,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     if (services) {
         checkServices(services, problems, cluster?.quotas.app);
     }
-    const api = readApi(section("api")!);
+    const api = readApi(section("api")!, environment);
     const identity = readIdentity(section("identity")!, environment, region);
     const monitoring = readMonitoring(section("monitoring")!, environment, opts.stack);
 

@@ -185,6 +185,10 @@ export const STATE: Record<string, StateFn> = {
     "aws:apigatewayv2/domainName:DomainName": (a) => ({
         domainNameConfiguration: { ...(a.inputs.domainNameConfiguration ?? {}), targetDomainName: `d-abc.execute-api.eu-west-3.amazonaws.com`, hostedZoneId: "ZLY8HYME6SFDD" },
     }),
+    "aws:apigatewayv2/vpcLink:VpcLink": (a, ctx) => ({ arn: `arn:aws:apigateway:${ctx.region}::/vpclinks/${a.name}-id` }),
+    "aws:apigateway/vpcLink:VpcLink": (a, ctx) => ({ arn: `arn:aws:apigateway:${ctx.region}::/vpclinks/${a.name}-id` }),
+    "aws:apigatewayv2/authorizer:Authorizer": (a, ctx) => ({ arn: `arn:aws:apigateway:${ctx.region}::/apis/${a.inputs.apiId}/authorizers/${a.name}-id` }),
+    "aws:apigateway/account:Account": () => ({ throttleSettings: [{ burstLimit: 5000, rateLimit: 10000 }] }),
     "aws:cognito/userPool:UserPool": (a, ctx) => ({
         arn: arn("cognito-idp", ctx, `userpool/${ctx.region}_${a.name.replace(/[^A-Za-z0-9]/g, "").slice(0, 9)}`),
         endpoint: `cognito-idp.${ctx.region}.amazonaws.com/${ctx.region}_${a.name.replace(/[^A-Za-z0-9]/g, "").slice(0, 9)}`,

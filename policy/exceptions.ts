@@ -66,7 +66,11 @@ export const EXCEPTIONS: PolicyException[] = [
     {
         policy: "apigateway-8-route-authorization",
         reason: "public read-only routes are listed in api.publicRoutes (health, catalogue browsing); WebSocket connections are authorized once on $connect, and API Gateway runs no authorizer on $disconnect or $default",
-        when: (r) => /^GET \//.test(String(r.props.routeKey)) || ["$disconnect", "$default"].includes(String(r.props.routeKey)),
+        // Narrow on purpose: a read-only route that the API component created from api.publicRoutes (its
+        // logical name says "-http-public-"), or the two WebSocket routes of that component's API.
+        when: (r) =>
+            (/-http-public-/.test(r.name) && /^(GET|HEAD) \//.test(String(r.props.routeKey))) ||
+            (/-ws-route-/.test(r.name) && ["$disconnect", "$default"].includes(String(r.props.routeKey))),
     },
     {
         policy: "documentdb-5-deletion-protection",

@@ -291,6 +291,13 @@ describe("identity: the component alone, with a fixture site URL", () => {
         assert.deepEqual(await valueOf(info.planGroupNames), ["free", "standard", "premium"]);
     });
 
+    it("refuses to run without an explicit AWS provider", async () => {
+        await assert.rejects(
+            simulate("dev", () => new Identity("noprov", { stack: "t", region: "eu-west-3", siteUrl: SITE, planGroups: ["free"], threatProtection: "off", domainPrefix: "x", protect: false, logRetentionDays: 30 })),
+            /needs the stack's AWS provider/,
+        );
+    });
+
     it("refuses an empty plan list", () => {
         assert.throws(
             () =>

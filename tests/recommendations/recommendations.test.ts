@@ -245,6 +245,17 @@ describe("recommendations: the component alone, with the API role", () => {
         assert.equal(named(T.key, "rt-key").retainOnDelete, true);
     });
 
+    it("refuses to run without an explicit AWS provider", async () => {
+        await assert.rejects(
+            simulate("dev", () => {
+                const { Provider } = require("@pulumi/aws-native/provider");
+                const awsNativeProvider = new Provider("test-native-2", { region: "eu-west-3" });
+                return new Recommendations("noprov", { stack: "test", region: "eu-west-3", awsNativeProvider, protect: false, logRetentionDays: 30 });
+            }),
+            /needs the stack's AWS provider/,
+        );
+    });
+
     it("exposes the dataset group, bucket, role and tracker", async () => {
         assert.equal(await valueOf(rec.datasetGroupArn), `arn:aws:personalize:eu-west-3:${ACCOUNT_ID}:dataset-group/flodrama-test-recommendations`);
         assert.equal(await valueOf(rec.trainingBucketName), "flodrama-test-personalize-training");
@@ -354,6 +365,22 @@ for (const stack of stackNames()) {
             const doc = JSON.parse(run.one(T.rolePolicy, "recommendations-role-policy").inputs.policy);
             const bucketArn = run.one(T.bucket, "recommendations-training").state.arn;
             assert.deepEqual(allowedResources(doc).sort(), [bucketArn, `${bucketArn}/*`, run.one(T.key, "recommendations-key").state.arn].sort());
+            assert.deepEqual(wildcardActions(doc), []);
+        });
+
+        it("lets the REST API's ServiceAccount (and no other) put events and read this stack's campaigns", () => {
+            const services: Array<{ name: string; expose: string }> = JSON.parse(run.config["flodrama:services"]);
+            const api = services.find((x) => x.expose === "http-api")!;
+            const attached = run.ofType(T.rolePolicy).filter((p) => /personalize:/.test(p.inputs.policy));
+            assert.deepEqual(attached.map((p) => p.name), ["recommendations-api-access"]);
+            const policy = attached[0];
+            const roles = run.ofType(T.role).filter((r) => r.state.name === policy.inputs.role);
+            assert.equal(roles.length, 1);
+            const trust = JSON.parse(roles[0].inputs.assumeRolePolicy);
+            const sub = Object.entries(trust.Statement[0].Condition.StringEquals).find(([k]) => k.endsWith(":sub"))![1];
+            assert.equal(sub, `system:serviceaccount:flodrama:${api.name}`);
+            const doc = JSON.parse(policy.inputs.policy);
+            assert.deepEqual(doc, JSON.parse(JSON.stringify(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", run.config["aws:region"], ACCOUNT_ID, stack))));
             assert.deepEqual(wildcardActions(doc), []);
         });
 

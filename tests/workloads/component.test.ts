@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM } from "../../components/serviceImage";
+import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM, ServiceImage } from "../../components/serviceImage";
 import { FlodramaConfig, loadConfig } from "../../lib/config";
 import { APP_NAMESPACE, DeployedService } from "../../lib/contracts";
 import { createAwsProviders } from "../../lib/providers";
@@ -17,7 +17,7 @@ import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { podSecurityViolations } from "../../policy/podSecurity";
-import { ROLE_ARN_ANNOTATION } from "../../k8s/flodramaService";
+import { FlodramaService, ROLE_ARN_ANNOTATION } from "../../k8s/flodramaService";
 import { SCRAPER_ENV, Workloads } from "../../k8s/workloads";
 import { fakeData, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 
@@ -253,3 +253,39 @@ for (const stack of ["dev", "prod"]) {
         });
     });
 }
+
+describe("Workloads, ServiceImage and FlodramaService without the stack's AWS provider", () => {
+    it("refuse to run rather than fall back to a default provider", async () => {
+        await assert.rejects(
+            simulate("dev", () => {
+                const cfg = loadConfig();
+                return new Workloads("workloads", {
+                    stack: cfg.stack,
+                    region: cfg.region,
+                    services: cfg.services,
+                    network: fakeNetwork(2),
+                    cluster: fakeCluster(),
+                    data: fakeData(cfg.data.mode),
+                    protect: false,
+                    logRetentionDays: cfg.logRetentionDays,
+                });
+            }),
+            /Workloads needs the stack's AWS provider/,
+        );
+        await assert.rejects(
+            simulate("dev", () => {
+                const cfg = loadConfig();
+                return new ServiceImage("image", { stack: cfg.stack, service: cfg.services[0], kmsKeyArn: "arn:aws:kms:eu-west-3:123456789012:key/k" });
+            }),
+            /ServiceImage needs the stack's AWS provider/,
+        );
+        await assert.rejects(
+            simulate("dev", () => {
+                const cfg = loadConfig();
+                const service = cfg.services[0];
+                return new FlodramaService("svc", { stack: cfg.stack, service, image: service.image!, cluster: fakeCluster(), network: fakeNetwork(2), data: fakeData(cfg.data.mode) });
+            }),
+            /FlodramaService needs the stack's AWS provider/,
+        );
+    });
+});

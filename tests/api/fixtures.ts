@@ -1,0 +1,42 @@
+/**
+ * Stand-ins for what the API consumes from workloads, identity and the CDN site, so the component can
+ * be tested alone under `simulate()`. Call inside the `simulate` body (they create Outputs).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceConfig } from "../../lib/config";
+import { DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
+import { ACCOUNT_ID } from "../../offline/mocks";
+
+export const FAKE_POOL_ID = "eu-west-3_Fixture1";
+export const FAKE_ISSUER_URL = `https://cognito-idp.eu-west-3.amazonaws.com/${FAKE_POOL_ID}`;
+export const FAKE_CLIENT_ID = "spaclientfixture";
+export const FAKE_SITE_URL = "https://d111111abcdef8.cloudfront.net";
+
+/** Kubernetes Service names and IRSA role names as the workloads component would hand them over. */
+export const fakeServiceName = (svc: ServiceConfig) => `${svc.name}`;
+export const fakeRoleName = (svc: ServiceConfig) => `flodrama-test-flodrama-${svc.name}`;
+
+export function fakeServices(services: ServiceConfig[]): DeployedService[] {
+    return services.map((config) => ({
+        config,
+        serviceName: config.expose === "none" && config.role === "scraper" ? undefined : pulumi.output(fakeServiceName(config)),
+        roleName: pulumi.output(fakeRoleName(config)),
+        roleArn: pulumi.output(`arn:aws:iam::${ACCOUNT_ID}:role/${fakeRoleName(config)}`),
+        image: pulumi.output(config.image ?? "fixture/image:1"),
+    }));
+}
+
+export function fakeIdentity(): IdentityInfo {
+    return {
+        viewerUserPoolId: pulumi.output(FAKE_POOL_ID),
+        viewerUserPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/${FAKE_POOL_ID}`),
+        spaClientId: pulumi.output(FAKE_CLIENT_ID),
+        viewerIssuerUrl: pulumi.output(FAKE_ISSUER_URL),
+        adminUserPoolId: pulumi.output("eu-west-3_Admin1"),
+        hostedUiUrl: pulumi.output("https://fixture.auth.eu-west-3.amazoncognito.com"),
+    };
+}
+
+export function fakeSite(url = FAKE_SITE_URL): SiteInfo {
+    return { url: pulumi.output(url), distributionId: pulumi.output("EFIXTURE") };
+}

@@ -1,0 +1,217 @@
+/**
+ * The API's pure spec builders (issue 7): routes, CORS, access-log formats, target group settings,
+ * WebSocket integration headers, the ManageConnections policy, trust policies, the authorizer bundle
+ * and the TargetGroupBinding spec against the controller's CRD.
+ */
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import {
+    bundleAuthorizer,
+    corsConfiguration,
+    deregistrationDelaySeconds,
+    exposedService,
+    httpAccessLogFormat,
+    httpRoutes,
+    manageConnectionsPolicy,
+    PROTECTED_METHODS,
+    routeSlug,
+    serviceTrustPolicy,
+    targetGroupSpec,
+    websocketAccessLogFormat,
+    websocketRequestParameters,
+} from "../../components/api";
+import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
+import { SERVICE_PORT_NAME } from "../../lib/contracts";
+import { valueOf } from "../../offline/harness";
+import { validateTargetGroupBinding } from "./targetGroupBindingCrd";
+
+const EXEC_ARN = "arn:aws:execute-api:eu-west-3:123456789012:abc123";
+
+describe("api: HTTP routes", () => {
+    it("lists the public routes without authorization and protects every method's catch-all with the JWT authorizer", () => {
+        const routes = httpRoutes(["GET /health", "GET /catalog/{proxy+}"]);
+        assert.deepEqual(
+            routes.filter((r) => r.authorizationType === "NONE").map((r) => r.routeKey),
+            ["GET /health", "GET /catalog/{proxy+}"],
+        );
+        assert.deepEqual(
+            routes.filter((r) => r.authorizationType === "JWT").map((r) => r.routeKey),
+            PROTECTED_METHODS.map((m) => `${m} /{proxy+}`),
+        );
+        assert.equal(routes.length, 2 + PROTECTED_METHODS.length);
+    });
+
+    it("has no ANY or OPTIONS route, so API Gateway answers CORS preflights itself", () => {
+        for (const r of httpRoutes(["GET /health"])) {
+            assert.ok(!/^(ANY|OPTIONS) /.test(r.routeKey), r.routeKey);
+        }
+    });
+
+    it("refuses public routes that would open a protected catch-all or capture preflights", () => {
+        assert.throws(() => httpRoutes(["GET /{proxy+}"]), /would make every GET request public/);
+        assert.throws(() => httpRoutes(["ANY /catalog"]), /ANY and OPTIONS/);
+        assert.throws(() => httpRoutes(["OPTIONS /x"]), /ANY and OPTIONS/);
+    });
+
+    it("derives stable logical-name fragments from route keys", () => {
+        assert.equal(routeSlug("GET /catalog/{proxy+}"), "get-catalog-proxy");
+        assert.equal(routeSlug("GET /health"), "get-health");
+        assert.equal(routeSlug("DELETE /{proxy+}"), "delete-proxy");
+        assert.notEqual(routeSlug("GET /catalog"), routeSlug("GET /catalog/{proxy+}"));
+    });
+});
+
+describe("api: CORS", () => {
+    it("allows only the site's origin, the bearer header and no credentials", () => {
+        const cors = corsConfiguration("https://flodrama.com/");
+        assert.deepEqual(cors.allowOrigins, ["https://flodrama.com"]);
+        assert.deepEqual(cors.allowHeaders, ["authorization", "content-type"]);
+        assert.equal(cors.allowCredentials, false);
+        assert.ok(!cors.allowOrigins.includes("*"));
+        assert.ok(cors.allowMethods.includes("OPTIONS"));
+    });
+
+    it("adds configured extra origins, once each, and refuses wildcards and paths", () => {
+        assert.deepEqual(corsConfiguration("https://d1.cloudfront.net", ["http://localhost:5173", "https://d1.cloudfront.net"]).allowOrigins, [
+            "https://d1.cloudfront.net",
+            "http://localhost:5173",
+        ]);
+        assert.throws(() => corsConfiguration("https://flodrama.com", ["*"]), /without a path or wildcard/);
+        assert.throws(() => corsConfiguration("https://flodrama.com", ["https://x.com/app"]), /without a path or wildcard/);
+    });
+});
+
+describe("api: access-log formats", () => {
+    for (const [kind, format, keys] of [
+        ["HTTP", httpAccessLogFormat(), ["requestId", "ip", "routeKey", "status", "latency", "integrationError"]],
+        ["WebSocket", websocketAccessLogFormat(), ["requestId", "ip", "routeKey", "status", "latency", "integrationError", "connectionId", "eventType"]],
+    ] as const) {
+        it(`${kind}: is one JSON object with the fields operations need, every value a $context variable`, () => {
+            const parsed = JSON.parse(format);
+            for (const k of keys) {
+                assert.ok(k in parsed, `${kind} format has ${k}`);
+            }
+            for (const [k, v] of Object.entries(parsed)) {
+                assert.match(String(v), /^\$context\.[A-Za-z.]+$/, `${k}`);
+            }
+            assert.ok(!format.includes("\n"), "one line per request");
+            // Substituting values (including "-" for absent ones) keeps the line valid JSON.
+            const line = format.replace(/\$context\.[A-Za-z.]+/g, "-");
+            assert.doesNotThrow(() => JSON.parse(line));
+        });
+    }
+});
+
+describe("api: target groups", () => {
+    it("drains Watch Party for its whole grace period and the REST API briefly", () => {
+        assert.equal(deregistrationDelaySeconds("websocket-api", 300), 300);
+        assert.equal(deregistrationDelaySeconds("http-api", 300), 30);
+        assert.equal(deregistrationDelaySeconds("http-api", 10), 10, "never longer than the pod lives");
+    });
+
+    it("uses IP targets, HTTP health checks on the readiness path and no client IP preservation", () => {
+        const tg = targetGroupSpec({ port: 8080, expose: "websocket-api", readinessPath: "/ready", terminationGracePeriodSeconds: 120 });
+        assert.equal(tg.targetType, "ip");
+        assert.equal(tg.protocol, "TCP");
+        assert.equal(tg.preserveClientIp, "false");
+        assert.equal(tg.deregistrationDelay, 120);
+        assert.equal(tg.connectionTermination, true);
+        assert.deepEqual(
+            { protocol: tg.healthCheck.protocol, path: tg.healthCheck.path, port: tg.healthCheck.port },
+            { protocol: "HTTP", path: "/ready", port: "traffic-port" },
+        );
+    });
+
+    it("finds the one service per exposure and names the config key when there is not exactly one", () => {
+        const svc = (name: string, expose: string) => ({ config: { name, expose }, serviceName: pulumi.output(name) }) as any;
+        assert.equal(exposedService([svc("api", "http-api"), svc("wp", "websocket-api")], "http-api").config.name, "api");
+        assert.throws(() => exposedService([svc("api", "http-api"), svc("api2", "http-api")], "http-api"), /flodrama:services must have exactly one service with expose: http-api, found 2/);
+        assert.throws(() => exposedService([svc("api", "http-api")], "websocket-api"), /found 0/);
+    });
+});
+
+describe("api: WebSocket integration", () => {
+    it("passes connection id, API id, domain, stage, route and verified user as request headers", () => {
+        const p = websocketRequestParameters();
+        assert.equal(p["integration.request.header.X-Connection-Id"], "context.connectionId");
+        assert.equal(p["integration.request.header.X-Api-Id"], "context.apiId");
+        assert.equal(p["integration.request.header.X-Domain-Name"], "context.domainName");
+        assert.equal(p["integration.request.header.X-Stage"], "context.stage");
+        assert.equal(p["integration.request.header.X-User-Id"], "context.authorizer.principalId");
+        for (const k of Object.keys(p)) {
+            assert.match(k, /^integration\.request\.header\.[A-Za-z-]+$/);
+        }
+    });
+});
+
+describe("api: IAM documents", () => {
+    it("scopes ManageConnections to this API's stage's connections, with no wildcard action", async () => {
+        const doc = manageConnectionsPolicy(EXEC_ARN, "live");
+        assert.equal(doc.Statement.length, 1);
+        const s = doc.Statement[0];
+        assert.equal(s.Effect, "Allow");
+        assert.equal(s.Action, "execute-api:ManageConnections");
+        const resources = await Promise.all((s.Resource as pulumi.Output<string>[]).map((r) => valueOf(r)));
+        assert.deepEqual(resources.sort(), [`${EXEC_ARN}/live/DELETE/@connections/*`, `${EXEC_ARN}/live/GET/@connections/*`, `${EXEC_ARN}/live/POST/@connections/*`]);
+        for (const r of resources) {
+            assert.ok(r.startsWith(`${EXEC_ARN}/live/`), "this API and stage only");
+            assert.ok(!r.includes(":*/") && !/\/\*\/\*/.test(r), "no wildcard API or stage");
+        }
+    });
+
+    it("lets only the named service assume its roles, on behalf of this account", () => {
+        const doc = JSON.parse(serviceTrustPolicy("lambda.amazonaws.com", "111122223333"));
+        assert.deepEqual(doc.Statement, [
+            { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } },
+        ]);
+        assert.equal(JSON.parse(serviceTrustPolicy("apigateway.amazonaws.com")).Statement[0].Condition, undefined);
+    });
+});
+
+describe("api: authorizer bundle", () => {
+    it("is one small CommonJS file with no dependency outside Node.js", () => {
+        const code = bundleAuthorizer();
+        const requires = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+        assert.deepEqual([...new Set(requires)], ["node:crypto"]);
+        assert.ok(code.length < 20_000, `${code.length} bytes`);
+        assert.match(code, /handler/);
+    });
+});
+
+describe("api: TargetGroupBinding spec", () => {
+    const spec = targetGroupBindingSpec({
+        serviceName: "watch-party",
+        targetGroupArn: "arn:aws:elasticloadbalancing:eu-west-3:123456789012:targetgroup/x/0123",
+        loadBalancerSecurityGroupId: "sg-nlb",
+        podPort: 8080,
+        vpcId: "vpc-1",
+    });
+    const obj = { apiVersion: "elbv2.k8s.aws/v1beta1", kind: "TargetGroupBinding", metadata: { name: "watch-party", namespace: "flodrama" }, spec };
+
+    it("is valid against the controller's CRD", () => {
+        assert.deepEqual(validateTargetGroupBinding(obj), []);
+    });
+
+    it("refers to the Service port by name, IP targets, and opens the pod port to the NLB's security group", () => {
+        assert.deepEqual(spec.serviceRef, { name: "watch-party", port: SERVICE_PORT_NAME });
+        assert.equal(spec.targetType, "ip");
+        assert.deepEqual(spec.networking.ingress, [{ from: [{ securityGroup: { groupID: "sg-nlb" } }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+    });
+
+    it("the CRD check catches what the API server would reject or prune", () => {
+        const broken = (mutate: (o: any) => void) => {
+            const o = structuredClone(obj);
+            mutate(o);
+            return validateTargetGroupBinding(o);
+        };
+        assert.match(broken((o) => delete o.spec.serviceRef.port).join(), /serviceRef\.port: required/);
+        assert.match(broken((o) => (o.spec.targetType = "pod")).join(), /one of instance, ip/);
+        assert.match(broken((o) => (o.spec.networking.ingress[0].ports[0].protocol = "HTTP")).join(), /one of TCP, UDP/);
+        assert.match(broken((o) => (o.spec.networking.ingress[0].from[0] = { securityGroup: { groupID: "sg" }, ipBlock: { cidr: "10.0.0.0/8" } })).join(), /exactly one of/);
+        assert.match(broken((o) => delete o.spec.networking.ingress[0].from).join(), /from: required/);
+        assert.match(broken((o) => (o.spec.targetGroupArn = o.spec.targetGroupARN)).join(), /targetGroupArn: unknown field/);
+        assert.match(broken((o) => delete o.spec.targetGroupARN).join(), /targetGroupARN or targetGroupName/);
+        assert.match(broken((o) => (o.apiVersion = "elbv2.k8s.aws/v1alpha2")).join(), /apiVersion/);
+        assert.match(broken((o) => delete o.metadata.namespace).join(), /namespaced/);
+    });
+});
