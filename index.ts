@@ -216,6 +216,7 @@ const monitoring = new Monitoring(
         services: workloads.services,
         cluster: clusterInfo,
         usEast1Provider: providers.usEast1,
+        randomProvider: providers.random,
         protect: cfg.protect,
     },
     { provider: providers.aws },

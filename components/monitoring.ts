@@ -14,6 +14,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { DataConfig, MonitoringConfig } from "../lib/config";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
 import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
@@ -53,6 +54,8 @@ export interface MonitoringArgs {
     cluster: ClusterInfo;
     /** The us-east-1 provider (with the stack's default tags): CloudFront alarms and their topic. */
     usEast1Provider: aws.Provider;
+    /** The program's one `random` provider: the Grafana admin password. */
+    randomProvider: random.Provider;
     /** Protect the topic keys (`protectStatefulResources`). */
     protect: boolean;
 }
@@ -219,6 +222,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafana: args.monitoring.grafana,
                 alertTopicArn: main.topic.arn,
                 alertTopicKeyArn: main.key.arn,
+                randomProvider: args.randomProvider,
             },
             { parent: this },
         );

@@ -38,6 +38,8 @@ export interface MonitoringStackArgs {
     /** The SNS topic Alertmanager publishes to, and the KMS key that encrypts it. */
     alertTopicArn: pulumi.Input<string>;
     alertTopicKeyArn: pulumi.Input<string>;
+    /** The program's one `random` provider (lib/providers.ts): the Grafana admin password. */
+    randomProvider: random.Provider;
 }
 
 /** What Alertmanager may do in AWS: publish to the alert topic, encrypting with its key. */
@@ -126,12 +128,10 @@ export class MonitoringStack extends pulumi.ComponentResource {
         args: MonitoringStackArgs,
         k8sOpts: pulumi.CustomResourceOptions,
     ): { secret: k8s.core.v1.Secret; password: pulumi.Output<string> } {
-        // The random provider is local and stateless; explicit so that nothing runs on a default provider.
-        const randomProvider = new random.Provider(`${name}-random`, {}, { parent: this });
         const password = new random.RandomPassword(
             `${name}-grafana-admin-password`,
             { length: 32, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
-            { parent: this, provider: randomProvider },
+            { parent: this, provider: args.randomProvider },
         );
         const secretPassword = pulumi.secret(password.result);
         const secret = new k8s.core.v1.Secret(

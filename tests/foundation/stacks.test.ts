@@ -40,6 +40,10 @@ for (const stack of stackNames()) {
             assert.deepEqual(ambient.map((i) => i.token), []);
         });
 
+        it("builds each stateless provider once (random)", () => {
+            assert.deepEqual(run.ofType("pulumi:providers:random").map((p) => p.name), ["random"]);
+        });
+
         it("builds the AWS providers with the stack's default tags, one in us-east-1", () => {
             const awsProviders = run.ofType("pulumi:providers:aws");
             const regions = awsProviders.map((p) => p.inputs.region).sort();

@@ -89,6 +89,7 @@ for (const stack of stackNames()) {
                         services: fakeServices(cfg),
                         cluster: fakeCluster(),
                         usEast1Provider: providers.usEast1,
+                        randomProvider: providers.random,
                         protect: cfg.protect,
                     },
                     { provider: providers.aws },
