@@ -22,8 +22,9 @@ import {
     TOKEN_VALIDITY,
     userPoolSpec,
 } from "../../components/identity";
-import { ConfigError, IdentityConfig, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, ProgramRun, readStackConfig, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
+import { ConfigError, IdentityConfig, parseConfig } from "../../lib/config";
+import { rawFor as raw } from "../../offline/stackConfig";
+import { PROJECT_DIR, ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { ALL_POLICIES } from "../../policy/all";
 import { evaluateResource, FlodramaResourcePolicy } from "../../policy/framework";
 
@@ -418,20 +419,6 @@ for (const stack of stackNames()) {
 }
 
 describe("identity: config rules", () => {
-    function raw(stack: string, edit: (v: Record<string, any>) => void): RawConfig {
-        const { config } = readStackConfig(stack, edit);
-        const values: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(config)) {
-            if (k.startsWith("flodrama:")) {
-                try {
-                    values[k.slice("flodrama:".length)] = JSON.parse(v);
-                } catch {
-                    values[k.slice("flodrama:".length)] = v;
-                }
-            }
-        }
-        return { region: config["aws:region"], values };
-    }
     function problems(stack: string, edit: (v: Record<string, any>) => void): ConfigError["problems"] {
         try {
             parseConfig(raw(stack, edit), { stack, projectDir: PROJECT_DIR });
