@@ -317,7 +317,7 @@ export class Recommendations extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this });
 
         const key = this.createKey(name, args, account.accountId, partition.partition);
-        const logBucket = this.createAccessLogBucket(name, args);
+        const logBucket = this.createAccessLogBucket(name, args, account.accountId);
         const bucket = this.createTrainingBucket(name, args, key, logBucket, account.accountId);
         const { role, rolePolicy } = this.createRole(name, args, bucket, key, account.accountId, partition.partition);
         const group = this.createDatasetGroup(name, args, key, role, rolePolicy);
@@ -391,11 +391,12 @@ export class Recommendations extends pulumi.ComponentResource {
     }
 
     /** S3 server access logs of the training bucket (FSBP S3.9). Log delivery supports SSE-S3 only on its target. */
-    private createAccessLogBucket(name: string, args: RecommendationsArgs): aws.s3.Bucket {
+    private createAccessLogBucket(name: string, args: RecommendationsArgs, accountId: pulumi.Output<string>): aws.s3.Bucket {
         const logName = `${name}-access-logs`;
         const bucket = new aws.s3.Bucket(
             logName,
-            { bucket: physicalName(args.stack, "personalize-access-logs", "s3Bucket"), forceDestroy: !args.protect },
+            // Bucket names are global: the account id keeps them unique (as the site's and the scraper's).
+            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-access-logs-${a}`, "s3Bucket")), forceDestroy: !args.protect },
             { parent: this, protect: args.protect },
         );
         this.lockDown(logName, bucket);
@@ -423,7 +424,7 @@ export class Recommendations extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(
             bucketName,
             // Exports of viewing history: never emptied by a routine destroy in prod.
-            { bucket: physicalName(args.stack, "personalize-training", "s3Bucket"), forceDestroy: !args.protect },
+            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-training-${a}`, "s3Bucket")), forceDestroy: !args.protect },
             { parent: this, protect: args.protect },
         );
         this.lockDown(bucketName, bucket);
