@@ -222,6 +222,8 @@ for (const stack of ["dev", "prod"]) {
                 }
                 const publicPorts = new Set(publicRules.flatMap((r: any) => r.ports.map((p: any) => p.port)));
                 assert.deepEqual([...publicPorts].sort(), service.internetEgress ? [443, 80] : [443]);
+                // Nowhere else: DNS, the data tier, AWS APIs, and the web for the scraper only.
+                assert.equal(rules.length, service.internetEgress ? 4 : 3, JSON.stringify(rules));
             });
         });
     }
