@@ -17,6 +17,7 @@ import { securityHeadersConfigFor } from "./edge/bundle";
 import { Workloads } from "./k8s/workloads";
 import { ApiGateway } from "./components/api";
 
+import { Monitoring } from "./components/monitoring";
 const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
 void providers; // consumed by the components wired below
@@ -202,6 +203,27 @@ export const websocketManagementEndpoint = api.websocketManagementEndpoint;
 export const apiLoadBalancerArn = api.loadBalancerArn;
 
 // ---- monitoring (issue 8) -------------------------------------------------------------------------------
+const monitoring = new Monitoring(
+    "monitoring",
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        monitoring: cfg.monitoring,
+        site,
+        api,
+        data,
+        dataConfig: cfg.data,
+        services: workloads.services,
+        cluster: clusterInfo,
+        usEast1Provider: providers.usEast1,
+        protect: cfg.protect,
+    },
+    { provider: providers.aws },
+);
+export const alarmTopicArn = monitoring.alarmTopicArn;
+export const dashboardName = monitoring.dashboardName;
+export const dashboardUrl = monitoring.dashboardUrl;
+export const grafanaPortForward = monitoring.grafanaPortForward;
 
 // ---- outputs --------------------------------------------------------------------------------------------
 export const stack = cfg.stack;

@@ -243,6 +243,11 @@ export interface IdentityEmailConfig {
 
 export interface MonitoringConfig {
     alertEmails: string[];
+    /**
+     * CloudWatch dashboard name. Default `FloDrama-Dashboard-<stack>`, so stacks sharing an account do
+     * not collide; prod sets the seed's `FloDrama-Dashboard`.
+     */
+    dashboardName: string;
     alarms: { periodSeconds: number; evaluationPeriods: number; datapointsToAlarm: number };
     budget: { monthlyLimitUsd: number; forecastAlert: boolean };
     prometheus: { retention: string; storageGi: number };
@@ -885,8 +890,14 @@ function readIdentity(r: Reader, environment: FlodramaConfig["environment"] | un
     }, ["email"]);
 }
 
-function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | undefined): MonitoringConfig | undefined {
-    r.allowOnly(["alertEmails", "alarms", "budget", "prometheus", "grafana"]);
+/** CloudWatch dashboard names: up to 255 letters, digits, `-` and `_`. */
+export const DASHBOARD_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | undefined, stack: string): MonitoringConfig | undefined {
+    r.allowOnly(["alertEmails", "dashboardName", "alarms", "budget", "prometheus", "grafana"]);
+    const dashboardName =
+        r.optionalString("dashboardName", { pattern: DASHBOARD_NAME, description: "a CloudWatch dashboard name: up to 255 letters, digits, '-' or '_'" }) ??
+        (r.has("dashboardName") ? undefined : `FloDrama-Dashboard-${stack}`);
     const alertEmails = r.list(
         "alertEmails",
         (p, v) => readString(r.problems, p, v, { description: "an e-mail address such as ops@flodrama.com", check: (s) => (isEmail(s) ? undefined : "an e-mail address such as ops@flodrama.com") }),
@@ -918,6 +929,7 @@ function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | 
     g?.allowOnly(["storageGi"]);
     return complete<MonitoringConfig>({
         alertEmails,
+        dashboardName,
         alarms,
         budget: b ? complete({ monthlyLimitUsd: b.number("monthlyLimitUsd", { min: 1, max: 10_000_000 }), forecastAlert: b.bool("forecastAlert", true) }) : undefined,
         prometheus: p
@@ -973,7 +985,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     }
     const api = readApi(section("api")!, environment);
     const identity = readIdentity(section("identity")!, environment, region);
-    const monitoring = readMonitoring(section("monitoring")!, environment);
+    const monitoring = readMonitoring(section("monitoring")!, environment, opts.stack);
 
     // `top.list` above used `flodrama.services`; report it as `flodrama:services`.
     for (const p of problems.list) {

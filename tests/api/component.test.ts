@@ -188,6 +188,8 @@ for (const stack of stackNames()) {
             assert.equal(integration.inputs.connectionId, link.state.id ?? "api-http-vpc-link-id");
             assert.equal(integration.inputs.integrationUri, one("aws:lb/listener:Listener", `api-listener-${svc("http-api").name}`).state.arn);
             assert.equal(integration.inputs.payloadFormatVersion, "1.0");
+            // HTTP API mapping grammar: the service's logs join the access log on API Gateway's request id.
+            assert.deepEqual(integration.inputs.requestParameters, { "overwrite:header.x-request-id": "$context.requestId" });
         });
 
         it("HTTP API: JWT authorizer on the viewer pool and SPA client, public routes listed explicitly", () => {

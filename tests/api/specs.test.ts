@@ -130,6 +130,21 @@ describe("api: target groups", () => {
     });
 });
 
+describe("api: access-log variables belong to their API type", () => {
+    // Variables that exist for one API type only (AWS: "Customizing HTTP API access logs" and
+    // "Configure logging for WebSocket APIs"); a format copied from the other type logs "-" forever.
+    const webSocketOnly = ["eventType", "connectionId", "connectedAt", "messageId"];
+    const httpOnly = ["httpMethod", "path", "responseLatency", "integrationErrorMessage", "authorizer.claims."];
+    const vars = (format: string) => Object.values(JSON.parse(format)).map((v) => String(v).replace(/^\$context\./, ""));
+    const uses = (v: string, names: string[]) => names.some((n) => (n.endsWith(".") ? v.startsWith(n) : v === n));
+    it("HTTP uses no WebSocket-only variable", () => {
+        assert.deepEqual(vars(httpAccessLogFormat()).filter((v) => uses(v, webSocketOnly)), []);
+    });
+    it("WebSocket uses no HTTP-only variable", () => {
+        assert.deepEqual(vars(websocketAccessLogFormat()).filter((v) => uses(v, httpOnly)), []);
+    });
+});
+
 describe("api: WebSocket integration", () => {
     it("passes connection id, API id, domain, stage, route and verified user as request headers", () => {
         const p = websocketRequestParameters();
@@ -140,6 +155,12 @@ describe("api: WebSocket integration", () => {
         assert.equal(p["integration.request.header.X-User-Id"], "context.authorizer.principalId");
         for (const k of Object.keys(p)) {
             assert.match(k, /^integration\.request\.header\.[A-Za-z-]+$/);
+        }
+        // WebSocket mapping grammar (not the HTTP API's "overwrite:header.x" / "$context.x"): sources are
+        // context.*, stageVariables.*, route.request.body.* or a quoted static value; route.request
+        // headers and query strings exist on $connect only, and these parameters serve every route.
+        for (const v of Object.values(p)) {
+            assert.match(v, /^(context\.[A-Za-z.]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|'[^']*')$/, v);
         }
     });
 });

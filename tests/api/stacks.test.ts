@@ -58,6 +58,36 @@ for (const stack of stackNames()) {
             assert.deepEqual(listeners, Object.values(LISTENER_PORTS).sort());
         });
 
+        it("lets the NLB reach the exposed pods: their ingress NetworkPolicy admits the NLB's subnets on the bound port", () => {
+            // IP targets without client IP preservation see the NLB's private addresses as the source, and
+            // those sit in the subnets the NLB is in: the private subnets of the VPC's layout.
+            const nlb = run.one("aws:lb/loadBalancer:LoadBalancer", "api-nlb");
+            const vpc = run.one("awsx:ec2:Vpc");
+            assert.deepEqual(nlb.inputs.subnets, vpc.state.privateSubnetIds);
+            const nlbCidrs: string[] = (vpc.inputs.subnetSpecs as any[]).find((s) => s.type === "Private").cidrBlocks;
+            assert.equal(nlbCidrs.length, (nlb.inputs.subnets as string[]).length);
+            const policies = run.kubernetes("NetworkPolicy");
+            for (const b of under(TGB)) {
+                const tgb = manifestOf(b);
+                const port = tgb.spec.networking.ingress[0].ports[0].port;
+                const labels = run.kubernetes("Service").find((s) => s.state.metadata?.name === tgb.spec.serviceRef.name)!.inputs.spec.selector;
+                const selecting = policies.filter((p) => {
+                    const sel = p.inputs.spec.podSelector?.matchLabels ?? {};
+                    return p.inputs.metadata?.namespace === tgb.metadata.namespace && Object.entries(sel).every(([k, v]) => labels[k] === v);
+                });
+                for (const cidr of nlbCidrs) {
+                    const admitted = selecting.some((p) =>
+                        (p.inputs.spec.ingress ?? []).some(
+                            (rule: any) =>
+                                (rule.ports ?? []).some((rp: any) => rp.port === port && (rp.protocol ?? "TCP") === "TCP") &&
+                                (rule.from ?? []).some((f: any) => f.ipBlock && cidrContains(f.ipBlock.cidr, cidr) && !(f.ipBlock.except ?? []).some((e: string) => cidrOverlaps(e, cidr))),
+                        ),
+                    );
+                    assert.ok(admitted, `${tgb.spec.serviceRef.name}: no ingress NetworkPolicy admits the NLB subnet ${cidr} on TCP ${port}`);
+                }
+            }
+        });
+
         it("authorizes with the identity component's viewer pool and SPA client, and allows the site's origin (plus configured extras)", async () => {
             const jwt = run.one("aws:apigatewayv2/authorizer:Authorizer", "api-http-jwt");
             assert.equal(jwt.inputs.jwtConfiguration.issuer, run.outputs.viewerIssuerUrl);
@@ -111,4 +141,23 @@ for (const stack of stackNames()) {
             }
         });
     });
+}
+
+function cidrRange(cidr: string): [number, number] {
+    const [ip, bits] = cidr.split("/");
+    const base = ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+    const size = 2 ** (32 - Number(bits));
+    const start = base - (base % size);
+    return [start, start + size - 1];
+}
+/** Whether `outer` contains all of `inner` (IPv4). */
+function cidrContains(outer: string, inner: string): boolean {
+    const [os, oe] = cidrRange(outer);
+    const [is, ie] = cidrRange(inner);
+    return os <= is && ie <= oe;
+}
+function cidrOverlaps(a: string, b: string): boolean {
+    const [as, ae] = cidrRange(a);
+    const [bs, be] = cidrRange(b);
+    return as <= be && bs <= ae;
 }

@@ -1,0 +1,77 @@
+/**
+ * The monitoring keys of the stack config: each stack file's values, and the errors raised before
+ * anything is created (prod without a subscriber, a malformed address, a negative budget, a bad
+ * dashboard name, datapoints above the evaluation periods).
+ */
+import { strict as assert } from "assert";
+import { ConfigError, parseConfig, RawConfig } from "../../lib/config";
+import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
+
+function rawFor(stack: string, edit?: (v: Record<string, any>) => void): RawConfig {
+    const { config } = readStackConfig(stack, edit);
+    const values: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(config)) {
+        if (k.startsWith("flodrama:")) {
+            try {
+                values[k.slice(9)] = JSON.parse(v);
+            } catch {
+                values[k.slice(9)] = v;
+            }
+        }
+    }
+    return { region: config["aws:region"], values };
+}
+
+const parse = (stack: string, edit?: (v: Record<string, any>) => void) => parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
+
+function problem(stack: string, edit: (v: Record<string, any>) => void, key: string, expected: RegExp): void {
+    try {
+        parse(stack, edit);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        const p = e.problems.find((x) => x.key === key);
+        assert.ok(p, `no problem for ${key}; got ${e.problems.map((x) => x.key).join(", ")}`);
+        assert.match(p!.expected, expected);
+        return;
+    }
+    assert.fail(`expected ${key} to be rejected`);
+}
+
+describe("monitoring: config", () => {
+    it("reads each stack file's monitoring section", () => {
+        const dev = parse("dev").monitoring;
+        const prod = parse("prod").monitoring;
+        assert.equal(dev.dashboardName, "FloDrama-Dashboard-dev");
+        assert.equal(prod.dashboardName, "FloDrama-Dashboard");
+        assert.ok(prod.alertEmails.length >= 1);
+        assert.deepEqual(prod.alarms, { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 });
+        assert.equal(prod.budget.monthlyLimitUsd, 12000);
+        assert.equal(dev.prometheus.retention, "7d");
+    });
+
+    it("names the dashboard after any new stack by default, so stacks sharing an account do not collide", () => {
+        const staging = parseConfig(rawFor("dev"), { stack: "staging", projectDir: PROJECT_DIR });
+        assert.equal(staging.monitoring.dashboardName, "FloDrama-Dashboard-staging");
+    });
+
+    it("rejects prod without an alert e-mail", () => {
+        problem("prod", (v) => (v.monitoring.alertEmails = []), "flodrama:monitoring.alertEmails", /at least one e-mail/);
+    });
+
+    it("rejects a malformed address", () => {
+        problem("dev", (v) => (v.monitoring.alertEmails = ["ops.flodrama.com"]), "flodrama:monitoring.alertEmails[0]", /e-mail address/);
+    });
+
+    it("rejects a negative budget", () => {
+        problem("prod", (v) => (v.monitoring.budget.monthlyLimitUsd = -100), "flodrama:monitoring.budget.monthlyLimitUsd", /number from 1/);
+    });
+
+    it("rejects a dashboard name CloudWatch would refuse", () => {
+        problem("prod", (v) => (v.monitoring.dashboardName = "FloDrama Dashboard!"), "flodrama:monitoring.dashboardName", /CloudWatch dashboard name/);
+    });
+
+    it("rejects more datapoints to alarm than evaluation periods, and an invalid alarm period", () => {
+        problem("dev", (v) => (v.monitoring.alarms.datapointsToAlarm = 9), "flodrama:monitoring.alarms.datapointsToAlarm", /at most evaluationPeriods/);
+        problem("dev", (v) => (v.monitoring.alarms.periodSeconds = 45), "flodrama:monitoring.alarms.periodSeconds", /multiple of 60/);
+    });
+});
