@@ -71,11 +71,10 @@ export function threatProtectionSettings(mode: ThreatProtection): { userPoolTier
 
 /**
  * Password policy (FSBP Cognito.3 and beyond): 12 characters and all four classes for viewers, 14 for
- * admins, short-lived temporary passwords. Password history needs threat protection (Plus tier), so it
- * is set only when that is on.
+ * admins, short-lived temporary passwords, recent passwords refused. Password history needs the
+ * Essentials tier or higher (Cognito API reference, PasswordPolicyType), which both pools always have.
  */
-export function passwordPolicy(kind: PoolKind, mode: ThreatProtection): aws.types.input.cognito.UserPoolPasswordPolicy {
-    const history = mode === "off" ? {} : { passwordHistorySize: kind === "admin" ? 24 : 5 };
+export function passwordPolicy(kind: PoolKind): aws.types.input.cognito.UserPoolPasswordPolicy {
     return {
         minimumLength: kind === "admin" ? 14 : 12,
         requireLowercase: true,
@@ -83,7 +82,7 @@ export function passwordPolicy(kind: PoolKind, mode: ThreatProtection): aws.type
         requireNumbers: true,
         requireSymbols: true,
         temporaryPasswordValidityDays: kind === "admin" ? 1 : 3,
-        ...history,
+        passwordHistorySize: kind === "admin" ? 24 : 5,
     };
 }
 
@@ -112,7 +111,7 @@ export function userPoolSpec(
         // A changed e-mail takes effect only once the new address is verified, so nobody locks themselves out.
         userAttributeUpdateSettings: { attributesRequireVerificationBeforeUpdates: ["email"] },
         accountRecoverySetting: { recoveryMechanisms: [{ name: "verified_email", priority: 1 }] },
-        passwordPolicy: passwordPolicy(kind, opts.threatProtection),
+        passwordPolicy: passwordPolicy(kind),
         mfaConfiguration: admin ? "ON" : "OPTIONAL",
         softwareTokenMfaConfiguration: { enabled: true },
         adminCreateUserConfig: admin

@@ -13,9 +13,10 @@ import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../lib/config";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
+import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";
+import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
 import { PolicyDocument, policyJson } from "./irsaRole";
 
 export interface RecommendationsArgs {
@@ -205,18 +206,6 @@ export function personalizeRolePolicy(bucketArn: pulumi.Input<string>, keyArn: p
     };
 }
 
-/** The statement that denies any request to the bucket or its objects over plain HTTP (FSBP S3.5). */
-function denyInsecureTransport(bucketArn: string): Record<string, unknown> {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
-}
-
 /**
  * The training bucket's policy: TLS only, and read access for the Personalize service on behalf of
  * this account only (import jobs read through the service principal as well as the role).
@@ -242,17 +231,7 @@ export function trainingBucketPolicy(bucketArn: string, accountId: string): stri
 export function accessLogBucketPolicy(logBucketArn: string, sourceBucketArn: string, accountId: string, prefix: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-            denyInsecureTransport(logBucketArn),
-            {
-                Sid: "S3ServerAccessLogDelivery",
-                Effect: "Allow",
-                Principal: { Service: "logging.s3.amazonaws.com" },
-                Action: "s3:PutObject",
-                Resource: `${logBucketArn}/${prefix}*`,
-                Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
+        Statement: [denyInsecureTransport(logBucketArn), logDeliveryStatement(logBucketArn, sourceBucketArn, accountId, prefix)],
     });
 }
 
@@ -265,14 +244,7 @@ export function trainingKeyPolicy(partition: string, accountId: string): string 
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "AccountAdministersAndUsesThroughIam",
-                Effect: "Allow",
-                Principal: accountRootPrincipal(partition, accountId),
-                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
-                // In a key policy, "*" means this key.
-                Resource: "*",
-            },
+            accountKeyStatement(partition, accountId),
             {
                 Sid: "PersonalizeUsesKeyForThisAccount",
                 Effect: "Allow",
@@ -345,7 +317,7 @@ export class Recommendations extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this });
 
         const key = this.createKey(name, args, account.accountId, partition.partition);
-        const logBucket = this.createAccessLogBucket(name, args);
+        const logBucket = this.createAccessLogBucket(name, args, account.accountId);
         const bucket = this.createTrainingBucket(name, args, key, logBucket, account.accountId);
         const { role, rolePolicy } = this.createRole(name, args, bucket, key, account.accountId, partition.partition);
         const group = this.createDatasetGroup(name, args, key, role, rolePolicy);
@@ -419,11 +391,12 @@ export class Recommendations extends pulumi.ComponentResource {
     }
 
     /** S3 server access logs of the training bucket (FSBP S3.9). Log delivery supports SSE-S3 only on its target. */
-    private createAccessLogBucket(name: string, args: RecommendationsArgs): aws.s3.Bucket {
+    private createAccessLogBucket(name: string, args: RecommendationsArgs, accountId: pulumi.Output<string>): aws.s3.Bucket {
         const logName = `${name}-access-logs`;
         const bucket = new aws.s3.Bucket(
             logName,
-            { bucket: physicalName(args.stack, "personalize-access-logs", "s3Bucket"), forceDestroy: !args.protect },
+            // Bucket names are global: the account id keeps them unique (as the site's and the scraper's).
+            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-access-logs-${a}`, "s3Bucket")), forceDestroy: !args.protect },
             { parent: this, protect: args.protect },
         );
         this.lockDown(logName, bucket);
@@ -451,7 +424,7 @@ export class Recommendations extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(
             bucketName,
             // Exports of viewing history: never emptied by a routine destroy in prod.
-            { bucket: physicalName(args.stack, "personalize-training", "s3Bucket"), forceDestroy: !args.protect },
+            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-training-${a}`, "s3Bucket")), forceDestroy: !args.protect },
             { parent: this, protect: args.protect },
         );
         this.lockDown(bucketName, bucket);

@@ -10,9 +10,10 @@ import { PolicyDocument } from "../components/irsaRole";
 import { ServiceImage } from "../components/serviceImage";
 import { ServiceConfig } from "../lib/config";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo } from "../lib/contracts";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
+import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";
+import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
 import { FlodramaService } from "./flodramaService";
 
 /** Environment variables that tell a scraper where to write. */
@@ -21,6 +22,8 @@ export const SCRAPER_ENV = { bucket: "SCRAPER_BUCKET", prefix: "SCRAPER_PREFIX" 
 export const NONCURRENT_VERSION_DAYS = 30;
 /** Days before S3 removes the parts of an upload that never completed. */
 export const ABORT_MULTIPART_DAYS = 7;
+/** Where the scraper bucket's access logs go in its log bucket. */
+export const ACCESS_LOG_PREFIX = "scraper-bucket/";
 
 /** The key prefix a scraper service may write and read: its own name. */
 export function scraperPrefix(service: ServiceConfig): string {
@@ -32,19 +35,7 @@ export function scraperPrefix(service: ServiceConfig): string {
  * through grants and IAM policies that name this key. No public or cross-account principal.
  */
 export function workloadsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersAndUsesThroughIam",
-                Effect: "Allow",
-                Principal: accountRootPrincipal(partition, accountId),
-                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
-                // In a key policy, "*" means this key.
-                Resource: "*",
-            },
-        ],
-    });
+    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
 }
 
 export interface PolicyContext {
@@ -102,32 +93,7 @@ export function servicePolicy(service: ServiceConfig, ctx: PolicyContext): Polic
 
 /** Bucket policy: deny every request without TLS (FSBP S3.5), plus extra statements. */
 export function bucketPolicy(bucketArn: string, extra: object[] = []): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "DenyWithoutTls",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [bucketArn, `${bucketArn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-            ...extra,
-        ],
-    });
-}
-
-/** The statement that lets S3 server access logging write into the log bucket, for one source bucket only. */
-export function logDeliveryStatement(logBucketArn: string, sourceBucketArn: string, accountId: string): object {
-    return {
-        Sid: "S3ServerAccessLogs",
-        Effect: "Allow",
-        Principal: { Service: "logging.s3.amazonaws.com" },
-        Action: "s3:PutObject",
-        Resource: `${logBucketArn}/*`,
-        Condition: { ArnLike: { "aws:SourceArn": sourceBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
-    };
+    return JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...extra] });
 }
 
 export interface WorkloadsArgs {
@@ -262,7 +228,7 @@ export class Workloads extends pulumi.ComponentResource {
             `${name}-scraper-logs-policy`,
             {
                 bucket: logs.bucket,
-                policy: pulumi.all([logs.arn, bucket.arn, accountId]).apply(([logArn, srcArn, a]) => bucketPolicy(logArn, [logDeliveryStatement(logArn, srcArn, a)])),
+                policy: pulumi.all([logs.arn, bucket.arn, accountId]).apply(([logArn, srcArn, a]) => bucketPolicy(logArn, [logDeliveryStatement(logArn, srcArn, a, ACCESS_LOG_PREFIX)])),
             },
             child,
         );
@@ -299,7 +265,7 @@ export class Workloads extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.s3.BucketLogging(`${name}-scraper-bucket-logging`, { bucket: bucket.bucket, targetBucket: logs.bucket, targetPrefix: "scraper-bucket/" }, child);
+        new aws.s3.BucketLogging(`${name}-scraper-bucket-logging`, { bucket: bucket.bucket, targetBucket: logs.bucket, targetPrefix: ACCESS_LOG_PREFIX }, child);
         return bucket;
     }
 }

@@ -199,7 +199,7 @@ export interface ServiceConfig {
     autoscaling: { cpuUtilization: number; memoryUtilization: number };
     /** Plain (non-secret) environment variables. */
     env: Record<string, string>;
-    /** Egress to the internet (the scraper); others reach only DNS, the data tier and AWS APIs. */
+    /** Egress to the internet: only a `scraper` may set it (config error otherwise); others reach only DNS, the data tier and AWS APIs. */
     internetEgress: boolean;
     terminationGracePeriodSeconds: number;
     /** ECR lifecycle: number of images kept. */
@@ -754,6 +754,10 @@ function readService(r: Reader, projectDir: string): ServiceConfig | undefined {
                 "The data tier's Secret provides the connection URIs and IRSA the AWS credentials; remove the variable.",
             );
         }
+    }
+    // Only the scraper fetches from the web; any other service leaving the VPC would be a data path nobody reviewed.
+    if (svc.internetEgress && svc.role !== undefined && svc.role !== "scraper") {
+        problems.add(r.key("internetEgress"), true, "false for a service whose role is not scraper (only the scraper reaches the internet)", "Remove internetEgress, or set role: scraper.");
     }
     if (r.has("image") === r.has("build")) {
         return undefined;

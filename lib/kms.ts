@@ -28,3 +28,17 @@ export const KEY_ADMINISTRATION_ACTIONS = [
 
 /** Encrypt and decrypt with a key, and create data keys. */
 export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] as const;
+
+/**
+ * The statement every key policy starts with: the account administers the key and uses it through
+ * IAM policies that name it. In a key policy, `Resource: "*"` means this key.
+ */
+export function accountKeyStatement(partition: string, accountId: string): Record<string, unknown> {
+    return {
+        Sid: "AccountAdministersAndUsesThroughIam",
+        Effect: "Allow",
+        Principal: accountRootPrincipal(partition, accountId),
+        Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
+        Resource: "*",
+    };
+}

@@ -22,8 +22,9 @@ import {
     TOKEN_VALIDITY,
     userPoolSpec,
 } from "../../components/identity";
-import { ConfigError, IdentityConfig, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, ProgramRun, readStackConfig, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
+import { ConfigError, IdentityConfig, parseConfig } from "../../lib/config";
+import { rawFor as raw } from "../../offline/stackConfig";
+import { PROJECT_DIR, ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { ALL_POLICIES } from "../../policy/all";
 import { evaluateResource, FlodramaResourcePolicy } from "../../policy/framework";
 
@@ -51,23 +52,29 @@ describe("identity: pure specs", () => {
         assert.deepEqual(threatProtectionSettings("enforced"), { userPoolTier: "PLUS", userPoolAddOns: { advancedSecurityMode: "ENFORCED" } });
     });
 
-    it("requires strong passwords, stricter for admins, with history only where the Plus tier allows it", () => {
+    it("requires strong passwords, stricter for admins, refusing recent passwords in every tier", () => {
+        const viewer = passwordPolicy("viewer");
+        const admin = passwordPolicy("admin");
+        for (const p of [viewer, admin]) {
+            assert.deepEqual([p.requireLowercase, p.requireUppercase, p.requireNumbers, p.requireSymbols], [true, true, true, true]);
+            assert.ok((p.temporaryPasswordValidityDays as number) <= 7);
+            assert.deepEqual(cognito3({ passwordPolicy: p }), []);
+        }
+        assert.ok((viewer.minimumLength as number) >= 12);
+        assert.ok((admin.minimumLength as number) >= (viewer.minimumLength as number));
+        assert.ok((admin.temporaryPasswordValidityDays as number) <= (viewer.temporaryPasswordValidityDays as number));
+        // Essentials (threat protection off) already enforces password history: both tiers get it.
+        assert.equal(viewer.passwordHistorySize, 5);
+        assert.equal(admin.passwordHistorySize, 24);
         for (const mode of ["off", "audit", "enforced"] as const) {
-            const viewer = passwordPolicy("viewer", mode);
-            const admin = passwordPolicy("admin", mode);
-            for (const p of [viewer, admin]) {
-                assert.deepEqual([p.requireLowercase, p.requireUppercase, p.requireNumbers, p.requireSymbols], [true, true, true, true]);
-                assert.ok((p.temporaryPasswordValidityDays as number) <= 7);
-                assert.deepEqual(cognito3({ passwordPolicy: p }), []);
+            for (const kind of ["viewer", "admin"] as const) {
+                const spec = userPoolSpec(kind, { stack: "dev", threatProtection: mode, protect: false });
+                assert.deepEqual(spec.passwordPolicy, passwordPolicy(kind));
+                assert.notEqual(spec.userPoolTier, "LITE");
             }
-            assert.ok((viewer.minimumLength as number) >= 12);
-            assert.ok((admin.minimumLength as number) >= (viewer.minimumLength as number));
-            assert.ok((admin.temporaryPasswordValidityDays as number) <= (viewer.temporaryPasswordValidityDays as number));
-            assert.equal(viewer.passwordHistorySize === undefined, mode === "off");
-            assert.equal(admin.passwordHistorySize === undefined, mode === "off");
         }
         // The policy pack would catch a weakened policy.
-        assert.equal(cognito3({ passwordPolicy: { ...passwordPolicy("viewer", "off"), requireSymbols: false } }).length, 1);
+        assert.equal(cognito3({ passwordPolicy: { ...passwordPolicy("viewer"), requireSymbols: false } }).length, 1);
     });
 
     it("signs viewers in by case-insensitive, verified e-mail with optional TOTP and self sign-up", () => {
@@ -412,20 +419,6 @@ for (const stack of stackNames()) {
 }
 
 describe("identity: config rules", () => {
-    function raw(stack: string, edit: (v: Record<string, any>) => void): RawConfig {
-        const { config } = readStackConfig(stack, edit);
-        const values: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(config)) {
-            if (k.startsWith("flodrama:")) {
-                try {
-                    values[k.slice("flodrama:".length)] = JSON.parse(v);
-                } catch {
-                    values[k.slice("flodrama:".length)] = v;
-                }
-            }
-        }
-        return { region: config["aws:region"], values };
-    }
     function problems(stack: string, edit: (v: Record<string, any>) => void): ConfigError["problems"] {
         try {
             parseConfig(raw(stack, edit), { stack, projectDir: PROJECT_DIR });

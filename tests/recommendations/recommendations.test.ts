@@ -258,7 +258,7 @@ describe("recommendations: the component alone, with the API role", () => {
 
     it("exposes the dataset group, bucket, role and tracker", async () => {
         assert.equal(await valueOf(rec.datasetGroupArn), `arn:aws:personalize:eu-west-3:${ACCOUNT_ID}:dataset-group/flodrama-test-recommendations`);
-        assert.equal(await valueOf(rec.trainingBucketName), "flodrama-test-personalize-training");
+        assert.equal(await valueOf(rec.trainingBucketName), `flodrama-test-personalize-training-${ACCOUNT_ID}`);
         assert.equal(await valueOf(rec.roleArn), `arn:aws:iam::${ACCOUNT_ID}:role/flodrama-test-personalize`);
         assert.equal(await valueOf(rec.trackingId), "0a1b2c3d-offline-tracking-id");
         assert.match(await valueOf(rec.datasetArns.Items), /:dataset\/flodrama-test-items\/Items$/);
@@ -328,7 +328,7 @@ for (const stack of stackNames()) {
 
         it("keeps training data private, versioned, KMS-encrypted, TLS-only, logged and expiring", () => {
             const bucket = run.one(T.bucket, "recommendations-training");
-            assert.equal(bucket.inputs.bucket, `flodrama-${stack}-personalize-training`);
+            assert.equal(bucket.inputs.bucket, `flodrama-${stack}-personalize-training-${ACCOUNT_ID}`);
             assert.equal(bucket.protect, protect);
             assert.equal(bucket.inputs.forceDestroy, !protect);
             const bpa = companion(T.bpa, bucket).inputs;
@@ -344,7 +344,7 @@ for (const stack of stackNames()) {
             const policy = JSON.parse(companion(T.policy, bucket).inputs.policy);
             assert.deepEqual(policy, JSON.parse(trainingBucketPolicy(bucket.state.arn, ACCOUNT_ID)));
             const logging = companion(T.logging, bucket).inputs;
-            assert.equal(logging.targetBucket, `flodrama-${stack}-personalize-access-logs`);
+            assert.equal(logging.targetBucket, `flodrama-${stack}-personalize-access-logs-${ACCOUNT_ID}`);
             assert.equal(logging.targetPrefix, ACCESS_LOG_PREFIX);
         });
 
@@ -386,7 +386,7 @@ for (const stack of stackNames()) {
 
         it("exports the dataset group, training bucket and role", () => {
             assert.equal(run.outputs.datasetGroupArn, run.one(T.group).state.datasetGroupArn);
-            assert.equal(run.outputs.trainingBucketName, `flodrama-${stack}-personalize-training`);
+            assert.equal(run.outputs.trainingBucketName, `flodrama-${stack}-personalize-training-${ACCOUNT_ID}`);
             assert.equal(run.outputs.personalizeRoleArn, run.one(T.role, "recommendations-role").state.arn);
             assert.equal(run.outputs.personalizeTrackingId, run.one(T.tracker).state.trackingId);
         });

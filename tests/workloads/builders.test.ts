@@ -16,6 +16,7 @@ import { fakeNetwork } from "../../offline/fixtures";
 import { validateManifest } from "../../offline/kubeSchema";
 import { podSecurityViolations } from "../../policy/podSecurity";
 import { pinned } from "../../policy/kubernetes";
+import { logDeliveryStatement } from "../../lib/s3";
 import {
     ANYWHERE,
     containerEnv,
@@ -34,7 +35,7 @@ import {
     serviceAccountManifest,
     serviceManifest,
 } from "../../k8s/flodramaService";
-import { bucketPolicy, logDeliveryStatement, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../k8s/workloads";
+import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../k8s/workloads";
 import { configFor, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 
 const NS = "flodrama";
@@ -221,6 +222,8 @@ for (const stack of ["dev", "prod"]) {
                 }
                 const publicPorts = new Set(publicRules.flatMap((r: any) => r.ports.map((p: any) => p.port)));
                 assert.deepEqual([...publicPorts].sort(), service.internetEgress ? [443, 80] : [443]);
+                // Nowhere else: DNS, the data tier, AWS APIs, and the web for the scraper only.
+                assert.equal(rules.length, service.internetEgress ? 4 : 3, JSON.stringify(rules));
             });
         });
     }
@@ -282,7 +285,7 @@ describe("workloads builders: S3, KMS and ECR documents", () => {
     it("denies every request without TLS on the bucket and its objects", () => {
         const doc = JSON.parse(bucketPolicy("arn:aws:s3:::b"));
         assert.deepEqual(doc.Statement[0], {
-            Sid: "DenyWithoutTls",
+            Sid: "DenyInsecureTransport",
             Effect: "Deny",
             Principal: "*",
             Action: "s3:*",
@@ -292,9 +295,13 @@ describe("workloads builders: S3, KMS and ECR documents", () => {
     });
 
     it("lets S3 log delivery write for the scraper bucket of this account only", () => {
-        const s: any = logDeliveryStatement("arn:aws:s3:::logs", "arn:aws:s3:::b", "123456789012");
+        const doc = JSON.parse(bucketPolicy("arn:aws:s3:::logs", [logDeliveryStatement("arn:aws:s3:::logs", "arn:aws:s3:::b", "123456789012", ACCESS_LOG_PREFIX)]));
+        assert.equal(doc.Statement[0].Sid, "DenyInsecureTransport");
+        const s = doc.Statement[1];
         assert.deepEqual(s.Principal, { Service: "logging.s3.amazonaws.com" });
         assert.equal(s.Action, "s3:PutObject");
+        // Only under the prefix the bucket logging writes to.
+        assert.equal(s.Resource, `arn:aws:s3:::logs/${ACCESS_LOG_PREFIX}*`);
         assert.deepEqual(s.Condition, { ArnLike: { "aws:SourceArn": "arn:aws:s3:::b" }, StringEquals: { "aws:SourceAccount": "123456789012" } });
     });
 

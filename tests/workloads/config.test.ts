@@ -75,6 +75,8 @@ describe("workloads config: bad service entries", () => {
         ["two services on the HTTP API", (v) => (v.services[1].expose = "http-api"), "flodrama:services", /exactly one service with expose: http-api/],
         ["duplicate names", (v) => (v.services[1].name = "api"), "flodrama:services", /distinct names/],
         ["a grace period too short", (v) => (v.services[2].terminationGracePeriodSeconds = 1), "flodrama:services[2].terminationGracePeriodSeconds", /from 5/],
+        ["internet egress for the REST API", (v) => (v.services[0].internetEgress = true), "flodrama:services[0].internetEgress", /only the scraper/],
+        ["internet egress for Watch Party", (v) => (v.services[2].internetEgress = true), "flodrama:services[2].internetEgress", /only the scraper/],
         ["no images to keep", (v) => (v.services[0].keepImages = 0), "flodrama:services[0].keepImages", /from 1/],
     ];
     for (const [what, edit, key, expected] of cases) {

@@ -3,29 +3,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { FlodramaConfig, parseConfig, RawConfig } from "../../lib/config";
 import { DataInfo } from "../../lib/contracts";
-import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
 
-/** The raw `flodrama:*` values of a stack file, as the program reads them, optionally edited. */
-export function rawFor(stack: string, edit?: (v: Record<string, any>) => void): RawConfig {
-    const { config } = readStackConfig(stack, edit);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            try {
-                values[k.slice("flodrama:".length)] = JSON.parse(v);
-            } catch {
-                values[k.slice("flodrama:".length)] = v;
-            }
-        }
-    }
-    return { region: config["aws:region"], values };
-}
-
-export function configFor(stack: string, edit?: (v: Record<string, any>) => void): FlodramaConfig {
-    return parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
-}
+export { configFor, rawFor } from "../../offline/stackConfig";
 
 export const FAKE_DATA_SECRET = "flodrama-data";
 
