@@ -910,13 +910,18 @@ function readMonitoring(r: Reader, environment: FlodramaConfig["environment"] | 
     a?.allowOnly(["periodSeconds", "evaluationPeriods", "datapointsToAlarm"]);
     const alarms = a
         ? complete<MonitoringConfig["alarms"]>({
-              periodSeconds: a.int("periodSeconds", { min: 10, max: 86400 }),
+              periodSeconds: a.int("periodSeconds", { min: 60, max: 86400 }),
               evaluationPeriods: a.int("evaluationPeriods", { min: 1, max: 100 }),
               datapointsToAlarm: a.int("datapointsToAlarm", { min: 1, max: 100 }),
           })
         : undefined;
-    if (alarms && alarms.periodSeconds % 60 !== 0 && ![10, 20, 30].includes(alarms.periodSeconds)) {
-        r.problems.add(a!.key("periodSeconds"), alarms.periodSeconds, "10, 20, 30 or a multiple of 60 (CloudWatch alarm periods)");
+    // Every alarmed metric (CloudFront, API Gateway, DocumentDB, ElastiCache) has one-minute resolution:
+    // a 10, 20 or 30 s period is accepted by CloudWatch but leaves the alarm mostly in INSUFFICIENT_DATA.
+    if (alarms && alarms.periodSeconds % 60 !== 0) {
+        r.problems.add(a!.key("periodSeconds"), alarms.periodSeconds, "a multiple of 60 (the alarmed AWS metrics have one-minute resolution)");
+    }
+    if (alarms && alarms.periodSeconds * alarms.evaluationPeriods > 86400) {
+        r.problems.add(a!.key("evaluationPeriods"), alarms.evaluationPeriods, `at most ${Math.floor(86400 / alarms.periodSeconds)} with a ${alarms.periodSeconds} s period (CloudWatch evaluates at most one day)`);
     }
     if (alarms && alarms.datapointsToAlarm > alarms.evaluationPeriods) {
         r.problems.add(a!.key("datapointsToAlarm"), alarms.datapointsToAlarm, `at most evaluationPeriods (${alarms.evaluationPeriods})`);

@@ -72,6 +72,12 @@ describe("monitoring: config", () => {
 
     it("rejects more datapoints to alarm than evaluation periods, and an invalid alarm period", () => {
         problem("dev", (v) => (v.monitoring.alarms.datapointsToAlarm = 9), "flodrama:monitoring.alarms.datapointsToAlarm", /at most evaluationPeriods/);
-        problem("dev", (v) => (v.monitoring.alarms.periodSeconds = 45), "flodrama:monitoring.alarms.periodSeconds", /multiple of 60/);
+        problem("dev", (v) => (v.monitoring.alarms.periodSeconds = 90), "flodrama:monitoring.alarms.periodSeconds", /multiple of 60 \(the alarmed AWS metrics have one-minute resolution\)/);
+        // Sub-minute periods only suit high-resolution metrics; none of the alarmed AWS metrics is one.
+        problem("dev", (v) => (v.monitoring.alarms.periodSeconds = 30), "flodrama:monitoring.alarms.periodSeconds", /from 60 to 86400/);
+    });
+
+    it("rejects alarm timing that evaluates more than a day (CloudWatch's limit)", () => {
+        problem("dev", (v) => Object.assign(v.monitoring.alarms, { periodSeconds: 3600, evaluationPeriods: 25, datapointsToAlarm: 2 }), "flodrama:monitoring.alarms.evaluationPeriods", /at most 24 .*one day/);
     });
 });
