@@ -98,6 +98,19 @@ export const redisReplicationGroupId = data.redisReplicationGroupId;
 export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
 export const redisReaderEndpoint = data.redisReaderEndpoint;
 
+// ---- recommendations (issue 7) ------------------------------------------------------------------------
+// Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
+const awsNative = createAwsNativeProvider(cfg);
+const recommendations = new Recommendations(
+    "recommendations",
+    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+    { provider: providers.aws },
+);
+export const datasetGroupArn = recommendations.datasetGroupArn;
+export const trainingBucketName = recommendations.trainingBucketName;
+export const personalizeRoleArn = recommendations.roleArn;
+export const personalizeTrackingId = recommendations.trackingId;
+
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
 // goes to the API (target group bindings, Watch Party's role) and to monitoring.
@@ -112,6 +125,7 @@ const workloads = new Workloads(
         data,
         protect: cfg.protect,
         logRetentionDays: cfg.logRetentionDays,
+        grants: [recommendations.apiGrant],
     },
     { provider: providers.aws },
 );
@@ -140,25 +154,10 @@ export const distributionId = site.distributionId;
 export const distributionDomainName = site.distributionDomainName;
 export const siteBucketName = site.bucketName;
 
-// ---- identity and recommendations (issue 7) -----------------------------------------------------------
+// ---- identity (issue 7) ---------------------------------------------------------------------------------
 const identity = new Identity(
     "identity",
     { stack: cfg.stack, region: cfg.region, siteUrl: site.url, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
-    { provider: providers.aws },
-);
-const awsNative = createAwsNativeProvider(cfg);
-// The REST API (the one service behind the HTTP API) sends live events and reads recommendations.
-const recommendationsConsumer = workloads.services.find((s) => s.config.expose === "http-api")!;
-const recommendations = new Recommendations(
-    "recommendations",
-    {
-        stack: cfg.stack,
-        region: cfg.region,
-        awsNativeProvider: awsNative,
-        protect: cfg.protect,
-        logRetentionDays: cfg.logRetentionDays,
-        apiRoleName: recommendationsConsumer.roleName,
-    },
     { provider: providers.aws },
 );
 export const viewerUserPoolId = identity.viewerUserPoolId;
@@ -168,10 +167,6 @@ export const viewerIssuerUrl = identity.viewerIssuerUrl;
 export const adminUserPoolId = identity.adminUserPoolId;
 export const adminClientId = identity.adminClientId;
 export const adminHostedUiUrl = identity.adminHostedUiUrl;
-export const datasetGroupArn = recommendations.datasetGroupArn;
-export const trainingBucketName = recommendations.trainingBucketName;
-export const personalizeRoleArn = recommendations.roleArn;
-export const personalizeTrackingId = recommendations.trackingId;
 
 // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
 // ApiGateway implements ApiInfo (what monitoring consumes) and adds the management endpoint and NLB.

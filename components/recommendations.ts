@@ -17,7 +17,8 @@ import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
-import { PolicyDocument, policyJson } from "./irsaRole";
+import { ServiceGrant } from "../lib/contracts";
+import { PolicyDocument, PolicyStatement, policyJson } from "./irsaRole";
 
 export interface RecommendationsArgs {
     /** Stack name, for physical names and the campaign name prefix. */
@@ -30,11 +31,6 @@ export interface RecommendationsArgs {
     protect: boolean;
     /** Days the S3 server access logs of the training bucket are kept (`logRetentionDays`). */
     logRetentionDays: number;
-    /**
-     * Name of the API service's IAM role (IRSA): it may put events to the tracker and get
-     * recommendations from this stack's campaigns and filters, nothing wider. Optional.
-     */
-    apiRoleName?: pulumi.Input<string>;
 }
 
 // ---- schemas (Avro, as Personalize reads them) -------------------------------------------------------
@@ -173,6 +169,11 @@ function personalizeArn(partition: string, region: string, accountId: string, re
     return `arn:${partition}:personalize:${region}:${accountId}:${resource}`;
 }
 
+/** `personalizeArn` for values known only at deployment (partition and account from data sources). */
+function personalizeArnOutput(partition: pulumi.Input<string>, region: string, accountId: pulumi.Input<string>, resource: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:personalize:${region}:${accountId}:${resource}`;
+}
+
 /**
  * Personalize assumes the role only on behalf of this account's Personalize resources in this region
  * (aws:SourceAccount and aws:SourceArn, against the confused deputy).
@@ -267,21 +268,28 @@ export function campaignNamePrefix(stack: string): string {
  * recommendations and rankings from this stack's campaigns (with its filters). No training, no data
  * import, no other stack's campaigns.
  */
-export function apiAccessPolicy(eventTrackerArn: pulumi.Input<string>, partition: string, region: string, accountId: string, stack: string): PolicyDocument {
-    const prefix = campaignNamePrefix(stack);
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "PutLiveEvents", Effect: "Allow", Action: "personalize:PutEvents", Resource: eventTrackerArn },
-            {
-                Sid: "ReadRecommendations",
-                Effect: "Allow",
-                Action: ["personalize:GetRecommendations", "personalize:GetPersonalizedRanking"],
-                Resource: [personalizeArn(partition, region, accountId, `campaign/${prefix}*`), personalizeArn(partition, region, accountId, `filter/${prefix}*`)],
-            },
-        ],
-    };
+export function apiAccessPolicy(eventTrackerArn: pulumi.Input<string>, partition: pulumi.Input<string>, region: string, accountId: pulumi.Input<string>, stack: string): PolicyDocument {
+    return { Version: "2012-10-17", Statement: apiAccessStatements(eventTrackerArn, partition, region, accountId, stack) };
 }
+
+/** The statements of `apiAccessPolicy`, granted to the REST API's IRSA role through `ServiceGrant`. */
+export function apiAccessStatements(eventTrackerArn: pulumi.Input<string>, partition: pulumi.Input<string>, region: string, accountId: pulumi.Input<string>, stack: string): PolicyStatement[] {
+    const prefix = campaignNamePrefix(stack);
+    const arn = (resource: string) =>
+        typeof partition === "string" && typeof accountId === "string" ? personalizeArn(partition, region, accountId, resource) : personalizeArnOutput(partition, region, accountId, resource);
+    return [
+        { Sid: "PutLiveEvents", Effect: "Allow", Action: "personalize:PutEvents", Resource: eventTrackerArn },
+        {
+            Sid: "ReadRecommendations",
+            Effect: "Allow",
+            Action: ["personalize:GetRecommendations", "personalize:GetPersonalizedRanking"],
+            Resource: [arn(`campaign/${prefix}*`), arn(`filter/${prefix}*`)],
+        },
+    ];
+}
+
+/** Environment variables of the REST API pods: where to send live events, which dataset group serves them. */
+export const API_ENV = { trackingId: "PERSONALIZE_TRACKING_ID", datasetGroupArn: "PERSONALIZE_DATASET_GROUP_ARN" } as const;
 
 // ---- component ---------------------------------------------------------------------------------------
 
@@ -302,6 +310,8 @@ export class Recommendations extends pulumi.ComponentResource {
     readonly kmsKeyArn: pulumi.Output<string>;
     /** The role Personalize assumes (dataset import jobs pass it as `roleArn`). */
     readonly roleArn: pulumi.Output<string>;
+    /** What the REST API's pods and IRSA role get: live events to the tracker, this stack's campaigns and filters. */
+    readonly apiGrant: ServiceGrant;
 
     constructor(name: string, args: RecommendationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Recommendations.__pulumiType, name, {}, opts);
@@ -329,19 +339,13 @@ export class Recommendations extends pulumi.ComponentResource {
             // One tracker per dataset group: it needs the interactions dataset, and a replacement must delete first.
             { parent: this, provider: args.awsNativeProvider, dependsOn: [datasets.Interactions], deleteBeforeReplace: true },
         );
-        if (args.apiRoleName !== undefined) {
-            new aws.iam.RolePolicy(
-                `${name}-api-access`,
-                {
-                    role: args.apiRoleName,
-                    name: "personalize-recommendations",
-                    policy: pulumi
-                        .all([tracker.eventTrackerArn, partition.partition, account.accountId])
-                        .apply(([arn, p, a]) => policyJson(apiAccessPolicy(arn, p, args.region, a, args.stack))),
-                },
-                { parent: this },
-            );
-        }
+        // The REST API puts live events and reads recommendations: granted to its IRSA role and pods
+        // by the workloads (built after this component), so its pods never start without them.
+        this.apiGrant = {
+            role: "rest-api",
+            statements: apiAccessStatements(tracker.eventTrackerArn, partition.partition, args.region, account.accountId, args.stack),
+            env: { [API_ENV.trackingId]: tracker.trackingId, [API_ENV.datasetGroupArn]: group.datasetGroupArn },
+        };
 
         this.datasetGroupArn = group.datasetGroupArn;
         this.eventTrackerArn = tracker.eventTrackerArn;

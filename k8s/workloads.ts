@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../components/irsaRole";
 import { ServiceImage } from "../components/serviceImage";
 import { ServiceConfig } from "../lib/config";
-import { ClusterInfo, DataInfo, DeployedService, NetworkInfo } from "../lib/contracts";
+import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../lib/contracts";
 import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";
@@ -111,6 +111,29 @@ export interface WorkloadsArgs {
     protect: boolean;
     /** Days the scraper bucket's access logs are kept (the stack's log retention). */
     logRetentionDays: number;
+    /** What components built earlier grant the services of a role (IAM statements, pod environment). */
+    grants?: ServiceGrant[];
+}
+
+/** The service's own policy plus the statements granted to its role; undefined when both are empty. */
+export function withGrants(service: ServiceConfig, own: PolicyDocument | undefined, grants: ServiceGrant[]): PolicyDocument | undefined {
+    const granted = grants.filter((g) => g.role === service.role).flatMap((g) => g.statements);
+    const statements = [...(own?.Statement ?? []), ...granted];
+    return statements.length > 0 ? { Version: "2012-10-17", Statement: statements } : undefined;
+}
+
+/** The program's own variables for a service plus those granted to its role; a name set twice is an error. */
+export function grantedEnv(service: ServiceConfig, own: Record<string, pulumi.Input<string>>, grants: ServiceGrant[]): Record<string, pulumi.Input<string>> | undefined {
+    const env = { ...own };
+    for (const g of grants.filter((x) => x.role === service.role)) {
+        for (const [k, v] of Object.entries(g.env)) {
+            if (k in env) {
+                throw new Error(`services[${service.name}]: environment variable ${k} is granted twice`);
+            }
+            env[k] = v;
+        }
+    }
+    return Object.keys(env).length > 0 ? env : undefined;
 }
 
 export class Workloads extends pulumi.ComponentResource {
@@ -150,8 +173,12 @@ export class Workloads extends pulumi.ComponentResource {
                     cluster: args.cluster,
                     network: args.network,
                     data: args.data,
-                    policy: servicePolicy(service, { region: args.region, scraperBucketArn: bucket.arn, kmsKeyArn: key.arn }),
-                    extraEnv: service.role === "scraper" ? { [SCRAPER_ENV.bucket]: bucket.bucket, [SCRAPER_ENV.prefix]: scraperPrefix(service) } : undefined,
+                    policy: withGrants(service, servicePolicy(service, { region: args.region, scraperBucketArn: bucket.arn, kmsKeyArn: key.arn }), args.grants ?? []),
+                    extraEnv: grantedEnv(
+                        service,
+                        service.role === "scraper" ? { [SCRAPER_ENV.bucket]: bucket.bucket, [SCRAPER_ENV.prefix]: scraperPrefix(service) } : {},
+                        args.grants ?? [],
+                    ),
                 },
                 { parent: this },
             );

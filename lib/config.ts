@@ -403,7 +403,7 @@ export function isPinnedImage(image: string): boolean {
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
  * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
  */
-export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX"];
+export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX", "PERSONALIZE_TRACKING_ID", "PERSONALIZE_DATASET_GROUP_ARN"];
 
 const PINNED_IMAGE = {
     description: "a pinned image reference: repo:tag (not `latest`) or repo@sha256:<digest>",

@@ -6,6 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "./config";
+import type { PolicyStatement } from "../components/irsaRole";
 
 /** The application namespace (Pod Security `restricted`). */
 export const APP_NAMESPACE = "flodrama";
@@ -83,6 +84,17 @@ export const METRICS_PATH = "/metrics";
 /** Labels of a FloDrama service's pods, Service and Deployment selector; ServiceMonitors and NetworkPolicies select by them. */
 export function serviceLabels(serviceName: string): Record<string, string> {
     return { "app.kubernetes.io/name": serviceName, "app.kubernetes.io/part-of": "flodrama" };
+}
+
+/**
+ * What a component built before the workloads grants the services of one role: IAM statements added to
+ * their IRSA role's inline policy (so pods never start without them) and environment variables for
+ * their pods. Recommendations grants the REST API access to the event tracker and its id this way.
+ */
+export interface ServiceGrant {
+    role: ServiceConfig["role"];
+    statements: PolicyStatement[];
+    env: Record<string, pulumi.Input<string>>;
 }
 
 /** One deployed service, as the API and monitoring see it. */

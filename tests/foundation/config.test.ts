@@ -2,24 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, parseConfig, RawConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
-import { readStackConfig, stackNames, PROJECT_DIR } from "../../offline/harness";
-
-/** The raw config of a real stack file, as the program would read it, optionally edited. */
-function rawFor(stack: string, edit?: (v: Record<string, any>) => void): RawConfig {
-    const { config } = readStackConfig(stack, edit);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            try {
-                values[k.slice(9)] = JSON.parse(v);
-            } catch {
-                values[k.slice(9)] = v;
-            }
-        }
-    }
-    return { region: config["aws:region"], values };
-}
+import { ConfigError, parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { stackNames, PROJECT_DIR } from "../../offline/harness";
+import { rawFor } from "../../offline/stackConfig";
 
 function problemsOf(stack: string, edit: (v: Record<string, any>) => void): ConfigError {
     try {

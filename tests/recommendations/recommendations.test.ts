@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import {
     ACCESS_LOG_PREFIX,
     accessLogBucketPolicy,
+    API_ENV,
     apiAccessPolicy,
     AvroSchema,
     campaignNamePrefix,
@@ -192,7 +193,7 @@ describe("recommendations: policies", () => {
     });
 });
 
-describe("recommendations: the component alone, with the API role", () => {
+describe("recommendations: the component alone, with its grant to the REST API", () => {
     let resources: RecordedResource[];
     let rec: Recommendations;
     before(async () => {
@@ -203,7 +204,7 @@ describe("recommendations: the component alone, with the API role", () => {
             const awsNativeProvider = new Provider("test-native", { region: "eu-west-3" });
             rec = new Recommendations(
                 "rt",
-                { stack: "test", region: "eu-west-3", awsNativeProvider, protect: true, logRetentionDays: 90, apiRoleName: "flodrama-test-flodrama-api" },
+                { stack: "test", region: "eu-west-3", awsNativeProvider, protect: true, logRetentionDays: 90 },
                 { provider },
             );
         }));
@@ -226,13 +227,16 @@ describe("recommendations: the component alone, with the API role", () => {
         assert.equal(of(T.schema).length, 3);
     });
 
-    it("attaches the API's access to the given role, scoped to this tracker and stack", () => {
-        const p = named(T.rolePolicy, "rt-api-access");
-        assert.equal(p.inputs.role, "flodrama-test-flodrama-api");
-        const doc = JSON.parse(p.inputs.policy);
-        const put = doc.Statement.find((s: any) => s.Action === "personalize:PutEvents");
-        assert.equal(put.Resource, named(T.tracker, "rt-event-tracker").state.eventTrackerArn);
+    it("grants the REST API its tracker and this stack's campaigns, and attaches no policy itself", async () => {
+        assert.equal(rec.apiGrant.role, "rest-api");
+        const doc = JSON.parse(await valueOf(policyJson({ Version: "2012-10-17", Statement: rec.apiGrant.statements })));
+        const tracker = named(T.tracker, "rt-event-tracker");
+        assert.deepEqual(doc, JSON.parse(await valueOf(policyJson(apiAccessPolicy(tracker.state.eventTrackerArn, "aws", "eu-west-3", ACCOUNT_ID, "test")))));
         assert.deepEqual(wildcardActions(doc), []);
+        assert.deepEqual(Object.keys(rec.apiGrant.env).sort(), [API_ENV.datasetGroupArn, API_ENV.trackingId]);
+        assert.equal(await valueOf(rec.apiGrant.env[API_ENV.trackingId]), tracker.state.trackingId);
+        assert.equal(await valueOf(rec.apiGrant.env[API_ENV.datasetGroupArn]), named(T.group, "rt-dataset-group").state.datasetGroupArn);
+        assert.ok(!of(T.rolePolicy).some((p) => /personalize:PutEvents/.test(p.inputs.policy)), "the workloads attach the grant, not this component");
     });
 
     it("protects the data (dataset group, datasets, key, buckets) and keeps the buckets from a forced destroy", () => {
@@ -368,20 +372,39 @@ for (const stack of stackNames()) {
             assert.deepEqual(wildcardActions(doc), []);
         });
 
-        it("lets the REST API's ServiceAccount (and no other) put events and read this stack's campaigns", () => {
-            const services: Array<{ name: string; expose: string }> = JSON.parse(run.config["flodrama:services"]);
-            const api = services.find((x) => x.expose === "http-api")!;
-            const attached = run.ofType(T.rolePolicy).filter((p) => /personalize:/.test(p.inputs.policy));
-            assert.deepEqual(attached.map((p) => p.name), ["recommendations-api-access"]);
+        it("lets the REST API's ServiceAccount (and no other) put events and read this stack's campaigns", async () => {
+            const services: Array<{ name: string; role: string }> = JSON.parse(run.config["flodrama:services"]);
+            const api = services.find((x) => x.role === "rest-api")!;
+            const attached = run.ofType(T.rolePolicy).filter((p) => /personalize:(PutEvents|Get)/.test(p.inputs.policy));
+            assert.equal(attached.length, 1, attached.map((p) => p.name).join(", "));
             const policy = attached[0];
-            const roles = run.ofType(T.role).filter((r) => r.state.name === policy.inputs.role);
+            // RolePolicy.role is the role's id or name; the mocks give a role the id `<logical name>-id`.
+            const roles = run.ofType(T.role).filter((r) => r.state.name === policy.inputs.role || `${r.name}-id` === policy.inputs.role);
             assert.equal(roles.length, 1);
             const trust = JSON.parse(roles[0].inputs.assumeRolePolicy);
             const sub = Object.entries(trust.Statement[0].Condition.StringEquals).find(([k]) => k.endsWith(":sub"))![1];
             assert.equal(sub, `system:serviceaccount:flodrama:${api.name}`);
             const doc = JSON.parse(policy.inputs.policy);
-            assert.deepEqual(doc, JSON.parse(JSON.stringify(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", run.config["aws:region"], ACCOUNT_ID, stack))));
+            const expected = JSON.parse(await valueOf(policyJson(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", run.config["aws:region"], ACCOUNT_ID, stack))));
+            for (const statement of expected.Statement) {
+                assert.ok(doc.Statement.some((s: unknown) => JSON.stringify(s) === JSON.stringify(statement)), `the API role's policy holds ${statement.Sid}`);
+            }
             assert.deepEqual(wildcardActions(doc), []);
+        });
+
+        it("gives the REST API's pods, and only them, the tracker id and the dataset group", () => {
+            const services: Array<{ name: string; role: string }> = JSON.parse(run.config["flodrama:services"]);
+            for (const d of run.kubernetes("Deployment").filter((x) => x.inputs.metadata.namespace === "flodrama")) {
+                const env: Array<{ name: string; value?: string }> = d.inputs.spec.template.spec.containers[0].env;
+                const value = (n: string) => env.find((e) => e.name === n)?.value;
+                const role = services.find((s) => s.name === d.inputs.metadata.name)?.role;
+                if (role === "rest-api") {
+                    assert.equal(value(API_ENV.trackingId), run.one(T.tracker).state.trackingId);
+                    assert.equal(value(API_ENV.datasetGroupArn), run.one(T.group).state.datasetGroupArn);
+                } else {
+                    assert.equal(value(API_ENV.trackingId), undefined, d.name);
+                }
+            }
         });
 
         it("exports the dataset group, training bucket and role", () => {
