@@ -265,6 +265,8 @@ for (const stack of stackNames()) {
             assert.deepEqual(policy.Statement[0], { Sid: "PublishAlerts", Effect: "Allow", Action: "sns:Publish", Resource: topic(cfg.region).state.arn });
             const mainKey = run.ofType("aws:kms/key:Key").find((k) => regionOf(k) === cfg.region)!;
             assert.equal(policy.Statement[1].Resource, mainKey.state.arn);
+            const rel = run.one("kubernetes:helm.sh/v3:Release");
+            assert.ok(rel.dependencies.includes(run.one("aws:iam/rolePolicy:RolePolicy", /alertmanager/).urn), "the release waits for Alertmanager's policy");
         });
 
         it("creates ServiceMonitors, a PodMonitor for the scraper and the rules, after the release's CRDs", () => {
