@@ -260,7 +260,9 @@ export function clusterWidgets(clusterName: string, region: string, period: numb
             period,
             width: 12,
             yMin: 0,
-            metrics: [eks("scheduler_pending_pods", { stat: "Sum", label: "pending" }), eks("scheduler_pending_pods_UNSCHEDULABLE", { stat: "Sum", label: "unschedulable" })],
+            stat: "Maximum",
+            // A gauge: summed over a period of several one-minute datapoints it would multiply the count.
+            metrics: [eks("scheduler_pending_pods", { stat: "Maximum", label: "pending" }), eks("scheduler_pending_pods_UNSCHEDULABLE", { stat: "Maximum", label: "unschedulable" })],
         }),
     ];
 }

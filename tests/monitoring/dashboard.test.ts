@@ -124,6 +124,25 @@ describe("monitoring: dashboard body", () => {
                 assert.ok(eks.every((r: any) => r.dims.ClusterName === "flodrama-prod-eks"));
             });
 
+            it("sums counts and never sums gauges, rates or latencies", () => {
+                const counts = new Set([
+                    "Requests", "BytesDownloaded", "BytesUploaded", "Count", "5xx", "4xx", "DataProcessed",
+                    "ConnectCount", "MessageCount", "ClientError", "ExecutionError", "IntegrationError",
+                    "apiserver_request_total", "apiserver_request_total_4XX", "apiserver_request_total_5XX", "apiserver_request_total_429",
+                ]);
+                const metricRows = body.widgets.flatMap((w: any) => (w.type === "metric" ? rows(w) : [])).filter((r: any) => r.name);
+                assert.ok(metricRows.length > 20);
+                for (const r of metricRows) {
+                    const stat = r.opts?.stat;
+                    assert.ok(stat, `${r.name} names its statistic`);
+                    if (counts.has(r.name!)) {
+                        assert.equal(stat, "Sum", r.name);
+                    } else {
+                        assert.ok(/^(Average|Maximum|Minimum|p\d+(\.\d+)?)$/.test(stat), `${r.name}: ${stat} (a gauge, rate or latency is not summed)`);
+                    }
+                }
+            });
+
             it(`${managed ? "shows" : "leaves out"} DocumentDB and ElastiCache`, () => {
                 const data = body.widgets.flatMap((w: any) => (w.type === "metric" ? rows(w) : [])).filter((r: any) => r.ns === "AWS/DocDB" || r.ns === "AWS/ElastiCache");
                 if (!managed) {
