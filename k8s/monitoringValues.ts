@@ -154,7 +154,8 @@ function volumeClaim(storageClass: pulumi.Input<string>, gi: number) {
  * first: a full volume would stop ingestion altogether.
  */
 export function retentionSize(storageGi: number): string {
-    return `${Math.floor(storageGi * 0.85)}GB`;
+    // In MB below 10 Gi: a floor in GB would round a small volume's cap down to 0, which disables the cap.
+    return storageGi >= 10 ? `${Math.floor(storageGi * 0.85)}GB` : `${Math.floor(storageGi * 1024 * 0.85)}MB`;
 }
 
 export function kubePrometheusStackValues(v: MonitoringValuesInput): Record<string, any> {

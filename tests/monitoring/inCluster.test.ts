@@ -62,6 +62,9 @@ describe("monitoring: kube-prometheus-stack values", () => {
         assert.equal(spec.retention, "15d");
         assert.equal(spec.retentionSize, "85GB");
         assert.equal(retentionSize(20), "17GB");
+        // Never 0 (which Prometheus reads as "no size limit"), however small the volume.
+        assert.equal(retentionSize(1), "870MB");
+        assert.equal(retentionSize(5), "4352MB");
         assert.deepEqual(spec.storageSpec.volumeClaimTemplate.spec, {
             storageClassName: "gp3-encrypted",
             accessModes: ["ReadWriteOnce"],
