@@ -4,23 +4,9 @@
  * dashboard name, datapoints above the evaluation periods).
  */
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
-
-function rawFor(stack: string, edit?: (v: Record<string, any>) => void): RawConfig {
-    const { config } = readStackConfig(stack, edit);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            try {
-                values[k.slice(9)] = JSON.parse(v);
-            } catch {
-                values[k.slice(9)] = v;
-            }
-        }
-    }
-    return { region: config["aws:region"], values };
-}
+import { ConfigError, parseConfig } from "../../lib/config";
+import { PROJECT_DIR } from "../../offline/harness";
+import { rawFor } from "../../offline/stackConfig";
 
 const parse = (stack: string, edit?: (v: Record<string, any>) => void) => parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
 
