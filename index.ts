@@ -4,23 +4,25 @@
  * exports the stack outputs. Components live in components/ (AWS) and k8s/ (Kubernetes).
  */
 import { loadConfig } from "./lib/config";
+import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network";
 import { EksCluster } from "./components/cluster";
-import { Identity } from "./components/identity";
-import { Recommendations } from "./components/recommendations";
-import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { ClusterServices } from "./k8s/clusterServices";
 import { DataTier } from "./components/dataTier";
+import { Recommendations } from "./components/recommendations";
+import { Workloads } from "./k8s/workloads";
 import { CdnSite } from "./components/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
-import { Workloads } from "./k8s/workloads";
+import { Identity } from "./components/identity";
 import { ApiGateway } from "./components/api";
-
 import { Monitoring } from "./components/monitoring";
+
 const cfg = loadConfig();
+// Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
+// ACM for CloudFront, WAF, Lambda@Edge), random, aws-native (Personalize); Kubernetes comes from the cluster.
 const providers = createAwsProviders(cfg);
-void providers; // consumed by the components wired below
+const awsNative = createAwsNativeProvider(cfg);
 
 // ---- network and cluster (issue 4) -------------------------------------------------------------------
 const network: NetworkInfo = new Network(
@@ -100,7 +102,6 @@ export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- recommendations (issue 7) ------------------------------------------------------------------------
 // Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
-const awsNative = createAwsNativeProvider(cfg);
 const recommendations = new Recommendations(
     "recommendations",
     { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
