@@ -2,26 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { stackNames, PROJECT_DIR } from "../../offline/harness";
-import { rawFor } from "../../offline/stackConfig";
-
-function problemsOf(stack: string, edit: (v: Record<string, any>) => void): ConfigError {
-    try {
-        parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e;
-    }
-    assert.fail("expected the config to be rejected");
-}
-
-function assertProblem(err: ConfigError, key: string, expected: RegExp): void {
-    const p = err.problems.find((x) => x.key === key);
-    assert.ok(p, `no problem reported for ${key}; got: ${err.problems.map((x) => x.key).join(", ")}`);
-    assert.match(p!.expected, expected);
-    assert.ok(err.message.includes(key), "the message names the key");
-}
+import { assertProblem, problemsOf, rawFor } from "../../offline/stackConfig";
 
 describe("config", () => {
     for (const stack of stackNames()) {

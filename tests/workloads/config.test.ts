@@ -5,26 +5,10 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { appQuotaShortfalls, ConfigError, parseConfig, parseQuantity } from "../../lib/config";
+import { appQuotaShortfalls, parseQuantity } from "../../lib/config";
 import { PROJECT_DIR } from "../../offline/harness";
-import { configFor, rawFor, tempBuildContext } from "./helpers";
-
-function problemsOf(stack: string, edit: (v: Record<string, any>) => void): ConfigError {
-    try {
-        parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e;
-    }
-    assert.fail("expected the config to be rejected");
-}
-
-function assertProblem(err: ConfigError, key: string, expected: RegExp): void {
-    const p = err.problems.find((x) => x.key === key);
-    assert.ok(p, `no problem reported for ${key}; got: ${err.problems.map((x) => `${x.key} (${x.expected})`).join("; ")}`);
-    assert.match(p!.expected, expected);
-    assert.ok(err.message.includes(key), "the message names the key");
-}
+import { assertProblem, problemsOf } from "../../offline/stackConfig";
+import { configFor, tempBuildContext } from "./helpers";
 
 describe("workloads config: bad service entries", () => {
     const cases: Array<[string, (v: Record<string, any>) => void, string, RegExp]> = [
