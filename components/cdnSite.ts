@@ -15,6 +15,7 @@ import * as mime from "mime-types";
 import { CdnConfig, DomainConfig } from "../lib/config";
 import { SiteInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
+import { denyInsecureTransport } from "../lib/s3";
 import { bundleForConfig } from "../edge/bundle";
 import { SecurityHeadersConfig } from "../edge/securityHeaders";
 import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
@@ -135,17 +136,6 @@ export function logBucketPolicy(logBucketArn: string, siteBucketArn: string, acc
             denyInsecureTransport(logBucketArn),
         ],
     });
-}
-
-function denyInsecureTransport(bucketArn: string) {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
 }
 
 /** The cache policy of `index.html` and every unhashed path: no TTL of its own, so S3's `no-cache` makes CloudFront revalidate. */
