@@ -9,7 +9,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NodeGroupConfig } from "../lib/config";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
+import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../lib/providers";
 import { IrsaRole } from "./irsaRole";
@@ -138,19 +138,7 @@ export function adminAccessEntries(adminRoleArns: string[]): Record<string, eks.
  * when the cluster is created); no public or cross-account principal.
  */
 export function secretsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AccountAdministersAndUsesThroughIam",
-                Effect: "Allow",
-                Principal: accountRootPrincipal(partition, accountId),
-                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
-                // In a key policy, "*" means this key.
-                Resource: "*",
-            },
-        ],
-    });
+    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
 }
 
 /** The trust policy of the node role: EC2 instances only. */
