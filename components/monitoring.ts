@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DataConfig, MonitoringConfig } from "../lib/config";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
+import { accountKeyStatement, accountRootPrincipal } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { US_EAST_1 } from "../lib/providers";
 import { MonitoringStack } from "../k8s/monitoringStack";
@@ -71,13 +71,7 @@ export function alertKeyPolicy(partition: string, accountId: string, services: r
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-            {
-                Sid: "AccountAdministersAndUsesThroughIam",
-                Effect: "Allow",
-                Principal: accountRootPrincipal(partition, accountId),
-                Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
-                Resource: "*",
-            },
+            accountKeyStatement(partition, accountId),
             {
                 Sid: "ServicesPublishToEncryptedTopic",
                 Effect: "Allow",
