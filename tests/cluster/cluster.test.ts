@@ -11,13 +11,15 @@ import {
     CLUSTER_LOG_TYPES,
     EBS_CSI_SERVICE_ACCOUNT,
     EksCluster,
+    EksClusterArgs,
     endpointAccess,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     secretsKeyPolicy,
 } from "../../components/cluster";
-import { KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { FlodramaConfig, KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { fakeNetwork } from "../../offline/fixtures";
+import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { isSecret, ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
 
@@ -29,6 +31,22 @@ interface ClusterCfg {
 }
 
 const ISSUER = "oidc.eks.eu-west-3.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
+
+/** The EksCluster arguments index.ts would pass for a stack's config, on a fake network. */
+function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
+    return {
+        stack: cfg.stack,
+        version: cfg.cluster.version,
+        vpcId: net.vpcId,
+        privateSubnetIds: net.privateSubnetIds,
+        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+        adminRoleArns: cfg.cluster.adminRoleArns,
+        nodeGroups: cfg.cluster.nodeGroups,
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        tags: cfg.tags,
+    };
+}
 
 describe("cluster: pure specs", () => {
     it("pins add-on versions for every supported Kubernetes version, kube-proxy on the same minor", () => {
@@ -288,22 +306,7 @@ for (const stack of stackNames()) {
                 const cfg = loadConfig();
                 const provider = new aws.Provider("test-aws", { region: cfg.region });
                 const net = fakeNetwork(cfg.network.azCount);
-                c = new EksCluster(
-                    "eks-test",
-                    {
-                        stack: cfg.stack,
-                        version: cfg.cluster.version,
-                        vpcId: net.vpcId,
-                        privateSubnetIds: net.privateSubnetIds,
-                        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-                        adminRoleArns: cfg.cluster.adminRoleArns,
-                        nodeGroups: cfg.cluster.nodeGroups,
-                        logRetentionDays: cfg.logRetentionDays,
-                        protect: cfg.protect,
-                        tags: cfg.tags,
-                    },
-                    { provider },
-                );
+                c = new EksCluster("eks-test", clusterArgs(cfg, net), { provider });
             });
             const value = (o: any) => o.promise();
             assert.equal(await value(c!.name), `flodrama-${stack}-eks`);
@@ -326,18 +329,7 @@ describe("EksCluster without an AWS provider", () => {
             simulate("prod", () => {
                 const cfg = loadConfig();
                 const net = fakeNetwork(cfg.network.azCount);
-                return new EksCluster("eks-test", {
-                    stack: cfg.stack,
-                    version: cfg.cluster.version,
-                    vpcId: net.vpcId,
-                    privateSubnetIds: net.privateSubnetIds,
-                    publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-                    adminRoleArns: cfg.cluster.adminRoleArns,
-                    nodeGroups: cfg.cluster.nodeGroups,
-                    logRetentionDays: cfg.logRetentionDays,
-                    protect: cfg.protect,
-                    tags: cfg.tags,
-                });
+                return new EksCluster("eks-test", clusterArgs(cfg, net));
             }),
             /needs the stack's AWS provider/,
         );
