@@ -140,8 +140,8 @@ describe("workflows: who runs what", () => {
         assert.deepEqual(runningJobs("ci.yml", "ownPullRequest"), ["offline", "preview-dev"]);
     });
 
-    it("previews both stacks on a push to main, prod behind its runner check", () => {
-        assert.deepEqual(runningJobs("ci.yml", "pushMain"), ["offline", "preview-dev", "prod-runner", "preview-prod"]);
+    it("previews prod on a push to main, behind its runner check (deploy.yml updates dev on that push)", () => {
+        assert.deepEqual(runningJobs("ci.yml", "pushMain"), ["offline", "prod-runner", "preview-prod"]);
     });
 
     it("runs npm ci, npm test and both offline plans in the offline job, with no cloud access", () => {
@@ -167,18 +167,28 @@ describe("workflows: who runs what", () => {
     });
 
     it("deploys dev on a push to main and on a dev dispatch, in environment dev", () => {
-        assert.deepEqual(runningJobs("deploy.yml", "pushMain"), ["dev"]);
-        assert.deepEqual(runningJobs("deploy.yml", "dispatchDev"), ["dev"]);
+        assert.deepEqual(runningJobs("deploy.yml", "pushMain"), ["test", "dev"]);
+        assert.deepEqual(runningJobs("deploy.yml", "dispatchDev"), ["test", "dev"]);
         assert.equal(envOf(workflows["deploy.yml"].jobs.dev), "dev");
     });
 
     it("deploys prod only by a dispatch from main, through environment prod", () => {
-        assert.deepEqual(runningJobs("deploy.yml", "dispatchProd"), ["prod-runner", "prod"]);
-        assert.deepEqual(runningJobs("deploy.yml", "dispatchProdFromBranch"), ["prod-runner"], "the runner check fails the run with a message");
+        assert.deepEqual(runningJobs("deploy.yml", "dispatchProd"), ["test", "prod-runner", "prod"]);
+        assert.deepEqual(runningJobs("deploy.yml", "dispatchProdFromBranch"), ["test", "prod-runner"], "the runner check fails the run with a message");
         const wf = workflows["deploy.yml"];
         assert.deepEqual(wf.on.workflow_dispatch.inputs.stack.options, ["dev", "prod"]);
         const upProd = allJobs().filter(({ job }) => usesAction(job, "pulumi/actions").some((s) => s.with?.command === "up" && s.with?.["stack-name"] === "prod"));
         assert.deepEqual(upProd.map((j) => `${j.file} ${j.id} ${envOf(j.job)}`), ["deploy.yml prod prod"]);
+    });
+
+    it("updates a stack only after the offline checks passed on the same commit", () => {
+        const wf = workflows["deploy.yml"];
+        assert.ok((wf.jobs.test.steps.map((s) => s.run ?? "")).includes("npm test"));
+        for (const [id, job] of Object.entries(wf.jobs)) {
+            if (usesAction(job, "pulumi/actions").length > 0) {
+                assert.ok(needsOf(job).includes("test"), id);
+            }
+        }
     });
 
     it("verifies each deployed stack right after pulumi up, and never cancels an update", () => {
