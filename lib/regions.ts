@@ -54,6 +54,20 @@ export function serviceOfferedIn(service: string, region: string): boolean {
 }
 
 /**
+ * Why `region` cannot host `service`, for a config error: the data's source, the regions that offer
+ * it and the nearest one. Undefined when the region offers the service.
+ */
+export function unavailableReason(service: string, region: string): string | undefined {
+    if (serviceOfferedIn(service, region)) {
+        return undefined;
+    }
+    return (
+        `${service} is not offered in ${region} (AWS endpoint data: ${table.source}, ${table.date}); ` +
+        `regions offering it: ${regionsOffering(service).join(", ")}; nearest to ${region}: ${nearestRegionOffering(service, region)}`
+    );
+}
+
+/**
  * Approximate location (latitude, longitude in degrees) of each region's metro area: the proximity
  * table behind `nearestRegionOffering`. Great-circle distance is a fair proxy for network latency
  * between AWS regions of one continent.

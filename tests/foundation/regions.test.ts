@@ -20,6 +20,7 @@ import {
     RunLike,
     serviceOfferedIn,
     serviceOfResourceType,
+    unavailableReason,
     unavailableServices,
 } from "../../lib/regions";
 
@@ -106,6 +107,12 @@ describe("nearestRegionOffering", () => {
     it("gives the region itself when it offers the service", () => {
         assert.equal(nearestRegionOffering("personalize", "eu-west-1"), "eu-west-1");
         assert.equal(nearestRegionOffering("eks", "eu-west-3"), "eu-west-3");
+    });
+
+    it("explains an unavailable service for a config error: source, offering regions, nearest", () => {
+        assert.equal(unavailableReason("eks", "eu-west-3"), undefined);
+        const reason = unavailableReason("personalize", "eu-west-3")!;
+        assert.match(reason, /^personalize is not offered in eu-west-3 \(AWS endpoint data: botocore [\d.]+, botocore\/data\/endpoints\.json, \d{4}-\d{2}-\d{2}\); regions offering it: ap-northeast-1, .*eu-west-1.*; nearest to eu-west-3: eu-central-1$/);
     });
 
     it("stays on the continent for other regions lacking Personalize", () => {
