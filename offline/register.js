@@ -9,6 +9,9 @@
 const fs = require("fs");
 const esbuild = require("esbuild");
 
+// Node 22+ caches compiled bytecode of node_modules between runs; older versions lack the call.
+require("module").enableCompileCache?.();
+
 require.extensions[".ts"] = function compileTs(module, filename) {
     const { code } = esbuild.transformSync(fs.readFileSync(filename, "utf8"), {
         loader: "ts",
@@ -17,6 +20,8 @@ require.extensions[".ts"] = function compileTs(module, filename) {
         sourcefile: filename,
         // Keep names as written: the program and the mocks read constructor and function names.
         keepNames: true,
+        // `await import("./x")` becomes a require, as tsc emits it for CommonJS.
+        supported: { "dynamic-import": false },
     });
     module._compile(code, filename);
 };

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { creationTime, CreationTime } from "../../offline/creationMinutes";
 import { criticalPath, renderCriticalPath, TARGET_MINUTES } from "../../offline/criticalPath";
-import type { RecordedResource } from "../../offline/harness";
+import { RecordedResource, runProgram } from "../../offline/harness";
 
 const table: CreationTime[] = [
     { pattern: "pulumi:providers:*", minutes: 0, source: "test" },
@@ -124,7 +124,6 @@ describe("critical path", () => {
 describe("critical path of the real stacks (printed, not asserted: another change brings it under the target)", () => {
     for (const stack of ["dev", "prod"]) {
         it(`estimates ${stack}`, async () => {
-            const { runProgram } = await import("../../offline/harness");
             const cp = criticalPath((await runProgram(stack)).resources);
             assert.ok(cp.minutes > 0 && cp.path.length > 0, "a path exists");
             console.log(`      ${stack}: ${cp.minutes} min via ${cp.path.map((s) => s.name).join(" → ")}`);
