@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { claimSizes, estimateCost, gibOf, loadPrices, PriceTable, quantitiesOf, Quantities, RunView } from "../../offline/cost";
-import type { RecordedResource } from "../../offline/harness";
 import { readStackConfig, stackNames } from "../../offline/harness";
+import { recorded } from "./fixtures";
 
 /** Round figures so the expectations below can be worked out by hand. */
 const prices: PriceTable = {
@@ -131,24 +131,7 @@ describe("cost estimate: arithmetic", () => {
 });
 
 describe("cost estimate: quantities from a run", () => {
-    const res = (type: string, name: string, inputs: Record<string, any>, parent?: string): RecordedResource => ({
-        urn: `urn:pulumi:s::p::${type}::${name}`,
-        type,
-        name,
-        parent,
-        providers: {},
-        custom: true,
-        remote: false,
-        inputs,
-        secretInputs: [],
-        state: {},
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        dependencies: [],
-        additionalSecretOutputs: [],
-    });
+    const res = (type: string, name: string, inputs: Record<string, any>, parent?: string) => recorded(type, name, inputs, { parent });
 
     it("reads node groups, launch template disks, NAT strategy, endpoints, data tier, alarms and volumes", () => {
         const net = res("flodrama:network:Network", "network", {});

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { creationTime, CreationTime } from "../../offline/creationMinutes";
 import { criticalPath, renderCriticalPath, TARGET_MINUTES } from "../../offline/criticalPath";
 import { RecordedResource, runProgram } from "../../offline/harness";
+import { recorded } from "./fixtures";
 
 const table: CreationTime[] = [
     { pattern: "pulumi:providers:*", minutes: 0, source: "test" },
@@ -25,25 +26,16 @@ interface Node {
 const urn = (name: string) => `urn:pulumi:s::p::x::${name}`;
 
 function graph(nodes: Record<string, Node>): RecordedResource[] {
-    return Object.entries(nodes).map(([name, n]) => ({
-        urn: urn(name),
-        type: n.type,
-        name,
-        parent: n.parent ? urn(n.parent) : undefined,
-        provider: n.provider ? urn(n.provider) : undefined,
-        providers: {},
-        custom: !n.component && !n.remote,
-        remote: !!n.remote,
-        inputs: {},
-        secretInputs: [],
-        state: {},
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        dependencies: (n.deps ?? []).map(urn),
-        additionalSecretOutputs: [],
-    }));
+    return Object.entries(nodes).map(([name, n]) =>
+        recorded(n.type, name, {}, {
+            urn: urn(name),
+            parent: n.parent ? urn(n.parent) : undefined,
+            provider: n.provider ? urn(n.provider) : undefined,
+            custom: !n.component && !n.remote,
+            remote: !!n.remote,
+            dependencies: (n.deps ?? []).map(urn),
+        }),
+    );
 }
 
 describe("critical path", () => {

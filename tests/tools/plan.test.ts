@@ -1,29 +1,10 @@
 import { strict as assert } from "assert";
-import type { RecordedResource } from "../../offline/harness";
 import { PolicyVerdict, verdictStatus } from "../../offline/policyRunner";
 import { hiddenTypes, remoteEstimates, renderRemoteEstimates } from "../../offline/remoteComponents";
 import { resourcePolicy } from "../../policy/framework";
+import { recorded } from "./fixtures";
 
-function res(type: string, name: string, inputs: Record<string, any>, flags: Partial<RecordedResource> = {}): RecordedResource {
-    return {
-        urn: `urn:pulumi:s::p::${type}::${name}`,
-        type,
-        name,
-        providers: {},
-        custom: true,
-        remote: false,
-        inputs,
-        secretInputs: [],
-        state: {},
-        protect: false,
-        retainOnDelete: false,
-        deleteBeforeReplace: false,
-        ignoreChanges: [],
-        dependencies: [],
-        additionalSecretOutputs: [],
-        ...flags,
-    };
-}
+const res = recorded;
 
 const vpc = res(
     "awsx:ec2:Vpc",
