@@ -71,7 +71,12 @@ function fakeAlarms(alarms: Alarm[]): AlarmClient & { asked: string[] } {
     return { asked, alarmsWithPrefix: async (region, prefix) => (asked.push(`${region} ${prefix}`), alarms.filter((a) => a.region === region && a.name.startsWith(prefix))) };
 }
 
-async function verifyAgainst(faults: Faults, kube = fakeKube([rolledOut("api")], [scaling("api")]), alarms = fakeAlarms([{ name: "flodrama-dev-api-5xx", state: "OK", region: "eu-west-3" }])): Promise<VerifyReport> {
+async function verifyAgainst(
+    faults: Faults,
+    kube = fakeKube([rolledOut("api")], [scaling("api")]),
+    alarms = fakeAlarms([{ name: "flodrama-dev-api-5xx", state: "OK", region: "eu-west-3" }]),
+    printed: { json: boolean; out: string[]; err: string[] } = { json: true, out: [], err: [] },
+): Promise<VerifyReport> {
     const p = await fakePlatform(faults);
     try {
         const deps: VerifyDeps = {
@@ -79,7 +84,7 @@ async function verifyAgainst(faults: Faults, kube = fakeKube([rolledOut("api")],
             kube: async () => kube,
             alarms: () => alarms,
         };
-        return await verify("dev", true, deps, () => undefined, () => undefined);
+        return await verify("dev", printed.json, deps, (l) => printed.out.push(l), (l) => printed.err.push(l));
     } finally {
         await p.close();
     }
@@ -151,7 +156,22 @@ describe("npm run verify", function () {
         assert.match(r.checks[6].detail, /stack output kubeconfig missing/);
     });
 
-    it("prints one progress line per check and a summary, or JSON only", async () => {
+    it("prints progress lines and a summary table, or with --json one JSON report on stdout and progress on stderr", async () => {
+        const human = { json: false, out: [] as string[], err: [] as string[] };
+        await verifyAgainst({}, undefined, undefined, human);
+        assert.match(human.out[0], /Verifying stack `dev` \(9 checks\)/);
+        assert.match(human.out[1], /^\[1\/9\] PASS {2}site serves index\.html/);
+        assert.match(human.out.at(-1)!, /Verification of stack `dev`: 9 passed, 0 failed/);
+        const ci = { json: true, out: [] as string[], err: [] as string[] };
+        await verifyAgainst({ meStatus: 200 }, undefined, undefined, ci);
+        assert.equal(ci.out.length, 1);
+        const report = JSON.parse(ci.out[0]);
+        assert.equal(report.ok, false);
+        assert.equal(report.failed, 1);
+        assert.equal(ci.err.length, 9);
+    });
+
+    it("runs checks in order, turning a thrown error into a failure", async () => {
         const lines: string[] = [];
         const report = await runChecks("dev", [{ name: "a", run: async () => ({ ok: true, detail: "fine" }) }, { name: "b", run: async () => { throw new Error("boom"); } }], (l) => lines.push(l));
         assert.match(lines[0], /^\[1\/2\] PASS {2}a: fine/);
