@@ -124,6 +124,11 @@ export function claimSizes(v: unknown, at = "", out: Array<{ at: string; gib: nu
 const NAT_BY_STRATEGY: Record<string, (azs: number) => number> = { None: () => 0, Single: () => 1, OnePerAz: (azs) => azs };
 const NAT_BY_CONFIG: Record<string, (azs: number) => number> = { none: () => 0, single: () => 1, "one-per-az": (azs) => azs };
 
+function budgetOf(budgets: RecordedResource[]): number | undefined {
+    const monthly = budgets.filter((b) => b.inputs.timeUnit === "MONTHLY" && b.inputs.limitUnit === "USD" && b.inputs.limitAmount !== undefined);
+    return monthly.length ? Math.min(...monthly.map((b) => Number(b.inputs.limitAmount))) : undefined;
+}
+
 export function quantitiesOf(run: RunView): Quantities {
     const of = (type: string) => run.resources.filter((r) => r.type === type);
     const comp = (r: RecordedResource) => componentOf(run, r);
@@ -184,7 +189,8 @@ export function quantitiesOf(run: RunView): Quantities {
             ...of("kubernetes:core/v1:PersistentVolumeClaim").flatMap((r) => claimSizes(r.inputs.spec).map(({ gib }) => ({ component: comp(r), name: r.name, gib }))),
         ],
         kmsKeys: of("aws:kms/key:Key").map((r) => ({ component: comp(r) })),
-        budgetUsd: configValue(run, "monitoring")?.budget?.monthlyLimitUsd,
+        // The Budget the program registers, else the configured limit (a stack may leave the budget out).
+        budgetUsd: budgetOf(of("aws:budgets/budget:Budget")) ?? configValue(run, "monitoring")?.budget?.monthlyLimitUsd,
     };
 }
 

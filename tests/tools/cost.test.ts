@@ -161,6 +161,12 @@ describe("cost estimate: quantities from a run", () => {
         assert.equal(q.budgetUsd, 900);
     });
 
+    it("reads the budget from the registered Budget before the config", () => {
+        const budget = res("aws:budgets/budget:Budget", "budget", { timeUnit: "MONTHLY", limitUnit: "USD", limitAmount: "1200.00" });
+        const run: RunView = { config: { "flodrama:monitoring": JSON.stringify({ budget: { monthlyLimitUsd: 900 } }) }, resources: [budget] };
+        assert.equal(quantitiesOf(run).budgetUsd, 1200);
+    });
+
     it("falls back to config network.natGateways when the VPC is not an awsx VPC", () => {
         const run: RunView = { config: { "flodrama:network": JSON.stringify({ azCount: 2, natGateways: "one-per-az" }) }, resources: [] };
         assert.equal(quantitiesOf(run).natGateways.count, 2);
