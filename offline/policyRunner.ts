@@ -94,17 +94,34 @@ export function formatFinding(f: Finding): string {
     return `[${f.policy}${f.control ? ` (${f.control})` : ""}] ${f.resource ?? "stack"}: ${f.message}${f.exception ? ` Excepted: ${f.exception}.` : ` Fix: ${f.remediation}`}`;
 }
 
-/** The verdict table `npm run plan` prints: violations first, then exceptions, then passes and not-applicable. */
-export function renderPolicyReport(report: PolicyReport): string {
+/**
+ * Status of one verdict. A policy that evaluated nothing is "not visible offline" when a type it is
+ * about exists in the stack only inside a remote component (`hiddenTypes`), else "not applicable".
+ */
+export function verdictStatus(v: PolicyVerdict, hiddenTypes: string[] = []): "FAIL" | "EXCEPTION" | "pass" | "not visible offline" | "not applicable" {
+    if (v.violations.length) {
+        return "FAIL";
+    }
+    if (v.excepted.length) {
+        return "EXCEPTION";
+    }
+    if (v.evaluated) {
+        return "pass";
+    }
+    return hiddenTypes.some((t) => appliesTo(v.policy.appliesTo, t)) ? "not visible offline" : "not applicable";
+}
+
+/** The verdict table `npm run plan` prints: violations first, then exceptions, passes, not visible offline, not applicable. */
+export function renderPolicyReport(report: PolicyReport, hiddenTypes: string[] = []): string {
     const lines: string[] = [];
-    const status = (v: PolicyVerdict) => (v.violations.length ? "FAIL" : v.excepted.length ? "EXCEPTION" : v.evaluated ? "pass" : "n/a");
-    const order = { FAIL: 0, EXCEPTION: 1, pass: 2, "n/a": 3 } as const;
+    const status = (v: PolicyVerdict) => verdictStatus(v, hiddenTypes);
+    const order = { FAIL: 0, EXCEPTION: 1, pass: 2, "not visible offline": 3, "not applicable": 4 } as const;
     const sorted = [...report.verdicts].sort((a, b) => order[status(a)] - order[status(b)] || a.policy.name.localeCompare(b.policy.name));
     const width = Math.max(...sorted.map((v) => v.policy.name.length));
     for (const v of sorted) {
         const s = status(v);
-        const counts = s === "n/a" ? "" : `  evaluated ${v.evaluated}, violations ${v.violations.length}, excepted ${v.excepted.length}`;
-        lines.push(`  ${s.padEnd(9)} ${v.policy.name.padEnd(width)}  ${(v.policy.control ?? "").padEnd(16)}${counts}`);
+        const counts = s.startsWith("not ") ? "" : `  evaluated ${v.evaluated}, violations ${v.violations.length}, excepted ${v.excepted.length}`;
+        lines.push(`  ${s.padEnd(19)} ${v.policy.name.padEnd(width)}  ${(v.policy.control ?? "").padEnd(16)}${counts}`);
     }
     if (report.violations.length) {
         lines.push("", "Violations:", ...report.violations.map((f) => `  ${formatFinding(f)}`));

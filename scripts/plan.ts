@@ -1,11 +1,19 @@
 /**
  * `npm run plan -- <stack>`: the offline plan. Runs the real program for `Pulumi.<stack>.yaml` under
- * the same mocks as the tests and prints the resource tree (each component with its children) and a
- * count per resource type. Needs no AWS account and no Pulumi CLI. Exits non-zero on bad config.
+ * the same mocks as the tests and prints the resource tree (each component with its children), a
+ * count per resource type, what the remote components will create (an estimate), the policy verdicts,
+ * the monthly baseline cost and the critical path of a first `pulumi up`. Needs no AWS account and
+ * no Pulumi CLI. Exits non-zero on bad config or a policy violation.
  */
 import { ConfigError } from "../lib/config";
+import { estimateCost, loadPrices, quantitiesOf, renderCost } from "../offline/cost";
+import { criticalPath, renderCriticalPath } from "../offline/criticalPath";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
 import { renderPolicyReport, runPolicies } from "../offline/policyRunner";
+import { hiddenTypes, renderRemoteEstimates } from "../offline/remoteComponents";
+
+/** FLODRAMA_SOURCE_MAPS=1 (see offline/register.js) also keeps stack traces. */
+const DEBUG = process.env.FLODRAMA_SOURCE_MAPS === "1";
 
 function usage(): never {
     console.error(`usage: npm run plan -- <stack>   (stacks: ${stackNames().join(", ")})`);
@@ -38,6 +46,15 @@ export function renderTree(run: ProgramRun): string {
     return lines.join("\n");
 }
 
+/** Resources apart from components and providers: what the engine creates in the cloud or the cluster. */
+export function resourceSummary(run: ProgramRun): string {
+    const providers = run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).length;
+    const remote = run.resources.filter((r) => r.remote).length;
+    const components = run.resources.filter((r) => !r.custom && !r.remote).length;
+    const resources = run.resources.length - providers - remote - components;
+    return `${resources} resources, ${components} components, ${remote} remote components (their children not counted), ${providers} providers`;
+}
+
 export function renderCounts(run: ProgramRun): string {
     const counts = new Map<string, number>();
     for (const r of run.resources) {
@@ -58,6 +75,11 @@ async function main(): Promise<void> {
         usage();
     }
     const started = Date.now();
+    if (!DEBUG) {
+        // Pulumi records `new Error().stack` for every promise and resource: formatting those frames
+        // is a fifth of the plan's CPU. Config errors carry their whole story in the message.
+        Error.stackTraceLimit = 0;
+    }
     let run: ProgramRun;
     try {
         run = await runProgram(stack);
@@ -70,15 +92,22 @@ async function main(): Promise<void> {
     }
     console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
     console.log(renderTree(run));
-    console.log(`\nResources by type (${run.resources.length} in all):`);
+    console.log(`\nResources by type (${resourceSummary(run)}):`);
     console.log(renderCounts(run));
+    console.log("\nRemote components (what they create is estimated from their inputs, not seen):");
+    console.log(renderRemoteEstimates(run.resources, JSON.parse(run.config["flodrama:network"] ?? "{}").azCount));
     console.log("\nStack outputs:");
     for (const [k, v] of Object.entries(run.outputs)) {
         console.log(`  ${k}: ${run.secretOutputs.includes(k) ? "[secret]" : JSON.stringify(v)}`);
     }
     const report = runPolicies(run);
     console.log(`\nPolicy pack (${report.verdicts.length} policies; ${report.violations.length} violations, ${report.excepted.length} documented exceptions):`);
-    console.log(renderPolicyReport(report));
+    console.log(renderPolicyReport(report, hiddenTypes(run.resources)));
+    const cost = estimateCost(quantitiesOf(run), loadPrices(run.config["aws:region"] ?? "eu-west-3"));
+    console.log(`\nEstimated monthly baseline cost (${cost.region}, USD, before traffic):`);
+    console.log(renderCost(cost));
+    console.log("\nCritical path of a first `pulumi up` (dependency graph × typical creation minutes):");
+    console.log(renderCriticalPath(criticalPath(run.resources)));
     console.log(`\nPlanned in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     if (report.violations.length > 0) {
         process.exitCode = 1;
@@ -88,6 +117,9 @@ async function main(): Promise<void> {
 if (require.main === module) {
     main().catch((err) => {
         console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+        if (!DEBUG) {
+            console.error("(stack traces are off for speed: rerun with FLODRAMA_SOURCE_MAPS=1 to see where this came from)");
+        }
         process.exit(1);
     });
 }
