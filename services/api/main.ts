@@ -1,0 +1,65 @@
+/**
+ * The REST API process: app routes on PORT, probes and metrics on MANAGEMENT_PORT, MongoDB and Redis
+ * from the data Secret, drained on SIGTERM.
+ */
+import * as http from "http";
+import { PERSONALIZE_ENV } from "../../lib/serviceContract";
+import { closeRedis, mongoCheck, mongoConnection, redisCheck, redisClient } from "../shared/datastores";
+import { commonConfig, Env, intEnv } from "../shared/env";
+import { ServiceHost, runMain } from "../shared/host";
+import { router } from "../shared/http";
+import { createLogger, Logger } from "../shared/log";
+import { createMetrics } from "../shared/metrics";
+import { apiRoutes } from "./app";
+import { JsonCache } from "./cache";
+import { CATALOG_COLLECTION, CatalogCollection, CatalogRepository, MongoCatalogRepository } from "./catalog";
+
+export const SERVICE_NAME = "api";
+/** Seconds a catalog response stays in Redis (service setting, set through `services[].env`). */
+export const CACHE_TTL_ENV = "CATALOG_CACHE_TTL_SECONDS";
+
+export interface ApiOverrides {
+    /** Replace MongoDB (tests: the in-memory catalog and a check that says whether it is "reachable"). */
+    catalog?: { repository: CatalogRepository; check: () => Promise<void> };
+    host?: string;
+    log?: Logger;
+}
+
+export async function startApi(env: Env, overrides: ApiOverrides = {}): Promise<ServiceHost> {
+    const config = commonConfig(env, { mongo: overrides.catalog === undefined, redis: true });
+    const ttl = intEnv(env, CACHE_TTL_ENV, 60, 1, 86400);
+    const log = overrides.log ?? createLogger({ service: SERVICE_NAME });
+    const metrics = createMetrics(SERVICE_NAME);
+
+    const redis = redisClient(config.redisUrl, log, `${SERVICE_NAME}-cache`);
+    let catalog: CatalogRepository;
+    let catalogCheck: () => Promise<void>;
+    let closeMongo: () => Promise<void> = async () => undefined;
+    if (overrides.catalog) {
+        catalog = overrides.catalog.repository;
+        catalogCheck = overrides.catalog.check;
+    } else {
+        const mongo = mongoConnection(config.mongoUri, config.dataSecretDir, log);
+        mongo.start();
+        catalog = new MongoCatalogRepository(() => {
+            if (!mongo.current) {
+                throw new Error("MongoDB is not connected yet");
+            }
+            return mongo.current.db().collection(CATALOG_COLLECTION) as unknown as CatalogCollection;
+        });
+        catalogCheck = mongoCheck(mongo);
+        closeMongo = () => mongo.stop();
+    }
+
+    const cache = new JsonCache(redis, ttl, log, metrics.registry);
+    const app = http.createServer(router(apiRoutes({ catalog, cache, personalization: Boolean(env[PERSONALIZE_ENV.trackingId]) }), log, metrics));
+    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, app, host: overrides.host, checks: { mongodb: catalogCheck, redis: redisCheck(redis) } });
+    host.onShutdown("mongodb", closeMongo);
+    host.onShutdown("redis", () => closeRedis(redis));
+    await host.start();
+    return host;
+}
+
+if (require.main === module) {
+    runMain(SERVICE_NAME, createLogger({ service: SERVICE_NAME }), () => startApi(process.env));
+}
