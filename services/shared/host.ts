@@ -27,6 +27,7 @@ export class ServiceHost {
     private shuttingDown = false;
     private shutdownPromise?: Promise<void>;
     private readonly closers: Array<{ name: string; close: () => Promise<void> }> = [];
+    private readonly beforeDrainSteps: Array<{ name: string; close: () => Promise<void> }> = [];
     readonly management: http.Server;
     appPort?: number;
     managementPort?: number;
@@ -38,6 +39,11 @@ export class ServiceHost {
     /** Something to close after the app server has drained (clients, loops), in registration order. */
     onShutdown(name: string, close: () => Promise<void>): void {
         this.closers.push({ name, close });
+    }
+
+    /** Something to close before the app server drains, such as upgraded WebSocket connections. */
+    beforeDrain(name: string, close: () => Promise<void>): void {
+        this.beforeDrainSteps.push({ name, close });
     }
 
     async start(): Promise<void> {
@@ -106,12 +112,18 @@ export class ServiceHost {
         const started = Date.now();
         const budget = this.opts.config.shutdownTimeoutMs;
         this.opts.log.info("shutdown_started", { timeoutMs: budget });
+        const step = async (c: { name: string; close: () => Promise<void> }) => {
+            const left = Math.max(100, budget - (Date.now() - started));
+            await withTimeout(c.close(), left, c.name).catch((err: Error) => this.opts.log.warn("shutdown_step_failed", { step: c.name, error: err }));
+        };
+        for (const c of this.beforeDrainSteps) {
+            await step(c);
+        }
         if (this.opts.app) {
             await drain(this.opts.app, budget);
         }
         for (const c of this.closers) {
-            const left = Math.max(100, budget - (Date.now() - started));
-            await withTimeout(c.close(), left, c.name).catch((err: Error) => this.opts.log.warn("shutdown_step_failed", { step: c.name, error: err }));
+            await step(c);
         }
         await drain(this.management, 1000);
         this.opts.log.info("shutdown_complete", { durationMs: Date.now() - started });
