@@ -1,0 +1,65 @@
+/**
+ * The scraper process: the periodic job, probes and metrics on MANAGEMENT_PORT. It serves no app
+ * traffic (its Kubernetes object has no Service), so it opens no app port.
+ */
+import { mongoCheck, mongoConnection } from "../shared/datastores";
+import { commonConfig, Env } from "../shared/env";
+import { ServiceHost, runMain } from "../shared/host";
+import { createLogger, Logger } from "../shared/log";
+import { createMetrics } from "../shared/metrics";
+import { Scraper } from "./scraper";
+import { scraperConfig } from "./sources";
+import { ItemRepository, ITEMS_COLLECTION, ItemsCollection, MongoItemRepository, PageStore, S3PageStore, s3Client } from "./stores";
+
+export const SERVICE_NAME = "scraper";
+
+export interface ScraperOverrides {
+    /** Replace MongoDB and S3 (tests). */
+    items?: { repository: ItemRepository; check: () => Promise<void> };
+    pages?: PageStore;
+    host?: string;
+    log?: Logger;
+}
+
+/** The scraper uses MongoDB and S3, not Redis: readiness checks MongoDB only. */
+export async function startScraper(env: Env, overrides: ScraperOverrides = {}): Promise<{ host: ServiceHost; scraper: Scraper }> {
+    const config = commonConfig(env, { mongo: overrides.items === undefined, redis: false });
+    const scraping = scraperConfig(env);
+    const log = overrides.log ?? createLogger({ service: SERVICE_NAME });
+    const metrics = createMetrics(SERVICE_NAME);
+
+    let items: ItemRepository;
+    let check: () => Promise<void>;
+    let closeMongo: () => Promise<void> = async () => undefined;
+    if (overrides.items) {
+        items = overrides.items.repository;
+        check = overrides.items.check;
+    } else {
+        const mongo = mongoConnection(config.mongoUri, config.dataSecretDir, log);
+        mongo.start();
+        items = new MongoItemRepository(() => {
+            if (!mongo.current) {
+                throw new Error("MongoDB is not connected yet");
+            }
+            return mongo.current.db().collection(ITEMS_COLLECTION) as unknown as ItemsCollection;
+        });
+        check = mongoCheck(mongo);
+        closeMongo = () => mongo.stop();
+    }
+    const s3 = overrides.pages ? undefined : s3Client(env.AWS_REGION || undefined);
+    const pages = overrides.pages ?? new S3PageStore(s3!, scraping.bucket, scraping.prefix);
+
+    const scraper = new Scraper({ items, pages, prefix: scraping.prefix, log, registry: metrics.registry });
+    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, host: overrides.host, checks: { mongodb: check } });
+    host.onShutdown("scrape-run", () => scraper.stop());
+    host.onShutdown("mongodb", closeMongo);
+    host.onShutdown("s3", async () => s3?.destroy());
+    await host.start();
+    scraper.start(scraping.sources, scraping.intervalMs);
+    log.info("scraper_configured", { sources: scraping.sources.map((s) => s.name), intervalSeconds: scraping.intervalMs / 1000, prefix: scraping.prefix });
+    return { host, scraper };
+}
+
+if (require.main === module) {
+    runMain(SERVICE_NAME, createLogger({ service: SERVICE_NAME }), async () => (await startScraper(process.env)).host);
+}
