@@ -35,13 +35,16 @@ function uriQuery(uri: string): URLSearchParams {
 export function mongoClientOptions(uri: string, dataSecretDir: string, exists: (p: string) => boolean = fs.existsSync): MongoClientOptions {
     const query = uriQuery(uri);
     const truthy = (k: string) => [...query.entries()].some(([key, v]) => key.toLowerCase() === k && v.toLowerCase() === "true");
-    const options: MongoClientOptions = {
-        // Fail a selection fast: readiness must answer within the probe's timeout.
-        serverSelectionTimeoutMS: 2000,
-        connectTimeoutMS: 2000,
-        appName: "flodrama",
-    };
-    const hasCa = [...query.keys()].some((k) => k.toLowerCase() === "tlscafile");
+    const inUri = (k: string) => [...query.keys()].some((key) => key.toLowerCase() === k.toLowerCase());
+    const options: MongoClientOptions = { appName: "flodrama" };
+    // Fail a selection fast (readiness must answer within the probe's timeout), unless the URI says otherwise.
+    if (!inUri("serverSelectionTimeoutMS")) {
+        options.serverSelectionTimeoutMS = 2000;
+    }
+    if (!inUri("connectTimeoutMS")) {
+        options.connectTimeoutMS = 2000;
+    }
+    const hasCa = inUri("tlsCAFile");
     if ((truthy("tls") || truthy("ssl")) && !hasCa) {
         const caFile = path.join(dataSecretDir, MONGODB_CA_FILE);
         if (!exists(caFile)) {
@@ -91,6 +94,9 @@ export class BackgroundConnection<T> {
                 this.log.info("datastore_connected", { store: this.name });
             },
             (err: Error) => {
+                if (this.stopped) {
+                    return;
+                }
                 this.lastError = err;
                 this.log.warn("datastore_unreachable", { store: this.name, error: err, retryInMs: delay });
                 this.timer = setTimeout(() => this.tryConnect(Math.min(delay * 2, this.delays.maxMs)), delay);
@@ -147,6 +153,8 @@ export function redisClient(url: string, log: Logger, name: string): Redis {
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
+        // How long a closing socket may linger before it is destroyed (default 2 s delays exit).
+        disconnectTimeout: 200,
         retryStrategy: (times) => Math.min(times * 200, 5000),
         connectionName: name,
     };
