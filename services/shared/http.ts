@@ -164,9 +164,11 @@ export function drain(server: http.Server, deadlineMs: number): Promise<void> {
     }
     return new Promise((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), deadlineMs);
-        timer.unref();
+        // A keep-alive connection turns idle when its last response ends: close those as they appear.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         server.close(() => {
             clearTimeout(timer);
+            clearInterval(sweep);
             resolve();
         });
         server.closeIdleConnections();

@@ -46,15 +46,18 @@ export class DirectTransport {
     private async open(ws: WebSocket, userId: string): Promise<void> {
         const member: Member = { connectionId: `${this.hub.podId}/${randomUUID()}`, userId, owner: this.hub.podId };
         this.hub.attachLocal(member.connectionId, (data) => ws.readyState === WebSocket.OPEN && ws.send(data));
-        // Frames are handled one at a time per socket, in order (a join before the play that follows it).
+        // Frames are handled one at a time per socket, in order (a join before the play that follows it);
+        // a failed step is logged and the next one still runs.
         let queue = Promise.resolve();
-        ws.on("message", (raw) => {
-            queue = queue.then(() => this.onMessage(member, raw.toString()));
-        });
-        ws.on("close", () => {
-            queue = queue.then(() => this.hub.detachLocal(member.connectionId)).then(() => this.hub.disconnect(member.connectionId));
-        });
-        queue = queue.then(() => this.hub.connect(member));
+        const enqueue = (step: string, fn: () => Promise<void>) => {
+            queue = queue.then(fn).catch((err: Error) => this.log.warn("websocket_step_failed", { step, connectionId: member.connectionId, error: err }));
+        };
+        enqueue("connect", () => this.hub.connect(member));
+        ws.on("message", (raw) => enqueue("message", () => this.onMessage(member, raw.toString())));
+        ws.on("close", () => enqueue("close", async () => {
+            await this.hub.detachLocal(member.connectionId);
+            await this.hub.disconnect(member.connectionId);
+        }));
     }
 
     private async onMessage(member: Member, raw: string): Promise<void> {
