@@ -69,49 +69,39 @@ async function bodyText(req: http.IncomingMessage, limit = 32 * 1024): Promise<s
     return Buffer.concat(chunks).toString("utf8");
 }
 
-const pathOf = (routeKey: string) => WEBSOCKET_ROUTES.find((r) => r.routeKey === routeKey)!.path;
+type RouteSlug = (typeof WEBSOCKET_ROUTES)[number]["slug"];
 
+/** One handler per WebSocket API route, on the path the contract gives that route. */
 export function gatewayRoutes(hub: RoomHub, endpointOverride: string | undefined, region: string | undefined): Route[] {
-    return [
-        {
-            method: "POST",
-            pattern: pathOf("$connect"),
-            handler: async ({ req }) => {
-                await hub.connect(gatewayMember(req, managementEndpoint(req, endpointOverride, region)));
-                return { status: 200, body: {} };
-            },
+    const handlers: Record<RouteSlug, Route["handler"]> = {
+        connect: async ({ req }) => {
+            await hub.connect(gatewayMember(req, managementEndpoint(req, endpointOverride, region)));
+            return { status: 200, body: {} };
         },
-        {
-            method: "POST",
-            pattern: pathOf("$default"),
-            handler: async ({ req }) => {
-                const member = gatewayMember(req, managementEndpoint(req, endpointOverride, region));
-                const text = await bodyText(req);
-                try {
-                    await hub.handle(member, parseClientMessage(text));
-                } catch (err) {
-                    if (!(err instanceof ProtocolError)) {
-                        throw err;
-                    }
-                    // The client hears why; API Gateway ignores this HTTP response (no route response).
-                    await hub.sendTo(member, { type: "error", message: err.message });
+        message: async ({ req }) => {
+            const member = gatewayMember(req, managementEndpoint(req, endpointOverride, region));
+            const text = await bodyText(req);
+            try {
+                await hub.handle(member, parseClientMessage(text));
+            } catch (err) {
+                if (!(err instanceof ProtocolError)) {
+                    throw err;
                 }
-                return { status: 200, body: {} };
-            },
+                // The client hears why; API Gateway ignores this HTTP response (no route response).
+                await hub.sendTo(member, { type: "error", message: err.message });
+            }
+            return { status: 200, body: {} };
         },
-        {
-            method: "POST",
-            pattern: pathOf("$disconnect"),
-            handler: async ({ req }) => {
-                const connectionId = header(req, WEBSOCKET_HEADERS.connectionId);
-                if (!connectionId) {
-                    throw new HttpError(400, `${WEBSOCKET_HEADERS.connectionId} is missing`);
-                }
-                await hub.disconnect(connectionId);
-                return { status: 200, body: {} };
-            },
+        disconnect: async ({ req }) => {
+            const connectionId = header(req, WEBSOCKET_HEADERS.connectionId);
+            if (!connectionId) {
+                throw new HttpError(400, `${WEBSOCKET_HEADERS.connectionId} is missing`);
+            }
+            await hub.disconnect(connectionId);
+            return { status: 200, body: {} };
         },
-    ];
+    };
+    return WEBSOCKET_ROUTES.map((r) => ({ method: "POST", pattern: r.path, handler: handlers[r.slug] }));
 }
 
 /** PostToConnection with one client per endpoint; credentials come from the pod's IRSA role. */
