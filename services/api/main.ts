@@ -60,6 +60,12 @@ export async function startApi(env: Env, overrides: ApiOverrides = {}): Promise<
     return host;
 }
 
-if (require.main === module) {
+/** Start the service as a process: JSON logs to stdout, drained and exited on SIGTERM. */
+export function main(): void {
     runMain(SERVICE_NAME, createLogger({ service: SERVICE_NAME }), () => startApi(process.env));
+}
+
+// Run directly (`node services/api/main.js`) or through the image's entry point, which calls main().
+if (require.main === module) {
+    main();
 }

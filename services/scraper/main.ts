@@ -60,6 +60,12 @@ export async function startScraper(env: Env, overrides: ScraperOverrides = {}): 
     return { host, scraper };
 }
 
-if (require.main === module) {
+/** Start the service as a process: JSON logs to stdout, drained and exited on SIGTERM. */
+export function main(): void {
     runMain(SERVICE_NAME, createLogger({ service: SERVICE_NAME }), async () => (await startScraper(process.env)).host);
+}
+
+// Run directly (`node services/scraper/main.js`) or through the image's entry point, which calls main().
+if (require.main === module) {
+    main();
 }

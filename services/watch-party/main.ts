@@ -64,6 +64,12 @@ export async function startWatchParty(env: Env, overrides: WatchPartyOverrides =
     return { host, hub };
 }
 
-if (require.main === module) {
+/** Start the service as a process: JSON logs to stdout, drained and exited on SIGTERM. */
+export function main(): void {
     runMain(SERVICE_NAME, createLogger({ service: SERVICE_NAME }), async () => (await startWatchParty(process.env)).host);
+}
+
+// Run directly (`node services/watch-party/main.js`) or through the image's entry point, which calls main().
+if (require.main === module) {
+    main();
 }
