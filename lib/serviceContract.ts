@@ -98,6 +98,8 @@ export const DIRECT_WEBSOCKET_PATH = "/ws";
 export const SERVICE_IMAGE_BUILD = {
     /** Relative to the repository root. */
     dockerfile: "services/Dockerfile",
+    /** The Dockerfile's own ignore file (BuildKit reads `<Dockerfile>.dockerignore`); hash the context through it. */
+    ignoreFile: "services/Dockerfile.dockerignore",
     context: ".",
     buildArg: "SERVICE",
 } as const;

@@ -10,7 +10,7 @@ import { DEFAULT_APP_PORT, MANAGEMENT_PORT, SERVICE_IMAGE_BUILD, SERVICE_IMAGE_B
 
 const ROOT = path.join(__dirname, "..", "..");
 const dockerfile = fs.readFileSync(path.join(ROOT, SERVICE_IMAGE_BUILD.dockerfile), "utf8");
-const ignore = fs.readFileSync(path.join(ROOT, `${SERVICE_IMAGE_BUILD.dockerfile}.dockerignore`), "utf8");
+const ignore = fs.readFileSync(path.join(ROOT, SERVICE_IMAGE_BUILD.ignoreFile), "utf8");
 const instructions = dockerfile
     .replace(/\\\n/g, " ")
     .split("\n")
@@ -62,6 +62,7 @@ describe("services: the image (services/Dockerfile)", () => {
     });
 
     it("copies from the repository root only what its ignore file lets in, and that exists", () => {
+        assert.equal(SERVICE_IMAGE_BUILD.ignoreFile, `${SERVICE_IMAGE_BUILD.dockerfile}.dockerignore`, "BuildKit's name for a Dockerfile's own ignore file");
         const sources = instructions.filter((l) => l.startsWith("COPY ") && !l.includes("--from=")).flatMap((l) => l.split(/\s+/).slice(1, -1));
         const allowed = ignore
             .split("\n")
@@ -70,7 +71,7 @@ describe("services: the image (services/Dockerfile)", () => {
         assert.equal(ignore.split("\n").find((l) => l.trim() !== "" && !l.startsWith("#")), "*", "allow-list: everything else is out");
         for (const src of sources) {
             assert.ok(fs.existsSync(path.join(ROOT, src)), `${src} exists`);
-            assert.ok(allowed.includes(src), `${src} is let in by ${SERVICE_IMAGE_BUILD.dockerfile}.dockerignore`);
+            assert.ok(allowed.includes(src), `${src} is let in by ${SERVICE_IMAGE_BUILD.ignoreFile}`);
         }
         assert.ok(sources.includes("lib/serviceContract.ts"), "the contract is compiled in");
     });
