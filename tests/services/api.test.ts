@@ -5,7 +5,7 @@ import { CACHE_KEY_PREFIX } from "../../services/api/cache";
 import { InMemoryCatalogRepository } from "../../services/api/catalog";
 import { startApi } from "../../services/api/main";
 import { ServiceHost } from "../../services/shared/host";
-import { memoryLogger, testEnv } from "./helpers";
+import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { RedisServer, startRedis } from "./redisServer";
 
 describe("services: api against a real Redis", () => {
@@ -31,6 +31,7 @@ describe("services: api against a real Redis", () => {
             }
         };
         host = await startApi(testEnv({ redisUrl: redis.url }), { catalog: { repository: repo, check }, host: "127.0.0.1", log: logs.log });
+        await waitReady(host);
     });
     after(async () => {
         await host?.shutdown();
@@ -86,7 +87,7 @@ describe("services: api against a real Redis", () => {
         const metrics = await (await mgmt(METRICS_PATH)).text();
         assert.match(metrics, /http_request_duration_seconds_bucket\{.*route="\/catalog\/:id".*\}/);
         assert.match(metrics, /process_cpu_user_seconds_total/);
-        assert.match(metrics, /api_cache_lookups_total\{result="hit"/);
+        assert.match(metrics, /api_cache_lookups_total\{[^}]*result="hit"[^}]*\} [1-9]/);
         for (const p of [METRICS_PATH, PROBE_PATHS.liveness, PROBE_PATHS.readiness]) {
             assert.equal((await app(p)).status, 404, `${p} must not be served on the app port`);
         }

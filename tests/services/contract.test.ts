@@ -12,7 +12,7 @@ import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, METRICS_PATH, SERVICE_PORT_NA
 import { InMemoryCatalogRepository } from "../../services/api/catalog";
 import { startApi } from "../../services/api/main";
 import { commonConfig } from "../../services/shared/env";
-import { memoryLogger, testEnv } from "./helpers";
+import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { freePort, startRedis } from "./redisServer";
 
 const SERVICES_DIR = path.join(__dirname, "..", "..", "services");
@@ -86,6 +86,7 @@ describe("services: the contract with the program (lib/serviceContract.ts)", () 
         const env = { ...testEnv({ redisUrl: redis.url }), [contract.APP_PORT_ENV]: String(appPort), [contract.MANAGEMENT_PORT_ENV]: String(mgmtPort) };
         const host = await startApi(env, { catalog: { repository: new InMemoryCatalogRepository([]), check: async () => undefined }, host: "127.0.0.1", log: memoryLogger().log });
         try {
+            await waitReady(host);
             assert.equal(host.appPort, appPort);
             assert.equal(host.managementPort, mgmtPort);
             for (const p of [contract.PROBE_PATHS.liveness, contract.PROBE_PATHS.readiness, contract.PROBE_PATHS.startup, contract.METRICS_PATH]) {

@@ -32,3 +32,9 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
         await new Promise((r) => setTimeout(r, 20));
     }
 }
+
+/** Wait until a service's readiness probe answers 200 (its data stores are connected), as Kubernetes would before routing to it. */
+export async function waitReady(host: { managementPort?: number }, timeoutMs = 3000): Promise<void> {
+    const { PROBE_PATHS } = await import("../../lib/serviceContract");
+    await waitFor(`readiness on port ${host.managementPort}`, async () => ((await fetch(`http://127.0.0.1:${host.managementPort}${PROBE_PATHS.readiness}`)).status === 200 ? true : undefined), timeoutMs);
+}

@@ -6,7 +6,7 @@ import { exitOnSignals, ServiceHost } from "../../services/shared/host";
 import { router } from "../../services/shared/http";
 import { createMetrics } from "../../services/shared/metrics";
 import { startWatchParty } from "../../services/watch-party/main";
-import { memoryLogger, testEnv } from "./helpers";
+import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { startRedis } from "./redisServer";
 
 describe("services: graceful shutdown", () => {
@@ -63,6 +63,7 @@ describe("services: graceful shutdown", () => {
         const redis = await startRedis();
         try {
             const wp = await startWatchParty(testEnv({ redisUrl: redis.url }), { host: "127.0.0.1", log: memoryLogger().log, poster: { post: async () => "ok" } });
+            await waitReady(wp.host);
             const ws = new WebSocket(`ws://127.0.0.1:${wp.host.appPort}${DIRECT_WEBSOCKET_PATH}`, { headers: { [IDENTITY_HEADERS.userId]: "u" } });
             await new Promise((r) => ws.once("open", r));
             const closed = new Promise<number>((r) => ws.once("close", (code) => r(code)));
