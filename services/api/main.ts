@@ -4,7 +4,7 @@
  */
 import * as http from "http";
 import { PERSONALIZE_ENV } from "../../lib/serviceContract";
-import { closeRedis, mongoCheck, mongoConnection, redisCheck, redisClient } from "../shared/datastores";
+import { closeRedis, mongoStore, redisCheck, redisClient, Store } from "../shared/datastores";
 import { commonConfig, Env, intEnv } from "../shared/env";
 import { ServiceHost, runMain } from "../shared/host";
 import { router } from "../shared/http";
@@ -20,7 +20,7 @@ export const CACHE_TTL_ENV = "CATALOG_CACHE_TTL_SECONDS";
 
 export interface ApiOverrides {
     /** Replace MongoDB (tests: the in-memory catalog and a check that says whether it is "reachable"). */
-    catalog?: { repository: CatalogRepository; check: () => Promise<void> };
+    catalog?: Store<CatalogRepository>;
     host?: string;
     log?: Logger;
 }
@@ -32,29 +32,12 @@ export async function startApi(env: Env, overrides: ApiOverrides = {}): Promise<
     const metrics = createMetrics(SERVICE_NAME);
 
     const redis = redisClient(config.redisUrl, log, `${SERVICE_NAME}-cache`);
-    let catalog: CatalogRepository;
-    let catalogCheck: () => Promise<void>;
-    let closeMongo: () => Promise<void> = async () => undefined;
-    if (overrides.catalog) {
-        catalog = overrides.catalog.repository;
-        catalogCheck = overrides.catalog.check;
-    } else {
-        const mongo = mongoConnection(config.mongoUri, config.dataSecretDir, log);
-        mongo.start();
-        catalog = new MongoCatalogRepository(() => {
-            if (!mongo.current) {
-                throw new Error("MongoDB is not connected yet");
-            }
-            return mongo.current.db().collection(CATALOG_COLLECTION) as unknown as CatalogCollection;
-        });
-        catalogCheck = mongoCheck(mongo);
-        closeMongo = () => mongo.stop();
-    }
+    const store = overrides.catalog ?? mongoStore(config.mongoUri, config.dataSecretDir, log, CATALOG_COLLECTION, (c: () => CatalogCollection) => new MongoCatalogRepository(c));
 
     const cache = new JsonCache(redis, ttl, log, metrics.registry);
-    const app = http.createServer(router(apiRoutes({ catalog, cache, personalization: Boolean(env[PERSONALIZE_ENV.trackingId]) }), log, metrics));
-    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, app, host: overrides.host, checks: { mongodb: catalogCheck, redis: redisCheck(redis) } });
-    host.onShutdown("mongodb", closeMongo);
+    const app = http.createServer(router(apiRoutes({ catalog: store.repository, cache, personalization: Boolean(env[PERSONALIZE_ENV.trackingId]) }), log, metrics));
+    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, app, host: overrides.host, checks: { mongodb: store.check, redis: redisCheck(redis) } });
+    host.onShutdown("mongodb", () => store.close?.() ?? Promise.resolve());
     host.onShutdown("redis", () => closeRedis(redis));
     await host.start();
     return host;

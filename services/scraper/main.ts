@@ -2,7 +2,7 @@
  * The scraper process: the periodic job, probes and metrics on MANAGEMENT_PORT. It serves no app
  * traffic (its Kubernetes object has no Service), so it opens no app port.
  */
-import { mongoCheck, mongoConnection } from "../shared/datastores";
+import { mongoStore, Store } from "../shared/datastores";
 import { commonConfig, Env } from "../shared/env";
 import { ServiceHost, runMain } from "../shared/host";
 import { createLogger, Logger } from "../shared/log";
@@ -15,7 +15,7 @@ export const SERVICE_NAME = "scraper";
 
 export interface ScraperOverrides {
     /** Replace MongoDB and S3 (tests). */
-    items?: { repository: ItemRepository; check: () => Promise<void> };
+    items?: Store<ItemRepository>;
     pages?: PageStore;
     host?: string;
     log?: Logger;
@@ -28,31 +28,14 @@ export async function startScraper(env: Env, overrides: ScraperOverrides = {}): 
     const log = overrides.log ?? createLogger({ service: SERVICE_NAME });
     const metrics = createMetrics(SERVICE_NAME);
 
-    let items: ItemRepository;
-    let check: () => Promise<void>;
-    let closeMongo: () => Promise<void> = async () => undefined;
-    if (overrides.items) {
-        items = overrides.items.repository;
-        check = overrides.items.check;
-    } else {
-        const mongo = mongoConnection(config.mongoUri, config.dataSecretDir, log);
-        mongo.start();
-        items = new MongoItemRepository(() => {
-            if (!mongo.current) {
-                throw new Error("MongoDB is not connected yet");
-            }
-            return mongo.current.db().collection(ITEMS_COLLECTION) as unknown as ItemsCollection;
-        });
-        check = mongoCheck(mongo);
-        closeMongo = () => mongo.stop();
-    }
+    const store = overrides.items ?? mongoStore(config.mongoUri, config.dataSecretDir, log, ITEMS_COLLECTION, (c: () => ItemsCollection) => new MongoItemRepository(c));
     const s3 = overrides.pages ? undefined : s3Client(env.AWS_REGION || undefined);
     const pages = overrides.pages ?? new S3PageStore(s3!, scraping.bucket, scraping.prefix);
 
-    const scraper = new Scraper({ items, pages, prefix: scraping.prefix, log, registry: metrics.registry });
-    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, host: overrides.host, checks: { mongodb: check } });
+    const scraper = new Scraper({ items: store.repository, pages, prefix: scraping.prefix, log, registry: metrics.registry });
+    const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, host: overrides.host, checks: { mongodb: store.check } });
     host.onShutdown("scrape-run", () => scraper.stop());
-    host.onShutdown("mongodb", closeMongo);
+    host.onShutdown("mongodb", () => store.close?.() ?? Promise.resolve());
     host.onShutdown("s3", async () => s3?.destroy());
     await host.start();
     scraper.start(scraping.sources, scraping.intervalMs);

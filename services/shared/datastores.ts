@@ -134,6 +134,29 @@ export function mongoConnection(uri: string, dataSecretDir: string, log: Logger)
     );
 }
 
+/** A repository with its readiness check: MongoDB-backed in production, a fake in tests. */
+export interface Store<R> {
+    repository: R;
+    check: Check;
+    close?: () => Promise<void>;
+}
+
+/**
+ * A repository over one collection of the URI's database, on a background connection: the collection
+ * getter throws while MongoDB is not connected (that request fails, the process lives on).
+ */
+export function mongoStore<C, R>(uri: string, dataSecretDir: string, log: Logger, collection: string, build: (collection: () => C) => R): Store<R> {
+    const conn = mongoConnection(uri, dataSecretDir, log);
+    conn.start();
+    const get = () => {
+        if (!conn.current) {
+            throw new Error("MongoDB is not connected yet");
+        }
+        return conn.current.db().collection(collection) as unknown as C;
+    };
+    return { repository: build(get), check: mongoCheck(conn), close: () => conn.stop() };
+}
+
 export function mongoCheck(conn: BackgroundConnection<MongoClient>): Check {
     return async () => {
         const client = conn.current;

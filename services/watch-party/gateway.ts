@@ -6,7 +6,7 @@
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import * as http from "http";
 import { WEBSOCKET_HEADERS, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
-import { HttpError, Route } from "../shared/http";
+import { HttpError, readBody, Route } from "../shared/http";
 import { ConnectionPoster, GATEWAY_OWNER, Member, RoomHub } from "./hub";
 import { parseClientMessage, ProtocolError } from "./protocol";
 
@@ -56,19 +56,6 @@ function gatewayMember(req: http.IncomingMessage, endpoint: string): Member {
     return { connectionId, userId, owner: GATEWAY_OWNER, endpoint };
 }
 
-async function bodyText(req: http.IncomingMessage, limit = 32 * 1024): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-        size += (c as Buffer).length;
-        if (size > limit) {
-            throw new HttpError(413, `message larger than ${limit} bytes`);
-        }
-        chunks.push(c as Buffer);
-    }
-    return Buffer.concat(chunks).toString("utf8");
-}
-
 type RouteSlug = (typeof WEBSOCKET_ROUTES)[number]["slug"];
 
 /** One handler per WebSocket API route, on the path the contract gives that route. */
@@ -80,7 +67,7 @@ export function gatewayRoutes(hub: RoomHub, endpointOverride: string | undefined
         },
         message: async ({ req }) => {
             const member = gatewayMember(req, managementEndpoint(req, endpointOverride, region));
-            const text = await bodyText(req);
+            const text = await readBody(req);
             try {
                 await hub.handle(member, parseClientMessage(text));
             } catch (err) {
