@@ -48,6 +48,13 @@ export const IDENTITY_HEADERS = {
 export const GROUPS_SEPARATOR = ",";
 
 /**
+ * Names that look like secrets (case-insensitive, anywhere in the name). The program refuses plaintext
+ * `services[].env` values with such a name (they belong in `services[].secrets`, delivered as a
+ * Kubernetes Secret); the services never log a field with such a name.
+ */
+export const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTHORIZATION|COOKIE/i;
+
+/**
  * Seconds the service gives itself to drain after SIGTERM before it exits anyway. The program sets it
  * below `terminationGracePeriodSeconds` minus the preStop sleep, so the kubelet never has to SIGKILL.
  */

@@ -2,6 +2,8 @@
  * JSON logs, one line per event on stdout. Callers pass named fields, never whole requests: request
  * lines carry the path without its query string (the WebSocket token travels there) and no headers.
  */
+import { SECRET_NAME_PATTERN } from "../../lib/serviceContract";
+
 export type Level = "debug" | "info" | "warn" | "error";
 
 export interface Logger {
@@ -11,13 +13,13 @@ export interface Logger {
     child(fields: Record<string, unknown>): Logger;
 }
 
-/** Field names whose values are never written, whatever a caller passes. */
-const REDACTED_FIELDS = /authorization|token|cookie|password|secret|^query$|^uri$/i;
+/** Field names whose values are never written, whatever a caller passes: secrets, query strings, connection URIs. */
+const redacted = (name: string) => SECRET_NAME_PATTERN.test(name) || /^(query|querystring|uri|url|headers)$/i.test(name);
 
 function clean(fields: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) {
-        if (REDACTED_FIELDS.test(k)) {
+        if (redacted(k)) {
             out[k] = "[redacted]";
         } else if (v instanceof Error) {
             out[k] = { name: v.name, message: v.message };
