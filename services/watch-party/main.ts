@@ -17,6 +17,11 @@ import { ApiGatewayPoster, gatewayRoutes } from "./gateway";
 import { ConnectionPoster, RoomHub } from "./hub";
 
 export const SERVICE_NAME = "watch-party";
+/**
+ * `true` opens the direct WebSocket endpoint (local use, tests). Off by default: in the cluster every
+ * client comes through API Gateway, and an endpoint that trusts an upgrade header has no place there.
+ */
+export const DIRECT_WEBSOCKET_ENV = "WATCH_PARTY_DIRECT_WEBSOCKET";
 
 export interface WatchPartyOverrides {
     /** Replaces PostToConnection (tests record the posts). */
@@ -46,14 +51,14 @@ export async function startWatchParty(env: Env, overrides: WatchPartyOverrides =
     await hub.start();
 
     const app = http.createServer(router(gatewayRoutes(hub, env[WEBSOCKET_MANAGEMENT_ENDPOINT_ENV] || undefined, region), log, metrics));
-    const direct = new DirectTransport(hub, log);
-    direct.attach(app);
+    const direct = env[DIRECT_WEBSOCKET_ENV] === "true" ? new DirectTransport(hub, log) : undefined;
+    direct?.attach(app);
 
     const checks = { redis: redisCheck(redis), redisEvents: () => hub.subscriptionCheck() };
     const host = new ServiceHost({ name: SERVICE_NAME, config, log, metrics, app, host: overrides.host, checks });
     // Sockets close before the HTTP drain (an upgraded socket would hold server.close() until its
     // deadline) and clients reconnect elsewhere; then their memberships go, then the Redis clients.
-    host.beforeDrain("websockets", () => direct.close());
+    host.beforeDrain("websockets", async () => direct?.close());
     host.onShutdown("rooms", () => hub.detachAll());
     host.onShutdown("redis", async () => {
         await closeRedis(subscriber);

@@ -5,7 +5,7 @@ import { DIRECT_WEBSOCKET_PATH, IDENTITY_HEADERS, PROBE_PATHS } from "../../lib/
 import { exitOnSignals, ServiceHost } from "../../services/shared/host";
 import { router } from "../../services/shared/http";
 import { createMetrics } from "../../services/shared/metrics";
-import { startWatchParty } from "../../services/watch-party/main";
+import { DIRECT_WEBSOCKET_ENV, startWatchParty } from "../../services/watch-party/main";
 import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { startRedis } from "./redisServer";
 
@@ -62,7 +62,7 @@ describe("services: graceful shutdown", () => {
     it("watch-party closes its WebSockets with 1001 (going away) so clients reconnect elsewhere", async () => {
         const redis = await startRedis();
         try {
-            const wp = await startWatchParty(testEnv({ redisUrl: redis.url }), { host: "127.0.0.1", log: memoryLogger().log, poster: { post: async () => "ok" } });
+            const wp = await startWatchParty(testEnv({ redisUrl: redis.url }, { [DIRECT_WEBSOCKET_ENV]: "true" }), { host: "127.0.0.1", log: memoryLogger().log, poster: { post: async () => "ok" } });
             await waitReady(wp.host);
             const ws = new WebSocket(`ws://127.0.0.1:${wp.host.appPort}${DIRECT_WEBSOCKET_PATH}`, { headers: { [IDENTITY_HEADERS.userId]: "u" } });
             await new Promise((r) => ws.once("open", r));

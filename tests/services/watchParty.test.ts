@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { WebSocket } from "ws";
 import { DIRECT_WEBSOCKET_PATH, IDENTITY_HEADERS, METRICS_PATH, WEBSOCKET_HEADERS, WEBSOCKET_MANAGEMENT_ENDPOINT_ENV, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
 import { ConnectionPoster } from "../../services/watch-party/hub";
-import { startWatchParty, WatchParty } from "../../services/watch-party/main";
+import { DIRECT_WEBSOCKET_ENV, startWatchParty, WatchParty } from "../../services/watch-party/main";
 import { memoryLogger, testEnv, waitFor, waitReady } from "./helpers";
 import { RedisServer, startRedis } from "./redisServer";
 
@@ -45,7 +45,7 @@ describe("services: watch-party across two instances and one real Redis", () => 
 
     before(async () => {
         redis = await startRedis();
-        const env = testEnv({ redisUrl: redis.url }, { AWS_REGION: "eu-west-3" });
+        const env = testEnv({ redisUrl: redis.url }, { AWS_REGION: "eu-west-3", [DIRECT_WEBSOCKET_ENV]: "true" });
         pod1 = await startWatchParty(env, { poster: poster1, host: "127.0.0.1", log: memoryLogger().log });
         pod2 = await startWatchParty(env, { poster: poster2, host: "127.0.0.1", log: memoryLogger().log });
         await Promise.all([waitReady(pod1.host), waitReady(pod2.host)]);
@@ -147,6 +147,20 @@ describe("services: watch-party across two instances and one real Redis", () => 
     it("refuses gateway calls without a verified user, and handles $disconnect", async () => {
         assert.equal((await gatewayCall(pod1, "$connect", "gw-2", undefined, "")).status, 401);
         assert.equal((await gatewayCall(pod1, "$disconnect", "gw-1")).status, 200);
+    });
+
+    it("opens no direct WebSocket endpoint unless asked to (in the cluster every client comes through API Gateway)", async () => {
+        const pod = await startWatchParty(testEnv({ redisUrl: redis.url }), { poster: new RecordingPoster(), host: "127.0.0.1", log: memoryLogger().log });
+        try {
+            const ws = new WebSocket(`ws://127.0.0.1:${pod.host.appPort}${DIRECT_WEBSOCKET_PATH}`, { headers: { [IDENTITY_HEADERS.userId]: "u" } });
+            const outcome = await new Promise<string>((resolve) => {
+                ws.once("open", () => resolve("open"));
+                ws.once("error", () => resolve("refused"));
+            });
+            assert.equal(outcome, "refused");
+        } finally {
+            await pod.host.shutdown();
+        }
     });
 
     it("uses the configured management endpoint when WEBSOCKET_MANAGEMENT_ENDPOINT is set", async () => {
