@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "./config";
 import type { PolicyStatement } from "../components/irsaRole";
+import * as serviceContract from "./serviceContract";
 
 /** The application namespace (Pod Security `restricted`). */
 export const APP_NAMESPACE = "flodrama";
@@ -54,13 +55,13 @@ export interface ClusterInfo {
 
 /** Keys of the data-tier Secret in `flodrama`: identical in both modes, so no workload knows which runs. */
 export const DATA_SECRET_KEYS = {
-    mongoUri: "MONGODB_URI",
-    redisUrl: "REDIS_URL",
+    mongoUri: serviceContract.DATA_ENV.mongoUri,
+    redisUrl: serviceContract.DATA_ENV.redisUrl,
     /** PEM bundle that the MongoDB driver trusts (the Amazon RDS CA bundle when managed). */
-    mongoCa: "mongodb-ca.pem",
+    mongoCa: serviceContract.MONGODB_CA_FILE,
 } as const;
-/** Where workloads mount the data-tier Secret; `MONGODB_URI` points at the CA file under it. */
-export const DATA_SECRET_MOUNT_PATH = "/etc/flodrama/data";
+/** Where workloads mount the data-tier Secret; `MONGODB_URI` points at the CA file under it (lib/serviceContract.ts). */
+export const DATA_SECRET_MOUNT_PATH = serviceContract.DATA_SECRET_MOUNT_PATH;
 
 /** What the data tier hands to workloads and monitoring. */
 export interface DataInfo {
@@ -77,9 +78,9 @@ export interface DataInfo {
 }
 
 /** Name of the port of every FloDrama Service and container; the API's bindings and ServiceMonitors use it. */
-export const SERVICE_PORT_NAME = "http";
-/** Where every FloDrama service serves Prometheus metrics, on its service port. */
-export const METRICS_PATH = "/metrics";
+export const SERVICE_PORT_NAME = serviceContract.APP_PORT_NAME;
+/** Where every FloDrama service serves Prometheus metrics (lib/serviceContract.ts: on its management port). */
+export const METRICS_PATH = serviceContract.METRICS_PATH;
 
 /** Labels of a FloDrama service's pods, Service and Deployment selector; ServiceMonitors and NetworkPolicies select by them. */
 export function serviceLabels(serviceName: string): Record<string, string> {
