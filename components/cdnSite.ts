@@ -17,7 +17,8 @@ import { SiteInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
 import { denyInsecureTransport } from "../lib/s3";
 import { bundleForConfig } from "../edge/bundle";
-import { SecurityHeadersConfig } from "../edge/securityHeaders";
+import { buildSecurityHeaders, SecurityHeadersConfig } from "../edge/securityHeaders";
+import { responseHeadersPolicyConfig } from "../edge/responseHeadersPolicy";
 import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
 import { EdgeFunction, inUsEast1 } from "./edgeFunction";
 
@@ -551,6 +552,12 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const optimized = aws.cloudfront.getCachePolicyOutput({ name: "Managed-CachingOptimized" }, { parent: this });
         const originId = "site-bucket";
         const edge = [{ eventType: "origin-response", lambdaArn: edgeArn, includeBody: false }];
+        // The same headers on responses the edge function never sees (WAF blocks, CloudFront errors, redirects): docs/cdn.md.
+        const headersPolicy = new aws.cloudfront.ResponseHeadersPolicy(
+            `${name}-headers-policy`,
+            { name: physicalName(args.stack, "site-security-headers"), comment: "FloDrama site security headers (same table as the Lambda@Edge function)", ...responseHeadersPolicyConfig(buildSecurityHeaders(args.securityHeaders)) },
+            { parent: this },
+        );
         const behaviour = {
             targetOriginId: originId,
             viewerProtocolPolicy: "redirect-to-https",
@@ -559,6 +566,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             cachedMethods: ["GET", "HEAD"],
             compress: true,
             lambdaFunctionAssociations: edge,
+            responseHeadersPolicyId: headersPolicy.id,
         };
         return new aws.cloudfront.Distribution(
             `${name}-distribution`,

@@ -8,26 +8,48 @@ export function accountRootPrincipal(partition: string, accountId: string): { AW
     return { AWS: `arn:${partition}:iam::${accountId}:root` };
 }
 
-/** Administration of a key (no cryptographic use): what the account keeps whatever else the policy allows. */
+/**
+ * Administration of a key (no cryptographic use): what the account keeps whatever else the policy allows.
+ * Listed one by one rather than AWS's default `kms:Create*`, `kms:Get*`, …: a wildcard also grants every
+ * action AWS adds later under that prefix. These are the key-scoped actions of the KMS API reference
+ * behind those prefixes, minus those for imported, asymmetric or multi-Region keys (none here).
+ * `kms:CreateGrant` stays as the default policy has it (issue 16 item 1 restricts it).
+ */
 export const KEY_ADMINISTRATION_ACTIONS = [
-    "kms:Create*",
-    "kms:Describe*",
-    "kms:Enable*",
-    "kms:List*",
-    "kms:Put*",
-    "kms:Update*",
-    "kms:Revoke*",
-    "kms:Disable*",
-    "kms:Get*",
-    "kms:Delete*",
+    "kms:CreateAlias",
+    "kms:CreateGrant",
+    "kms:DescribeKey",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+    "kms:RevokeGrant",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:DeleteAlias",
+    "kms:RotateKeyOnDemand",
     "kms:TagResource",
     "kms:UntagResource",
     "kms:ScheduleKeyDeletion",
     "kms:CancelKeyDeletion",
 ] as const;
 
-/** Encrypt and decrypt with a key, and create data keys. */
-export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"] as const;
+/** Encrypt and decrypt with a key, and create data keys (`kms:ReEncrypt*` and `kms:GenerateDataKey*` spelled out). */
+export const KEY_USE_ACTIONS = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:GenerateDataKey",
+    "kms:GenerateDataKeyWithoutPlaintext",
+] as const;
 
 /**
  * The statement every key policy starts with: the account administers the key and uses it through

@@ -1,197 +1,223 @@
 /**
  * Lambda REQUEST authorizer of the Watch Party WebSocket API's `$connect` route.
  *
- * Browsers cannot set headers on a WebSocket handshake, so the SPA passes the viewer's Cognito token
- * as `?token=` and this function verifies it before API Gateway opens the connection: RS256 signature
- * against the user pool's JWKS (node:crypto, no dependency), issuer, audience (`aud` of an ID token or
- * `client_id` of an access token must be the SPA client), `token_use`, expiry and not-before. Bad
- * tokens never reach the cluster. The verified `sub` becomes the principal, which API Gateway hands to
- * the service as the `X-User-Id` header on every route of the connection.
+ * Browsers cannot set headers on a WebSocket handshake, so the SPA passes the viewer's Cognito access
+ * token as `?token=` and this function verifies it before API Gateway opens the connection. Verification
+ * is AWS's `aws-jwt-verify` (CognitoJwtVerifier): signature against the user pool's JWKS, the JWK's
+ * `kty`/`use`/`alg`, issuer (the pool), `token_use: access`, `client_id` = the SPA client, `exp` and `nbf`
+ * without grace. `extraClaimChecks` adds what the library leaves open (read from its source, 5.2.1): a
+ * token without `exp` or `iat`, an `iat` in the future, an empty `sub`, and keys or algorithms other
+ * than RSA/RS256 (the library also accepts EC and EdDSA keys, which a Cognito pool never publishes).
  *
- * Configuration comes from the environment: `ISSUER` (https://cognito-idp.<region>.amazonaws.com/<pool>)
- * and `AUDIENCE` (the SPA client id). Bundled by esbuild at deploy time (components/api.ts).
+ * The verified `sub` becomes the principal, and `{ userId, groups }` the authorizer context, which API
+ * Gateway hands to the service on every route of the connection.
+ *
+ * Configuration comes from the environment, set by components/api.ts: `ISSUER`
+ * (https://cognito-idp.<region>.amazonaws.com/<pool id>) and `AUDIENCE` (the SPA client id). The token
+ * never reaches a log: the function logs the decision, a fixed reason code and the request id, never the
+ * event, the query string or an error object (the library's messages quote claim values).
  */
-import { createPublicKey, JsonWebKey, KeyObject, verify } from "node:crypto";
+import { CognitoJwtVerifier } from "aws-jwt-verify";
+import {
+    CognitoJwtInvalidClientIdError,
+    CognitoJwtInvalidTokenUseError,
+    FetchError,
+    JwkInvalidKtyError,
+    JwkInvalidUseError,
+    JwkValidationError,
+    JwksValidationError,
+    JwtExpiredError,
+    JwtInvalidIssuerError,
+    JwtInvalidSignatureAlgorithmError,
+    JwtInvalidSignatureError,
+    JwtNotBeforeError,
+    JwtParseError,
+    JwtWithoutValidKidError,
+    KidNotFoundInJwksError,
+    ParameterValidationError,
+    WaitPeriodNotYetEndedJwkError,
+} from "aws-jwt-verify/error";
+import type { JwksCache, Jwk } from "aws-jwt-verify/jwk";
+import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 
-/** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
-export const CLOCK_SKEW_SECONDS = 60;
-/** How long fetched keys are trusted before the JWKS is read again; Cognito rotates keys rarely. */
-export const JWKS_TTL_MS = 60 * 60 * 1000;
-/** Minimum interval between two JWKS fetches triggered by an unknown key id. */
-export const JWKS_MIN_REFETCH_MS = 60 * 1000;
-/** The query-string parameter carrying the token. */
+/** The query-string parameter carrying the token (the authorizer's identity source, components/api.ts). */
 export const TOKEN_PARAMETER = "token";
+/** The only algorithm a Cognito user pool signs with. */
+export const SIGNING_ALGORITHM = "RS256";
+/** `iat` is in whole seconds: one second absorbs the rounding, and grants nothing an attacker could use. */
+export const IAT_LEEWAY_SECONDS = 1;
 
-export interface VerifierOptions {
-    issuer: string;
-    audience: string;
-    /** Returns the issuer's JWKS document (`{ keys: [...] }`). */
-    fetchJwks: (url: string) => Promise<{ keys: Array<JsonWebKey & { kid?: string }> }>;
-    /** Current time in milliseconds (tests pin it). */
-    now?: () => number;
-}
-
-export interface VerifiedToken {
-    sub: string;
-    username: string;
-    groups: string[];
-    tokenUse: "id" | "access";
-}
-
-export class TokenError extends Error {}
-
-function decodePart(part: string): any {
-    try {
-        return JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
-    } catch {
-        throw new TokenError("malformed token");
+/** Why a token was refused by `extraClaimChecks`. */
+export class ClaimCheckError extends Error {
+    constructor(readonly reason: string) {
+        super(reason);
     }
 }
 
-/** A verifier bound to one issuer and audience, with a JWKS cache shared across invocations. */
-export function createVerifier(opts: VerifierOptions): (token: string) => Promise<VerifiedToken> {
-    const now = opts.now ?? Date.now;
-    const issuer = opts.issuer.replace(/\/+$/, "");
-    let keys = new Map<string, KeyObject>();
-    let fetchedAt = -Infinity;
-
-    async function refresh(): Promise<void> {
-        const jwks = await opts.fetchJwks(`${issuer}/.well-known/jwks.json`);
-        const next = new Map<string, KeyObject>();
-        for (const jwk of jwks.keys ?? []) {
-            if (jwk.kid && jwk.kty === "RSA" && (jwk.use === undefined || jwk.use === "sig")) {
-                next.set(jwk.kid, createPublicKey({ key: jwk, format: "jwk" }));
-            }
-        }
-        keys = next;
-        fetchedAt = now();
-    }
-
-    async function keyFor(kid: string): Promise<KeyObject> {
-        const age = now() - fetchedAt;
-        // An unknown kid (after a key rotation) triggers a refetch, at most once a minute so that
-        // tokens with forged kids cannot turn the function into a JWKS request amplifier.
-        if (age > JWKS_TTL_MS || (!keys.has(kid) && age > JWKS_MIN_REFETCH_MS)) {
-            await refresh();
-        }
-        const key = keys.get(kid);
-        if (!key) {
-            throw new TokenError("unknown signing key");
-        }
-        return key;
-    }
-
-    return async (token: string) => {
-        const parts = token.split(".");
-        if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
-            throw new TokenError("malformed token");
-        }
-        const header = decodePart(parts[0]);
-        const claims = decodePart(parts[1]);
-        // Only RS256: refusing `none` and HMAC algorithms closes the classic algorithm-confusion attacks.
-        if (header.alg !== "RS256" || typeof header.kid !== "string") {
-            throw new TokenError("unsupported algorithm");
-        }
-        const key = await keyFor(header.kid);
-        const signed = Buffer.from(`${parts[0]}.${parts[1]}`);
-        if (!verify("RSA-SHA256", signed, key, Buffer.from(parts[2], "base64url"))) {
-            throw new TokenError("bad signature");
-        }
-        if (claims.iss !== issuer) {
-            throw new TokenError("wrong issuer");
-        }
-        const tokenUse = claims.token_use;
-        if (tokenUse === "id") {
-            const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-            if (!aud.includes(opts.audience)) {
-                throw new TokenError("wrong audience");
-            }
-        } else if (tokenUse === "access") {
-            if (claims.client_id !== opts.audience) {
-                throw new TokenError("wrong audience");
-            }
-        } else {
-            throw new TokenError("not a Cognito ID or access token");
-        }
-        const t = now() / 1000;
-        if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_SECONDS <= t) {
-            throw new TokenError("expired");
-        }
-        if (typeof claims.nbf === "number" && claims.nbf - CLOCK_SKEW_SECONDS > t) {
-            throw new TokenError("not yet valid");
-        }
-        if (typeof claims.iat === "number" && claims.iat - CLOCK_SKEW_SECONDS > t) {
-            throw new TokenError("issued in the future");
-        }
-        if (typeof claims.sub !== "string" || claims.sub.length === 0) {
-            throw new TokenError("no subject");
-        }
-        return {
-            sub: claims.sub,
-            username: String(claims["cognito:username"] ?? claims.username ?? claims.sub),
-            groups: Array.isArray(claims["cognito:groups"]) ? claims["cognito:groups"].map(String) : [],
-            tokenUse,
-        };
-    };
+/** What the verifier needs: the pool and the SPA client. */
+export interface AuthorizerSettings {
+    userPoolId: string;
+    clientId: string;
 }
 
-/** The IAM policy API Gateway expects back: allow connecting to this one route ARN, with the viewer as context. */
-export function allowPolicy(methodArn: string, token: VerifiedToken): APIGatewayAuthorizerResult {
+const ISSUER_URL = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/(([a-z0-9-]+)_[A-Za-z0-9]+)$/;
+
+/** The pool id from the issuer URL components/api.ts passes (`IdentityInfo.viewerIssuerUrl`). */
+export function settingsFromEnvironment(issuer: string | undefined, clientId: string | undefined): AuthorizerSettings {
+    const m = ISSUER_URL.exec(issuer ?? "");
+    if (!m || m[1] !== m[3]) {
+        throw new Error(`ISSUER must be https://cognito-idp.<region>.amazonaws.com/<region>_<id> (the viewer pool's issuer), got ${JSON.stringify(issuer ?? "")}`);
+    }
+    if (!clientId || !/^[a-z0-9]+$/.test(clientId)) {
+        throw new Error(`AUDIENCE must be the SPA app client id (lower-case letters and digits), got ${JSON.stringify(clientId ?? "")}`);
+    }
+    return { userPoolId: m[2], clientId };
+}
+
+/**
+ * The checks aws-jwt-verify 5.2.1 does not make, run after its signature and claim checks:
+ * - it checks `exp` only when present: a token without `exp` would never expire;
+ * - it never looks at `iat`;
+ * - it checks `sub` is a string when present, not that it names anyone;
+ * - it accepts EC (ES256/384/512) and OKP (EdDSA) keys and RS384/RS512: Cognito signs with RSA and RS256 only.
+ */
+export function extraClaimChecks(props: { header: JwtHeader; payload: JwtPayload; jwk: Jwk }, nowSeconds = Date.now() / 1000): void {
+    const { header, payload, jwk } = props;
+    if (jwk.kty !== "RSA") {
+        throw new ClaimCheckError("key-not-rsa");
+    }
+    if (header.alg !== SIGNING_ALGORITHM) {
+        throw new ClaimCheckError("unsupported-algorithm");
+    }
+    if (typeof payload.exp !== "number") {
+        throw new ClaimCheckError("no-expiry");
+    }
+    if (typeof payload.iat !== "number") {
+        throw new ClaimCheckError("no-issued-at");
+    }
+    if (payload.iat > nowSeconds + IAT_LEEWAY_SECONDS) {
+        throw new ClaimCheckError("issued-in-future");
+    }
+    if (typeof payload.sub !== "string" || payload.sub.trim() === "") {
+        throw new ClaimCheckError("no-subject");
+    }
+}
+
+/**
+ * The verifier of the viewer pool's access tokens for the SPA client. Its JWKS cache lives as long as
+ * the verifier: built once per execution environment, it fetches the JWKS once, again only for an
+ * unknown `kid` (key rotation), and then at most once per 10 s (the library's penalty box).
+ */
+export function createVerifier(settings: AuthorizerSettings, jwksCache?: JwksCache) {
+    return CognitoJwtVerifier.create(
+        {
+            userPoolId: settings.userPoolId,
+            clientId: settings.clientId,
+            tokenUse: "access",
+            customJwtCheck: (props) => extraClaimChecks(props),
+        },
+        jwksCache ? { jwksCache } : undefined,
+    );
+}
+
+/** Anything with the verifier's `verify` (tests pass the real one). */
+export interface TokenVerifier {
+    verify(token: string): Promise<JwtPayload>;
+}
+
+/** Library errors → fixed reason codes, the only thing logged about a refusal. Order matters: subclasses first. */
+const REASONS: Array<[abstract new (...args: any[]) => Error, string]> = [
+    [JwtExpiredError, "expired"],
+    [JwtNotBeforeError, "not-yet-valid"],
+    [JwtInvalidIssuerError, "wrong-issuer"],
+    [CognitoJwtInvalidTokenUseError, "wrong-token-use"],
+    [CognitoJwtInvalidClientIdError, "wrong-client"],
+    [JwtInvalidSignatureAlgorithmError, "unsupported-algorithm"],
+    [JwtInvalidSignatureError, "bad-signature"],
+    [JwkInvalidUseError, "key-not-for-signing"],
+    [JwkInvalidKtyError, "key-not-for-signing"],
+    [JwkValidationError, "bad-key"],
+    [JwtWithoutValidKidError, "unknown-key"],
+    [KidNotFoundInJwksError, "unknown-key"],
+    [WaitPeriodNotYetEndedJwkError, "unknown-key"],
+    [JwtParseError, "malformed"],
+    // With two issuer formats configured, an unconfigured or missing `iss` fails the issuer lookup.
+    [ParameterValidationError, "wrong-issuer"],
+    [JwksValidationError, "jwks-unavailable"],
+    [FetchError, "jwks-unavailable"],
+];
+
+/** The reason code of a verification failure; `internal` for anything unexpected. */
+export function reasonOf(e: unknown): string {
+    if (e instanceof ClaimCheckError) {
+        return e.reason;
+    }
+    return REASONS.find(([cls]) => e instanceof cls)?.[1] ?? "internal";
+}
+
+/** Reasons that are not the viewer's fault: logged at error level so they count in the function's alarms. */
+const OPERATIONAL_REASONS = new Set(["jwks-unavailable", "internal"]);
+
+/** The IAM policy API Gateway expects back: invoke this one route ARN, with the viewer as context. */
+export function allowPolicy(methodArn: string, payload: JwtPayload): APIGatewayAuthorizerResult {
+    const groups = payload["cognito:groups"];
     return {
-        principalId: token.sub,
+        principalId: String(payload.sub),
         policyDocument: { Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: methodArn }] },
-        // Context values must be strings, numbers or booleans.
-        context: { sub: token.sub, username: token.username, groups: token.groups.join(","), tokenUse: token.tokenUse },
+        // Context values must be strings, numbers or booleans: groups are comma-separated, as the services expect.
+        context: { userId: String(payload.sub), groups: Array.isArray(groups) ? groups.map(String).join(",") : "" },
     };
 }
+
+export interface AuthorizerLog {
+    info(line: string): void;
+    error(line: string): void;
+}
+
+const consoleLog: AuthorizerLog = { info: (l) => console.log(l), error: (l) => console.error(l) };
 
 /**
  * The handler for a verifier. API Gateway answers `Unauthorized` (401) when the function throws that
  * exact message; the reason is logged, never returned to the client.
  */
-export function createHandler(verifyToken: (token: string) => Promise<VerifiedToken>, log: (msg: string) => void = console.log) {
+export function createHandler(verifier: TokenVerifier, log: AuthorizerLog = consoleLog) {
     return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+        const requestId = event.requestContext?.requestId;
         const token = event.queryStringParameters?.[TOKEN_PARAMETER];
         if (!token) {
-            log(JSON.stringify({ decision: "deny", reason: "no token", requestId: event.requestContext?.requestId }));
+            log.info(JSON.stringify({ decision: "deny", reason: "no-token", requestId }));
             throw new Error("Unauthorized");
         }
+        let payload: JwtPayload;
         try {
-            const verified = await verifyToken(token);
-            log(JSON.stringify({ decision: "allow", sub: verified.sub, requestId: event.requestContext?.requestId }));
-            return allowPolicy(event.methodArn, verified);
+            payload = await verifier.verify(token);
         } catch (e) {
-            const reason = e instanceof TokenError ? e.message : "verification failed";
-            log(JSON.stringify({ decision: "deny", reason, requestId: event.requestContext?.requestId }));
-            if (!(e instanceof TokenError)) {
-                // JWKS unreachable or similar: surface it in the function's errors metric, still deny.
-                console.error(e);
-            }
+            const reason = reasonOf(e);
+            const line = JSON.stringify({ decision: "deny", reason, requestId });
+            (OPERATIONAL_REASONS.has(reason) ? log.error : log.info)(line);
             throw new Error("Unauthorized");
         }
+        log.info(JSON.stringify({ decision: "allow", sub: payload.sub, requestId }));
+        return allowPolicy(event.methodArn, payload);
     };
 }
 
-async function fetchJwks(url: string): Promise<{ keys: Array<JsonWebKey & { kid?: string }> }> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    if (!res.ok) {
-        throw new Error(`JWKS ${url} answered ${res.status}`);
-    }
-    return (await res.json()) as { keys: Array<JsonWebKey & { kid?: string }> };
+/** Built once per execution environment, at init: the verifier and its JWKS cache outlive invocations. */
+function deploy(): ReturnType<typeof createHandler> {
+    const verifier = createVerifier(settingsFromEnvironment(process.env.ISSUER, process.env.AUDIENCE));
+    // Fetch the JWKS during init so the first connect does not wait for it; on failure the first
+    // verification fetches again.
+    verifier.hydrate().catch(() => consoleLog.error(JSON.stringify({ event: "jwks-hydrate-failed" })));
+    return createHandler(verifier);
 }
 
-let deployed: ReturnType<typeof createHandler> | undefined;
+const deployed = process.env.ISSUER !== undefined || process.env.AUDIENCE !== undefined ? deploy() : undefined;
 
-/** The Lambda entry point; the verifier (and its key cache) lives as long as the execution environment. */
+/** The Lambda entry point. */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     if (!deployed) {
-        const issuer = process.env.ISSUER;
-        const audience = process.env.AUDIENCE;
-        if (!issuer || !audience) {
-            throw new Error("ISSUER and AUDIENCE must be set");
-        }
-        deployed = createHandler(createVerifier({ issuer, audience, fetchJwks }));
+        throw new Error("ISSUER and AUDIENCE must be set in the function's environment (components/api.ts sets them)");
     }
     return deployed(event);
 }

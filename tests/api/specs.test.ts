@@ -6,7 +6,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    bundleAuthorizer,
     corsConfiguration,
     deregistrationDelaySeconds,
     exposedService,
@@ -186,16 +185,6 @@ describe("api: IAM documents", () => {
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } },
         ]);
         assert.equal(JSON.parse(serviceTrustPolicy("apigateway.amazonaws.com")).Statement[0].Condition, undefined);
-    });
-});
-
-describe("api: authorizer bundle", () => {
-    it("is one small CommonJS file with no dependency outside Node.js", () => {
-        const code = bundleAuthorizer();
-        const requires = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
-        assert.deepEqual([...new Set(requires)], ["node:crypto"]);
-        assert.ok(code.length < 20_000, `${code.length} bytes`);
-        assert.match(code, /handler/);
     });
 });
 
