@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as esbuild from "esbuild";
 import type { FlodramaConfig } from "../lib/config";
-import { managedLoginOrigins } from "../components/identity";
+import { managedLoginOrigins } from "../components/identity/identity";
 import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
 
 /** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */

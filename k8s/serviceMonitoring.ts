@@ -9,7 +9,7 @@
  *   - `http_requests_total{method, route, status}`: counter of handled requests, `status` the HTTP code;
  *   - `http_request_duration_seconds_bucket{method, route, status, le}`: latency histogram in seconds.
  */
-import { SEED_THRESHOLDS } from "../components/monitoringAlarms";
+import { SEED_THRESHOLDS } from "../components/monitoring/alarms";
 import { METRICS_PATH, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
 import { GRAFANA_DASHBOARD_LABEL } from "./monitoringValues";
 

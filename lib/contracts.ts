@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "./config";
-import type { PolicyStatement } from "../components/irsaRole";
+import type { PolicyStatement } from "./irsaRole";
 
 /** The application namespace (Pod Security `restricted`). */
 export const APP_NAMESPACE = "flodrama";

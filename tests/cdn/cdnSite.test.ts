@@ -21,8 +21,8 @@ import {
     wafLogDeliveryPolicy,
     wafResponseBodies,
     wafRules,
-} from "../../components/cdnSite";
-import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
+} from "../../components/cdn/cdnSite";
+import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdn/cdnInvalidation";
 import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
@@ -586,7 +586,7 @@ describe("cdn site: a us-east-1 provider elsewhere fails before anything exists 
     before(async () => {
         ({ resources } = await simulate("prod", () => {
             const aws = require("@pulumi/aws");
-            const { CdnSite } = require("../../components/cdnSite");
+            const { CdnSite } = require("../../components/cdn/cdnSite");
             site = new CdnSite(
                 "guard",
                 {

@@ -4,7 +4,7 @@
  * failure when handed a provider in another region.
  */
 import { strict as assert } from "assert";
-import { EdgeFunction, edgeLogsPolicy, edgeTrustPolicy, validateEdgeLimits } from "../../components/edgeFunction";
+import { EdgeFunction, edgeLogsPolicy, edgeTrustPolicy, validateEdgeLimits } from "../../components/cdn/edgeFunction";
 import { bundleForConfig } from "../../edge/bundle";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { RecordedResource, simulate, valueOf } from "../../offline/harness";
@@ -55,7 +55,7 @@ async function simulateEdge(providerRegion: string, extra: Partial<ConstructorPa
     const sim: Sim = { resources: [] };
     const { resources } = await simulate("dev", () => {
         const aws = require("@pulumi/aws");
-        const { EdgeFunction: Edge } = require("../../components/edgeFunction");
+        const { EdgeFunction: Edge } = require("../../components/cdn/edgeFunction");
         const usEast1 = new aws.Provider("edge-test-provider", { region: providerRegion });
         sim.fn = new Edge(
             "edge-test",

@@ -16,7 +16,7 @@ import {
     launchTemplateSpec,
     NODE_AMI_TYPE,
     secretsKeyPolicy,
-} from "../../components/cluster";
+} from "../../components/cluster/cluster";
 import { FlodramaConfig, KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { fakeNetwork } from "../../offline/fixtures";
 import { NetworkInfo } from "../../lib/contracts";

@@ -19,7 +19,7 @@ import {
     LB_CONTROLLER_SERVICE_ACCOUNT,
     lbControllerValues,
     metricsServerValues,
-} from "../../k8s/addons";
+} from "../../components/cluster/addons";
 import {
     allowDnsEgressSpec,
     ClusterServices,
@@ -39,10 +39,10 @@ import {
     resourceQuotaSpec,
     storageClassSpec,
     volumeTagParameters,
-} from "../../k8s/clusterServices";
-import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../k8s/lbControllerPolicy";
-import { autoscalerTags } from "../../components/cluster";
-import { PolicyDocument } from "../../components/irsaRole";
+} from "../../components/cluster/clusterServices";
+import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../components/cluster/lbControllerPolicy";
+import { autoscalerTags } from "../../components/cluster/cluster";
+import { PolicyDocument } from "../../lib/irsaRole";
 import { ClusterConfig, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../../lib/contracts";
 import { wildcardActions } from "../../policy/aws/iam";

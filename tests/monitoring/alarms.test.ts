@@ -14,7 +14,7 @@ import {
     REDIS_MAX_CLIENTS,
     SEED_THRESHOLDS,
     websocketApiAlarms,
-} from "../../components/monitoringAlarms";
+} from "../../components/monitoring/alarms";
 
 const byKey = (specs: AlarmSpec[]) => new Map(specs.map((s) => [s.key, s]));
 const TIMING = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };

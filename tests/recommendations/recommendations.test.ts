@@ -24,8 +24,8 @@ import {
     trainingBucketPolicy,
     trainingKeyPolicy,
     usersSchema,
-} from "../../components/recommendations";
-import { policyJson } from "../../components/irsaRole";
+} from "../../components/recommendations/recommendations";
+import { policyJson } from "../../lib/irsaRole";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { wildcardActions } from "../../policy/aws/iam";

@@ -10,12 +10,12 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
-import { DomainConfig } from "../lib/config";
-import { ApiInfo, ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { createTargetGroupBinding } from "../k8s/targetGroupBinding";
-import { PolicyDocument, policyJson } from "./irsaRole";
+import { DomainConfig } from "../../lib/config";
+import { ApiInfo, ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../../lib/contracts";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { createTargetGroupBinding } from "../../k8s/targetGroupBinding";
+import { PolicyDocument, policyJson } from "../../lib/irsaRole";
 
 // ---- constants -----------------------------------------------------------------------------------
 
@@ -276,7 +276,7 @@ export function serviceTrustPolicy(service: string, accountId?: string): string 
 /** Bundles the WebSocket authorizer (lambda/ws-authorizer) into one CommonJS file for Node.js 22. */
 export function bundleAuthorizer(): string {
     const result = buildSync({
-        entryPoints: [path.join(__dirname, "..", "lambda", "ws-authorizer", "handler.ts")],
+        entryPoints: [path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts")],
         bundle: true,
         platform: "node",
         target: "node22",

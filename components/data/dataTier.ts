@@ -15,12 +15,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
-import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../k8s/inClusterData";
+import { DataConfig, DocumentDbConfig, RedisConfig } from "../../lib/config";
+import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../../lib/contracts";
+import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "./inClusterData";
 
 /** Name of the contract Secret in `flodrama`. */
 export const DATA_SECRET_NAME = "flodrama-data";

@@ -8,11 +8,11 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion, NodeGroupConfig } from "../lib/config";
-import { accountKeyStatement } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { createKubernetesProvider, requireAwsProvider } from "../lib/providers";
-import { IrsaRole } from "./irsaRole";
+import { KubernetesVersion, NodeGroupConfig } from "../../lib/config";
+import { accountKeyStatement } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";
+import { IrsaRole } from "../../lib/irsaRole";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
 export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;

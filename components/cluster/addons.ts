@@ -4,8 +4,8 @@
  * functions so tests check them without mocks. `ClusterServices` (clusterServices.ts) installs them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion } from "../lib/config";
-import { PolicyDocument } from "../components/irsaRole";
+import { KubernetesVersion } from "../../lib/config";
+import { PolicyDocument } from "../../lib/irsaRole";
 
 /** Where the add-ons run: the cluster's system namespace, outside the app quotas and NetworkPolicies. */
 export const ADDON_NAMESPACE = "kube-system";

@@ -6,14 +6,14 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument } from "../components/irsaRole";
-import { ServiceImage } from "../components/serviceImage";
-import { ServiceConfig } from "../lib/config";
-import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../lib/contracts";
-import { accountKeyStatement } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
+import { PolicyDocument } from "../../lib/irsaRole";
+import { ServiceImage } from "./serviceImage";
+import { ServiceConfig } from "../../lib/config";
+import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
+import { accountKeyStatement } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { FlodramaService } from "./flodramaService";
 
 /** Environment variables that tell a scraper where to write. */

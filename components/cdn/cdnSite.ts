@@ -12,12 +12,12 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as mime from "mime-types";
-import { CdnConfig, DomainConfig } from "../lib/config";
-import { SiteInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { denyInsecureTransport } from "../lib/s3";
-import { bundleForConfig } from "../edge/bundle";
-import { SecurityHeadersConfig } from "../edge/securityHeaders";
+import { CdnConfig, DomainConfig } from "../../lib/config";
+import { SiteInfo } from "../../lib/contracts";
+import { physicalName } from "../../lib/naming";
+import { denyInsecureTransport } from "../../lib/s3";
+import { bundleForConfig } from "../../edge/bundle";
+import { SecurityHeadersConfig } from "../../edge/securityHeaders";
 import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
 import { EdgeFunction, inUsEast1 } from "./edgeFunction";
 

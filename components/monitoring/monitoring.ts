@@ -15,13 +15,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, MonitoringConfig } from "../lib/config";
-import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
-import { accountKeyStatement, accountRootPrincipal } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { US_EAST_1 } from "../lib/providers";
-import { MonitoringStack } from "../k8s/monitoringStack";
-import { grafanaPortForwardCommand } from "../k8s/monitoringValues";
+import { DataConfig, MonitoringConfig } from "../../lib/config";
+import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
+import { accountKeyStatement, accountRootPrincipal } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { US_EAST_1 } from "../../lib/providers";
+import { MonitoringStack } from "./prometheusStack";
+import { grafanaPortForwardCommand } from "../../k8s/monitoringValues";
 import {
     AlarmSpec,
     cloudFrontAlarms,
@@ -31,8 +31,8 @@ import {
     metricAlarmArgs,
     redisMemberClusterIds,
     websocketApiAlarms,
-} from "./monitoringAlarms";
-import { dashboardBody, dashboardUrl } from "./monitoringDashboard";
+} from "./alarms";
+import { dashboardBody, dashboardUrl } from "./dashboard";
 
 export interface MonitoringArgs {
     /** Stack name, for physical names and the budget's tag filter. */

@@ -6,8 +6,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaRole, PolicyDocument } from "../components/irsaRole";
-import { ServiceConfig } from "../lib/config";
+import { IrsaRole, PolicyDocument } from "../../lib/irsaRole";
+import { ServiceConfig } from "../../lib/config";
 import {
     APP_NAMESPACE,
     ClusterInfo,
@@ -19,8 +19,8 @@ import {
     NetworkInfo,
     SERVICE_PORT_NAME,
     serviceLabels,
-} from "../lib/contracts";
-import { requireAwsProvider } from "../lib/providers";
+} from "../../lib/contracts";
+import { requireAwsProvider } from "../../lib/providers";
 
 import Inputs = k8s.types.input;
 

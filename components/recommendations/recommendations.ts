@@ -12,13 +12,13 @@ import * as aws from "@pulumi/aws";
 import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../lib/config";
-import { accountKeyStatement } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
-import { ServiceGrant } from "../lib/contracts";
-import { PolicyDocument, PolicyStatement, policyJson } from "./irsaRole";
+import { PROJECT } from "../../lib/config";
+import { accountKeyStatement } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
+import { ServiceGrant } from "../../lib/contracts";
+import { PolicyDocument, PolicyStatement, policyJson } from "../../lib/irsaRole";
 
 export interface RecommendationsArgs {
     /** Stack name, for physical names and the campaign name prefix. */

@@ -9,9 +9,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { IrsaRole, PolicyDocument } from "../components/irsaRole";
-import { MonitoringConfig } from "../lib/config";
-import { APP_NAMESPACE, ClusterInfo, DeployedService, MONITORING_NAMESPACE } from "../lib/contracts";
+import { IrsaRole, PolicyDocument } from "../../lib/irsaRole";
+import { MonitoringConfig } from "../../lib/config";
+import { APP_NAMESPACE, ClusterInfo, DeployedService, MONITORING_NAMESPACE } from "../../lib/contracts";
 import {
     ALERTMANAGER_SERVICE_ACCOUNT,
     GRAFANA_ADMIN_SECRET,
@@ -21,8 +21,8 @@ import {
     KUBE_PROMETHEUS_STACK,
     kubePrometheusStackValues,
     RELEASE_NAME,
-} from "./monitoringValues";
-import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "./serviceMonitoring";
+} from "../../k8s/monitoringValues";
+import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "../../k8s/serviceMonitoring";
 
 export interface MonitoringStackArgs {
     /** Stack name, for the IRSA role's physical name. */

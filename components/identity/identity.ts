@@ -6,9 +6,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IdentityInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
+import { IdentityInfo } from "../../lib/contracts";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
 
 export type ThreatProtection = "off" | "audit" | "enforced";
 export type PoolKind = "viewer" | "admin";
