@@ -14,7 +14,7 @@ import { Recommendations } from "./components/recommendations/recommendations";
 import { Workloads } from "./components/workloads/workloads";
 import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
-import { Identity } from "./components/identity/identity";
+import { Identity, managedLoginOrigins } from "./components/identity/identity";
 import { ApiGateway } from "./components/api/apiGateway";
 import { Monitoring } from "./components/monitoring/monitoring";
 
@@ -143,7 +143,7 @@ const site = new CdnSite(
         domain: cfg.cdn.domain,
         waf: cfg.cdn.waf,
         buildDir: cfg.frontend.buildDir,
-        securityHeaders: securityHeadersConfigFor(cfg),
+        securityHeaders: securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region)),
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
         usEast1: providers.usEast1,

@@ -9,8 +9,7 @@
  *   - `http_requests_total{method, route, status}`: counter of handled requests, `status` the HTTP code;
  *   - `http_request_duration_seconds_bucket{method, route, status, le}`: latency histogram in seconds.
  */
-import { SEED_THRESHOLDS } from "../components/monitoring/alarms";
-import { METRICS_PATH, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
+import { METRICS_PATH, SEED_THRESHOLDS, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
 import { GRAFANA_DASHBOARD_LABEL } from "./monitoringValues";
 
 /** Metric and label names the rules and dashboards read. */

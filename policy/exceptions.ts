@@ -3,8 +3,7 @@
  * mandatory: the `documented-exceptions` advisory policy reports it instead, so none is silently
  * skipped. Keep each predicate as narrow as the reason.
  */
-import type { Res } from "./framework";
-import { environmentOf } from "./framework";
+import { environmentOf, Res } from "./resource";
 
 export interface PolicyException {
     /** Policy name, e.g. `cloudfront-6-waf`. */

@@ -8,13 +8,14 @@
  */
 import * as path from "path";
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
 import { DomainConfig } from "../../lib/config";
 import { ApiInfo, ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
-import { createTargetGroupBinding } from "../../k8s/targetGroupBinding";
+import { targetGroupBindingObject } from "../../k8s/targetGroupBinding";
 import { PolicyDocument, policyJson } from "../../lib/irsaRole";
 
 // ---- constants -----------------------------------------------------------------------------------
@@ -428,9 +429,9 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
             },
             { parent: this },
         );
-        createTargetGroupBinding(
+        new k8s.apiextensions.CustomResource(
             `${name}-tgb-${svc.name}`,
-            {
+            targetGroupBindingObject({
                 service: svc.name,
                 serviceName: service.serviceName!,
                 targetGroupArn: targetGroup.arn,
@@ -438,7 +439,7 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
                 podPort: svc.port,
                 vpcId: a.network.vpcId,
                 namespace: a.cluster.appNamespace,
-            },
+            }),
             // The controller's admission webhooks must be up before a binding is applied.
             { parent: this, provider: a.cluster.provider, dependsOn: a.cluster.addons },
         );

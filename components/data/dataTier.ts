@@ -20,7 +20,8 @@ import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, Networ
 import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
-import { InClusterData, MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "./inClusterData";
+import { MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../../k8s/inClusterStores";
+import { InClusterData } from "./inClusterData";
 
 /** Name of the contract Secret in `flodrama`. */
 export const DATA_SECRET_NAME = "flodrama-data";

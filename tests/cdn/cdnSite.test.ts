@@ -29,6 +29,10 @@ import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
 import { bundleForConfig, securityHeadersConfigFor } from "../../edge/bundle";
 import { originResponseEvent, s3HtmlHeaders, stackConfig } from "./fixtures";
+import { managedLoginOrigins } from "../../components/identity/identity";
+
+/** The stack's CSP inputs, with identity's managed-login origins as index.ts passes them. */
+const headersFor = (cfg: ReturnType<typeof stackConfig>) => securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region));
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -404,7 +408,7 @@ for (const stack of stackNames()) {
 
         it("deploys the security headers bundled from this stack's config (its CSP origins baked in)", async () => {
             const assets = await oneOfSite(T.fn).inputs.code.assets;
-            const expected = bundleForConfig(securityHeadersConfigFor(stackConfig(stack))).code;
+            const expected = bundleForConfig(headersFor(stackConfig(stack))).code;
             assert.equal(await assets["index.js"].text, expected);
         });
 

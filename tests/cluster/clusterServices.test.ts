@@ -20,10 +20,9 @@ import {
     lbControllerValues,
     metricsServerValues,
 } from "../../components/cluster/addons";
+import { ClusterServices, ClusterServicesArgs } from "../../components/cluster/clusterServices";
 import {
     allowDnsEgressSpec,
-    ClusterServices,
-    ClusterServicesArgs,
     CONTAINER_DEFAULTS,
     DEFAULT_CLASS_ANNOTATION,
     defaultDenySpec,
@@ -39,7 +38,7 @@ import {
     resourceQuotaSpec,
     storageClassSpec,
     volumeTagParameters,
-} from "../../components/cluster/clusterServices";
+} from "../../k8s/namespaces";
 import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../components/cluster/lbControllerPolicy";
 import { autoscalerTags } from "../../components/cluster/cluster";
 import { PolicyDocument } from "../../lib/irsaRole";

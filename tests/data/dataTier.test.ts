@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/data/dataTier";
 import { DATA_SECRET_KEYS } from "../../lib/contracts";
-import { MONGO_PORT, REDIS_PORT } from "../../components/data/inClusterData";
+import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterStores";
 import { isSecret, ProgramRun, RecordedResource, simulate, stackNames } from "../../offline/harness";
 import { fakeCluster } from "../../offline/fixtures";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";

@@ -30,7 +30,7 @@ import {
     REDIS_START,
     redisStatefulSetSpec,
     storeNetworkPolicySpec,
-} from "../../components/data/inClusterData";
+} from "../../k8s/inClusterStores";
 import { validateManifest } from "../../offline/kubeSchema";
 import { podSecurityViolations } from "../../policy/podSecurity";
 

@@ -2,6 +2,7 @@
  * The alarm specs (pure): namespaces, metrics or expressions, dimensions, regions, thresholds,
  * comparisons, missing-data treatment, and the MetricAlarm arguments they become.
  */
+import { SEED_THRESHOLDS } from "../../lib/contracts";
 import { strict as assert } from "assert";
 import {
     AlarmSpec,
@@ -12,7 +13,6 @@ import {
     metricAlarmArgs,
     MIN_REQUESTS_FOR_RATE,
     REDIS_MAX_CLIENTS,
-    SEED_THRESHOLDS,
     websocketApiAlarms,
 } from "../../components/monitoring/alarms";
 

@@ -34,7 +34,7 @@ import {
     SCALE_DOWN_STABILIZATION_SECONDS,
     serviceAccountManifest,
     serviceManifest,
-} from "../../components/workloads/flodramaService";
+} from "../../k8s/serviceSpecs";
 import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
 import { configFor, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 

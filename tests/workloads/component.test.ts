@@ -17,7 +17,8 @@ import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { podSecurityViolations } from "../../policy/podSecurity";
-import { FlodramaService, ROLE_ARN_ANNOTATION } from "../../components/workloads/flodramaService";
+import { FlodramaService } from "../../components/workloads/flodramaService";
+import { ROLE_ARN_ANNOTATION } from "../../k8s/serviceSpecs";
 import { SCRAPER_ENV, Workloads } from "../../components/workloads/workloads";
 import { fakeData, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 
