@@ -5,7 +5,7 @@
  * ManageConnections grant, logging, throttling and the custom domains.
  */
 import { strict as assert } from "assert";
-import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiGateway";
+import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
 import { FlodramaConfig, ServiceConfig } from "../../lib/config";
 import { APP_NAMESPACE, SERVICE_PORT_NAME } from "../../lib/contracts";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";

@@ -19,7 +19,7 @@ import {
     targetGroupSpec,
     websocketAccessLogFormat,
     websocketRequestParameters,
-} from "../../components/api/apiGateway";
+} from "../../components/api/apiSpecs";
 import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
 import { valueOf } from "../../offline/harness";

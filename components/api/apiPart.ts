@@ -1,0 +1,69 @@
+/**
+ * What the API's sub-components share: the arguments of the whole API, and the resource options of
+ * their children. Before the API was split, every child was created directly under the ApiGateway
+ * component; the alias to that parent keeps each child's URN, so nothing live is replaced.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DomainConfig } from "../../lib/config";
+import { ApiGatewayArgs } from "./apiSpecs";
+
+export abstract class ApiPart extends pulumi.ComponentResource {
+    /** Options of every child: parented here, aliased to its URN under the ApiGateway. */
+    protected readonly moved: pulumi.CustomResourceOptions;
+
+    protected constructor(type: string, name: string, protected readonly args: ApiGatewayArgs, opts: pulumi.ComponentResourceOptions & { parent: pulumi.Resource }) {
+        super(type, name, {}, opts);
+        this.moved = { parent: this, aliases: [{ parent: opts.parent }] };
+    }
+
+    // ---- custom domains -----------------------------------------------------------------------------
+
+    /** A regional ACM certificate validated in Route 53, the API Gateway domain (TLS 1.2+), its mapping and alias record. */
+    protected customDomain(name: string, kind: "http" | "ws", domain: DomainConfig, apiId: pulumi.Output<string>, stage: pulumi.Output<string>): void {
+        const domainName = domain.names[0];
+        const zone = aws.route53.getZoneOutput({ name: domain.hostedZone, privateZone: false }, { parent: this });
+        const cert = new aws.acm.Certificate(
+            `${name}-${kind}-cert`,
+            { domainName, validationMethod: "DNS", keyAlgorithm: "RSA_2048" },
+            this.moved,
+        );
+        // One name and no alternative names: exactly one validation record.
+        const dvo = cert.domainValidationOptions.apply((o) => o[0]);
+        const record = new aws.route53.Record(
+            `${name}-${kind}-cert-validation`,
+            { zoneId: zone.zoneId, name: dvo.resourceRecordName, type: dvo.resourceRecordType, records: [dvo.resourceRecordValue], ttl: 300, allowOverwrite: true },
+            this.moved,
+        );
+        const validation = new aws.acm.CertificateValidation(
+            `${name}-${kind}-cert-validated`,
+            { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
+            this.moved,
+        );
+        const apiDomain = new aws.apigatewayv2.DomainName(
+            `${name}-${kind}-domain`,
+            {
+                domainName,
+                domainNameConfiguration: { certificateArn: validation.certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" },
+            },
+            this.moved,
+        );
+        new aws.apigatewayv2.ApiMapping(`${name}-${kind}-mapping`, { apiId, domainName: apiDomain.id, stage }, this.moved);
+        new aws.route53.Record(
+            `${name}-${kind}-alias`,
+            {
+                zoneId: zone.zoneId,
+                name: domainName,
+                type: "A",
+                aliases: [
+                    {
+                        name: apiDomain.domainNameConfiguration.targetDomainName,
+                        zoneId: apiDomain.domainNameConfiguration.hostedZoneId,
+                        evaluateTargetHealth: false,
+                    },
+                ],
+            },
+            this.moved,
+        );
+    }
+}
