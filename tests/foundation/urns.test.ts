@@ -5,8 +5,8 @@
  * change adds are allowed and listed. Regenerate the baseline only after a reviewed, intended change.
  */
 import { strict as assert } from "assert";
-import { runProgram, stackNames } from "../../offline/harness";
-import { BaselineComparison, compareWithBaseline, readBaseline, urnFor } from "../../offline/urnBaseline";
+import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
+import { BaselineComparison, compareWithBaseline, knownUrns, readBaseline, urnFor } from "../../offline/urnBaseline";
 
 const PROJECT = "flodrama";
 
@@ -47,4 +47,32 @@ describe("foundation: URNs against the committed baseline", () => {
             "urn:pulumi:dev::flodrama::flodrama:api:ApiGateway$flodrama:api:HttpApi$aws:apigatewayv2/api:Api::x",
         );
     });
+
+    it("maps a moved subtree back to the baseline, and reports what a missing alias would replace", () => {
+        const gw = urnFor("dev", PROJECT, "flodrama:api:ApiGateway", "api");
+        const part = urnFor("dev", PROJECT, "flodrama:api:HttpApi", "api", gw);
+        const fake = (r: Partial<RecordedResource> & { urn: string; type: string; name: string }): RecordedResource =>
+            ({ providers: {}, custom: true, remote: false, inputs: {}, secretInputs: [], state: {}, protect: false, retainOnDelete: false, deleteBeforeReplace: false, ignoreChanges: [], dependencies: [], additionalSecretOutputs: [], aliases: [], ...r });
+        const stage = (aliased: boolean) =>
+            fake({ urn: urnFor("dev", PROJECT, "aws:apigatewayv2/stage:Stage", "api-http-stage", part), type: "aws:apigatewayv2/stage:Stage", name: "api-http-stage", parent: part, inputs: { name: "$default" }, aliases: aliased ? [{ parentUrn: gw, noParent: false }] : [] });
+        const resources = (aliased: boolean) => [
+            fake({ urn: gw, type: "flodrama:api:ApiGateway", name: "api", custom: false }),
+            fake({ urn: part, type: "flodrama:api:HttpApi", name: "api", parent: gw, custom: false }),
+            stage(aliased),
+        ];
+        const oldStage = urnFor("dev", PROJECT, "aws:apigatewayv2/stage:Stage", "api-http-stage", gw);
+        const base = {
+            [gw]: { type: "flodrama:api:ApiGateway", physical: {} },
+            [oldStage]: { type: "aws:apigatewayv2/stage:Stage", physical: { name: "$default" } },
+        };
+        const aliased = new ProgramRun("dev", resources(true), {}, [], {});
+        assert.ok(knownUrns(aliased, PROJECT)(aliased.resources[2]).has(oldStage));
+        const ok = compareWithBaseline(aliased, base, PROJECT);
+        assert.deepEqual([ok.missing, ok.renamed, ok.added], [[], [], [part]]);
+        const plain = new ProgramRun("dev", resources(false), {}, [], {});
+        const broken = compareWithBaseline(plain, base, PROJECT);
+        assert.deepEqual(broken.missing, [oldStage]);
+        assert.match(report("dev", broken), /no longer in the program[\s\S]*api-http-stage/);
+    });
 });
+
