@@ -12,7 +12,7 @@ import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./secu
 /** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */
 export const VIEWER_PACKAGE_LIMIT_BYTES = 1024 * 1024;
 
-/** The Node.js runtime of the function and the esbuild target that matches it (D3: nodejs20.x can no longer be created). */
+/** The Node.js runtime of the function and the esbuild target that matches it (nodejs20.x can no longer be created: docs/decisions.md#edge-security-headers). */
 export const EDGE_RUNTIME = "nodejs22.x";
 export const EDGE_TARGET = "node22";
 

@@ -2,7 +2,7 @@
  * What Prometheus and Grafana know about the FloDrama services, as pure spec builders: a
  * ServiceMonitor per service behind a Service (a PodMonitor for one without, the scraper), the
  * PrometheusRules that mirror the seed's thresholds, and one Grafana dashboard per service. (Each
- * service's own ingress NetworkPolicy admits the monitoring namespace on its port: k8s/flodramaService.ts.)
+ * service's own ingress NetworkPolicy admits the monitoring namespace on its port: components/workloads/flodramaService.ts.)
  *
  * Metrics the services must expose on `SERVICE_PORT_NAME` at `METRICS_PATH` (Prometheus client
  * conventions, e.g. prom-client's defaults plus an HTTP middleware):

@@ -3,7 +3,7 @@
  * `Pulumi.<stack>.yaml`, and records every resource it registers: type, logical name, URN, inputs,
  * parent, provider and resource options. Used by the tests and by `npm run plan`.
  *
- * The traps from shared/TESTING.md are handled here once: the program is loaded only after
+ * The traps of offline runs (docs/decisions.md#offline-testing) are handled here once: the program is loaded only after
  * `setMocks` and with the project's modules evicted from `require.cache`, the mock monitor itself is
  * wrapped (so the recorder sees parents, providers and `protect`), duplicate URNs and empty runs
  * fail, and Outputs are read through the SDK's rejecting promise rather than `apply`.

@@ -266,7 +266,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
         const distribution = this.createDistribution(name, args, site.bucket, logs, edge.qualifiedArn, certificateArn, webAcl?.arn);
         this.allowDistributionReads(name, site, distribution);
-        // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (D8).
+        // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (docs/decisions.md#cloudwatch-us-east-1).
         new aws.cloudfront.MonitoringSubscription(
             `${name}-metrics`,
             { distributionId: distribution.id, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },

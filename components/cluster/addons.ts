@@ -209,7 +209,7 @@ export function clusterAutoscalerValues(a: ClusterAutoscalerValuesArgs): Cluster
     };
 }
 
-/** The ASG tag that marks this cluster's node groups (components/cluster.ts `autoscalerTags`). */
+/** The ASG tag that marks this cluster's node groups (components/cluster/cluster.ts `autoscalerTags`). */
 export function autoscalerOwnershipTag(clusterName: string): string {
     return `k8s.io/cluster-autoscaler/${clusterName}`;
 }
@@ -297,7 +297,7 @@ export function lbControllerValues(a: LbControllerValuesArgs): LbControllerValue
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
         podSecurityContext: RESTRICTED_POD_SECURITY_CONTEXT,
         securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-        // The program creates its NLB itself (D4) and has no Service of type LoadBalancer: without this
+        // The program creates its NLB itself (docs/decisions.md#api-gateway-nlb) and has no Service of type LoadBalancer: without this
         // webhook, creating a Service never depends on the controller being up.
         enableServiceMutatorWebhook: false,
         // Reuse the webhook certificate on upgrades instead of rotating it (and racing the API server) each time.

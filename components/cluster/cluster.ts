@@ -262,7 +262,7 @@ export class EksCluster extends pulumi.ComponentResource {
             {
                 name: clusterName,
                 version: args.version,
-                // Standard support only: extended support costs six times as much per hour (D1).
+                // Standard support only: extended support costs six times as much per hour (docs/decisions.md#kubernetes-version).
                 upgradePolicy: { supportType: "STANDARD" },
                 vpcId: args.vpcId,
                 // Only private subnets: nothing in this platform needs an internet-facing load balancer

@@ -1,9 +1,9 @@
 /**
- * The data tier behind one contract (D2). `managed`: a DocumentDB cluster (instances spread over the
+ * The data tier behind one contract (docs/decisions.md#data-two-modes). `managed`: a DocumentDB cluster (instances spread over the
  * AZs, TLS 1.2+ enforced, KMS, audit and profiler logs, backups, deletion protection and a final
  * snapshot when protected) and an ElastiCache Redis OSS replication group (encrypted at rest with the
  * same customer-managed key and in transit, AUTH token, automatic failover and Multi-AZ from config,
- * snapshots, slow and engine logs). `in-cluster`: MongoDB and Redis StatefulSets (k8s/inClusterData.ts).
+ * snapshots, slow and engine logs). `in-cluster`: MongoDB and Redis StatefulSets (components/data/inClusterData.ts).
  *
  * Either way namespace `flodrama` gets the same Secret, `flodrama-data`, with `MONGODB_URI`,
  * `REDIS_URL` and `mongodb-ca.pem`: no workload knows which mode runs. Passwords come from

@@ -228,7 +228,7 @@ export function documentDbLimits(instanceClass: string): DocumentDbLimits {
         }
     }
     throw new Error(
-        `monitoring: no known memory and connection limits for DocumentDB instance class ${instanceClass}; add it to documentDbLimits() in components/monitoringAlarms.ts`,
+        `monitoring: no known memory and connection limits for DocumentDB instance class ${instanceClass}; add it to documentDbLimits() in components/monitoring/alarms.ts`,
     );
 }
 

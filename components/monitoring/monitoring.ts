@@ -1,16 +1,16 @@
 /**
- * Monitoring (D8, D9): what the seed's `setup-monitoring.sh` did, in the same `pulumi up`.
+ * Monitoring (docs/decisions.md#cloudwatch-us-east-1, #prometheus-grafana): what the seed's `setup-monitoring.sh` did, in the same `pulumi up`.
  *
  * - Alert topics: one in the stack's region and one in us-east-1 (CloudWatch alarm actions must be
  *   in the alarm's region, and CloudFront's metrics live in us-east-1), each encrypted with its own
  *   customer-managed key (alarms cannot publish to a topic under the AWS-managed `alias/aws/sns`),
  *   a topic policy that admits CloudWatch (and Budgets) from this account only, and the stack's
  *   e-mail subscribers.
- * - Alarms with the seed's thresholds (components/monitoringAlarms.ts), alarm and OK actions on the
+ * - Alarms with the seed's thresholds (components/monitoring/alarms.ts), alarm and OK actions on the
  *   topic of their region.
- * - The CloudWatch dashboard (components/monitoringDashboard.ts).
+ * - The CloudWatch dashboard (components/monitoring/dashboard.ts).
  * - A monthly cost budget scoped to the stack's `Stack` tag, notifying at 80 % actual and 100 % forecast.
- * - Prometheus, Grafana and Alertmanager in the cluster (k8s/monitoringStack.ts).
+ * - Prometheus, Grafana and Alertmanager in the cluster (components/monitoring/prometheusStack.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";

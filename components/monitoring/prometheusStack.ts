@@ -1,5 +1,5 @@
 /**
- * Prometheus, Grafana and Alertmanager in the cluster (D9): kube-prometheus-stack through
+ * Prometheus, Grafana and Alertmanager in the cluster (docs/decisions.md#prometheus-grafana): kube-prometheus-stack through
  * `helm.v3.Release` in the monitoring namespace (its own, because node-exporter needs host access
  * that Pod Security `restricted` and `baseline` forbid), the Grafana admin password from
  * `@pulumi/random` in a Secret the chart reads, an IRSA role that lets Alertmanager publish to the

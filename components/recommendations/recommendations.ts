@@ -1,5 +1,5 @@
 /**
- * What viewers are recommended (D6): an Amazon Personalize dataset group with the interactions, items
+ * What viewers are recommended (docs/decisions.md#personalize-aws-native): an Amazon Personalize dataset group with the interactions, items
  * (dramas) and users datasets and their schemas, an event tracker for live interactions, an encrypted
  * private S3 bucket for training data, the role Personalize assumes to read it, and (optionally) the
  * permissions of the API service to send events and read recommendations. Personalize exists only in
@@ -8,7 +8,7 @@
  */
 import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
-// By subpath: the package root loads every AWS service (shared/TESTING.md).
+// By subpath: the package root loads every AWS service (docs/decisions.md#offline-testing).
 import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";

@@ -1,5 +1,5 @@
 /**
- * The application workloads (D10): for every entry of `flodrama:services`, its image (ECR repository,
+ * The application workloads (docs/decisions.md#images-ecr): for every entry of `flodrama:services`, its image (ECR repository,
  * pinned or built) and one `FlodramaService`; the scraper's S3 bucket (with an access-log bucket);
  * the customer-managed KMS key of the repositories and the bucket; and each IRSA role's least-privilege
  * policy. Hands the deployed services to the API and monitoring (`DeployedService`).

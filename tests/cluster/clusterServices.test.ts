@@ -177,7 +177,7 @@ describe("cluster services: pure specs", () => {
         const writes = all.filter((s) => s.Action.some((a) => WRITE_ACTIONS.includes(a)));
         assert.equal(writes.length, 1);
         assert.deepEqual(writes[0].Action.sort(), [...WRITE_ACTIONS].sort());
-        // The tag key is exactly the one the node groups carry (components/cluster.ts).
+        // The tag key is exactly the one the node groups carry (components/cluster/cluster.ts).
         const [ownedKey] = Object.keys(autoscalerTags("flodrama-dev-eks")).filter((k) => k.endsWith("flodrama-dev-eks"));
         assert.deepEqual(writes[0].Condition, { StringEquals: { [`aws:ResourceTag/${ownedKey}`]: "owned" } });
         for (const s of all.filter((x) => x !== writes[0])) {
