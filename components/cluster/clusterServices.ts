@@ -16,13 +16,13 @@ import {
     ADDON_NAMESPACE,
     CHART_VERSIONS,
     CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-    clusterAutoscalerPolicy,
     clusterAutoscalerValues,
     LB_CONTROLLER_SERVICE_ACCOUNT,
     lbControllerValues,
     metricsServerValues,
     PinnedChart,
-} from "./addons";
+} from "../../k8s/addonValues";
+import { clusterAutoscalerPolicy } from "./addons";
 import { LB_CONTROLLER_IAM_POLICY } from "./lbControllerPolicy";
 import {
     allowDnsEgressSpec,

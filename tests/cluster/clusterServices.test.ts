@@ -13,13 +13,13 @@ import {
     CHART_VERSIONS,
     CLUSTER_AUTOSCALER_IMAGE_TAGS,
     CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-    clusterAutoscalerPolicy,
     clusterAutoscalerValues,
     IRSA_ANNOTATION,
     LB_CONTROLLER_SERVICE_ACCOUNT,
     lbControllerValues,
     metricsServerValues,
-} from "../../components/cluster/addons";
+} from "../../k8s/addonValues";
+import { clusterAutoscalerPolicy } from "../../components/cluster/addons";
 import { ClusterServices, ClusterServicesArgs } from "../../components/cluster/clusterServices";
 import {
     allowDnsEgressSpec,
