@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { dnsValidatedCertificate } from "../../lib/certificate";
 import { DomainConfig } from "../../lib/config";
 import { ApiGatewayArgs } from "./apiSpecs";
 
@@ -23,28 +24,19 @@ export abstract class ApiPart extends pulumi.ComponentResource {
     protected customDomain(name: string, kind: "http" | "ws", domain: DomainConfig, apiId: pulumi.Output<string>, stage: pulumi.Output<string>): void {
         const domainName = domain.names[0];
         const zone = aws.route53.getZoneOutput({ name: domain.hostedZone, privateZone: false }, { parent: this });
-        const cert = new aws.acm.Certificate(
-            `${name}-${kind}-cert`,
-            { domainName, validationMethod: "DNS", keyAlgorithm: "RSA_2048" },
-            this.moved,
-        );
-        // One name and no alternative names: exactly one validation record.
-        const dvo = cert.domainValidationOptions.apply((o) => o[0]);
-        const record = new aws.route53.Record(
-            `${name}-${kind}-cert-validation`,
-            { zoneId: zone.zoneId, name: dvo.resourceRecordName, type: dvo.resourceRecordType, records: [dvo.resourceRecordValue], ttl: 300, allowOverwrite: true },
-            this.moved,
-        );
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-${kind}-cert-validated`,
-            { certificateArn: cert.arn, validationRecordFqdns: [record.fqdn] },
-            this.moved,
+        const certificateArn = dnsValidatedCertificate(
+            {
+                name: domainName,
+                zoneId: zone.zoneId,
+                logicalNames: { certificate: `${name}-${kind}-cert`, record: () => `${name}-${kind}-cert-validation`, validation: `${name}-${kind}-cert-validated` },
+            },
+            { certificate: this.moved, record: this.moved },
         );
         const apiDomain = new aws.apigatewayv2.DomainName(
             `${name}-${kind}-domain`,
             {
                 domainName,
-                domainNameConfiguration: { certificateArn: validation.certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" },
+                domainNameConfiguration: { certificateArn, endpointType: "REGIONAL", securityPolicy: "TLS_1_2" },
             },
             this.moved,
         );

@@ -14,6 +14,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as mime from "mime-types";
 import { CdnConfig, DomainConfig } from "../../lib/config";
 import { SiteInfo } from "../../lib/contracts";
+import { dnsValidatedCertificate } from "../../lib/certificate";
 import { physicalName } from "../../lib/naming";
 import { denyInsecureTransport } from "../../lib/s3";
 import { bundleForConfig } from "../../edge/bundle";
@@ -436,46 +437,18 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */
     private createCertificate(name: string, args: CdnSiteArgs, domain: DomainConfig, zoneId: pulumi.Output<string>): pulumi.Output<string> {
         const provider = args.usEast1;
-        const cert = new aws.acm.Certificate(
-            `${name}-certificate`,
+        return dnsValidatedCertificate(
             {
-                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
+                name: domain.names[0],
                 subjectAlternativeNames: domain.names.slice(1),
-                validationMethod: "DNS",
-                keyAlgorithm: "RSA_2048",
+                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
+                zoneId,
                 tags: { Name: physicalName(args.stack, "site") },
+                // Records by position, never by domain name: renaming a domain must not replace unrelated records.
+                logicalNames: { certificate: `${name}-certificate`, record: (i) => `${name}-certificate-validation-${i}`, validation: `${name}-certificate-validation` },
             },
-            { parent: this, provider },
+            { certificate: { parent: this, provider }, record: { parent: this } },
         );
-        const records = domain.names.map((domainName, i) => {
-            const option = cert.domainValidationOptions.apply((opts) => {
-                const o = opts.find((x) => x.domainName === domainName);
-                if (!o) {
-                    throw new pulumi.ResourceError(`ACM returned no validation record for ${domainName}`, this);
-                }
-                return o;
-            });
-            // Logical names by position, never by domain name: renaming a domain must not replace unrelated records.
-            return new aws.route53.Record(
-                `${name}-certificate-validation-${i}`,
-                {
-                    zoneId,
-                    name: option.apply((o) => o.resourceRecordName!),
-                    type: option.apply((o) => o.resourceRecordType!),
-                    records: [option.apply((o) => o.resourceRecordValue!)],
-                    ttl: 300,
-                    // ACM uses one record per name for every certificate; another stack may already hold it.
-                    allowOverwrite: true,
-                },
-                { parent: this },
-            );
-        });
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validation`,
-            { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
-            { parent: this, provider },
-        );
-        return validation.certificateArn;
     }
 
     private createWebAcl(name: string, args: CdnSiteArgs, accountId: pulumi.Output<string>): aws.wafv2.WebAcl {
