@@ -9,7 +9,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NodeGroupConfig } from "../../lib/config";
-import { accountKeyStatement } from "../../lib/kms";
+import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";
 import { IrsaRole } from "../../lib/irsaRole";
@@ -225,19 +225,16 @@ export class EksCluster extends pulumi.ComponentResource {
     private createSecretsKey(name: string, args: EksClusterArgs): aws.kms.Key {
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
-        const key = new aws.kms.Key(
+        return customerManagedKey(
             `${name}-secrets-key`,
             {
                 description: `Envelope encryption of Kubernetes Secrets in ${physicalName(args.stack, "eks", "eksCluster")}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => secretsKeyPolicy(p, a)),
+                aliasName: physicalName(args.stack, "eks-secrets", "kmsAlias"),
             },
             // Deleting the key makes every Secret in etcd unreadable: protect it where data matters.
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
         );
-        new aws.kms.Alias(`${name}-secrets-key-alias`, { name: `alias/${physicalName(args.stack, "eks-secrets", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
-        return key;
     }
 
     /** eks.Cluster has no retention input: EKS would create this group with infinite retention. */

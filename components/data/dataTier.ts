@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DataConfig, DocumentDbConfig, RedisConfig } from "../../lib/config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../../lib/contracts";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
+import { accountRootPrincipal, customerManagedKey, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { MONGO_DATABASE, MONGO_PORT, MONGO_USERNAME, REDIS_PORT } from "../../k8s/inClusterStores";
@@ -330,19 +330,16 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
         const region = aws.getRegionOutput({}, { parent: this });
-        const key = new aws.kms.Key(
+        return customerManagedKey(
             `${name}-key`,
             {
                 description: `Encryption at rest of ${physicalName(args.stack, "docdb", "docdbCluster")} and ${physicalName(args.stack, "redis", "elasticacheReplicationGroup")}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition.partition, account.accountId, region.region]).apply(([p, a, r]) => dataKeyPolicy(p, a, r)),
+                aliasName: physicalName(args.stack, "data", "kmsAlias"),
             },
             // Losing the key loses every backup and snapshot with the data.
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${physicalName(args.stack, "data", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
-        return key;
     }
 
     /** A security group admitting `port` only from the cluster's nodes (and so its pods); no egress (responses are stateful). */

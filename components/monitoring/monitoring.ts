@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DataConfig, MonitoringConfig } from "../../lib/config";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
-import { accountKeyStatement, accountRootPrincipal } from "../../lib/kms";
+import { accountKeyStatement, accountRootPrincipal, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { US_EAST_1 } from "../../lib/providers";
 import { MonitoringStack } from "./prometheusStack";
@@ -265,17 +265,15 @@ export class Monitoring extends pulumi.ComponentResource {
     ): AlertTopic {
         const base = `${name}-alerts${suffix}`;
         const opts = { parent: this, ...(provider ? { provider } : {}) };
-        const key = new aws.kms.Key(
+        const key = customerManagedKey(
             `${base}-key`,
             {
                 description: `Encrypts the FloDrama ${args.stack} alert topic in ${region}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => alertKeyPolicy(p, a, keyUsers)),
+                aliasName: physicalName(args.stack, `alerts${suffix}`, "kmsAlias"),
             },
-            { ...opts, protect: args.protect },
+            { key: { ...opts, protect: args.protect }, alias: opts },
         );
-        new aws.kms.Alias(`${base}-key-alias`, { name: `alias/${physicalName(args.stack, `alerts${suffix}`, "kmsAlias")}`, targetKeyId: key.keyId }, opts);
         const topic = new aws.sns.Topic(
             base,
             {

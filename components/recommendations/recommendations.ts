@@ -13,7 +13,7 @@ import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "../../lib/config";
-import { accountKeyStatement } from "../../lib/kms";
+import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
@@ -370,18 +370,15 @@ export class Recommendations extends pulumi.ComponentResource {
 
     /** One key for the training objects and the datasets Personalize stores: deleting it loses both. */
     private createKey(name: string, args: RecommendationsArgs, accountId: pulumi.Output<string>, partition: pulumi.Output<string>): aws.kms.Key {
-        const key = new aws.kms.Key(
+        return customerManagedKey(
             `${name}-key`,
             {
                 description: `Personalize training data and datasets of ${physicalName(args.stack, "recommendations", "personalize")}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => trainingKeyPolicy(p, a)),
+                aliasName: physicalName(args.stack, "personalize", "kmsAlias"),
             },
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${physicalName(args.stack, "personalize", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
-        return key;
     }
 
     /** Private, owner-enforced, public access blocked: the settings every bucket here shares. */

@@ -10,7 +10,7 @@ import { PolicyDocument } from "../../lib/irsaRole";
 import { ServiceImage } from "./serviceImage";
 import { ServiceConfig } from "../../lib/config";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
-import { accountKeyStatement } from "../../lib/kms";
+import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
@@ -201,19 +201,16 @@ export class Workloads extends pulumi.ComponentResource {
 
     /** One customer-managed key for the repositories and the scraper bucket (FSBP ECR.5, S3.17). */
     private createKey(name: string, args: WorkloadsArgs, partition: pulumi.Output<string>, accountId: pulumi.Output<string>): aws.kms.Key {
-        const key = new aws.kms.Key(
+        return customerManagedKey(
             `${name}-key`,
             {
                 description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
+                aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
             },
             // Without the key, images and scraped objects are unreadable.
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${physicalName(args.stack, "workloads", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
-        return key;
     }
 
     /**
