@@ -21,7 +21,7 @@ import {
     wafLogDeliveryPolicy,
     wafResponseBodies,
     wafRules,
-} from "../../components/cdn/cdnSite";
+} from "../../components/cdn/siteSpecs";
 import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdn/cdnInvalidation";
 import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";

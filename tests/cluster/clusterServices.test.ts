@@ -40,7 +40,7 @@ import {
     volumeTagParameters,
 } from "../../k8s/namespaces";
 import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../components/cluster/lbControllerPolicy";
-import { autoscalerTags } from "../../components/cluster/cluster";
+import { autoscalerTags } from "../../components/cluster/clusterSpecs";
 import { PolicyDocument } from "../../lib/irsaRole";
 import { ClusterConfig, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../../lib/contracts";

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/data/dataTier";
+import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/data/dataSpecs";
 import { DATA_SECRET_KEYS } from "../../lib/contracts";
 import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterStores";
 import { isSecret, ProgramRun, RecordedResource, simulate, stackNames } from "../../offline/harness";

@@ -19,7 +19,7 @@ import {
     redisUrl,
     replacementIdentity,
     replacementsBetween,
-} from "../../components/data/dataTier";
+} from "../../components/data/dataSpecs";
 import {
     headlessServiceSpec,
     MONGO_AUTH_SECRET,

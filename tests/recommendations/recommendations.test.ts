@@ -4,8 +4,8 @@
  * role's access), and the wired program for both stack files.
  */
 import { strict as assert } from "assert";
+import { ACCESS_LOG_PREFIX, Recommendations } from "../../components/recommendations/recommendations";
 import {
-    ACCESS_LOG_PREFIX,
     accessLogBucketPolicy,
     API_ENV,
     apiAccessPolicy,
@@ -16,7 +16,6 @@ import {
     itemsSchema,
     personalizeRolePolicy,
     personalizeTrustPolicy,
-    Recommendations,
     REQUIRED_FIELDS,
     SCHEMAS,
     schemaName,
@@ -24,7 +23,7 @@ import {
     trainingBucketPolicy,
     trainingKeyPolicy,
     usersSchema,
-} from "../../components/recommendations/recommendations";
+} from "../../components/recommendations/personalizeSpecs";
 import { policyJson } from "../../lib/irsaRole";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
