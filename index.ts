@@ -6,17 +6,17 @@
 import { loadConfig } from "./lib/config";
 import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
-import { Network } from "./components/network";
-import { EksCluster } from "./components/cluster";
-import { ClusterServices } from "./k8s/clusterServices";
-import { DataTier } from "./components/dataTier";
-import { Recommendations } from "./components/recommendations";
-import { Workloads } from "./k8s/workloads";
-import { CdnSite } from "./components/cdnSite";
+import { Network } from "./components/network/network";
+import { EksCluster } from "./components/cluster/cluster";
+import { ClusterServices } from "./components/cluster/clusterServices";
+import { DataTier } from "./components/data/dataTier";
+import { Recommendations } from "./components/recommendations/recommendations";
+import { Workloads } from "./components/workloads/workloads";
+import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
-import { Identity } from "./components/identity";
-import { ApiGateway } from "./components/api";
-import { Monitoring } from "./components/monitoring";
+import { Identity, managedLoginOrigins } from "./components/identity/identity";
+import { ApiGateway } from "./components/api/apiGateway";
+import { Monitoring } from "./components/monitoring/monitoring";
 
 const cfg = loadConfig();
 // Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
@@ -143,7 +143,7 @@ const site = new CdnSite(
         domain: cfg.cdn.domain,
         waf: cfg.cdn.waf,
         buildDir: cfg.frontend.buildDir,
-        securityHeaders: securityHeadersConfigFor(cfg),
+        securityHeaders: securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region)),
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
         usEast1: providers.usEast1,

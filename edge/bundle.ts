@@ -7,13 +7,12 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as esbuild from "esbuild";
 import type { FlodramaConfig } from "../lib/config";
-import { managedLoginOrigins } from "../components/identity";
 import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
 
 /** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */
 export const VIEWER_PACKAGE_LIMIT_BYTES = 1024 * 1024;
 
-/** The Node.js runtime of the function and the esbuild target that matches it (D3: nodejs20.x can no longer be created). */
+/** The Node.js runtime of the function and the esbuild target that matches it (nodejs20.x can no longer be created: docs/decisions.md#edge-security-headers). */
 export const EDGE_RUNTIME = "nodejs22.x";
 export const EDGE_TARGET = "node22";
 
@@ -24,11 +23,10 @@ export const EDGE_TARGET = "node22";
  * an API without one, the region's execute-api hosts: that wildcard also matches every other account's
  * APIs, an exfiltration path the CSP should not open where a custom domain exists. Plus Cognito: both
  * managed-login origins, the viewers' and the admin console's (served under `/admin` of this site), as
- * identity derives them; the SPA exchanges the PKCE code with fetch, so they are in connect-src as well
+ * identity derives them (the caller passes identity's `managedLoginOrigins`); the SPA exchanges the PKCE code with fetch, so they are in connect-src as well
  * as form-action.
  */
-export function securityHeadersConfigFor(cfg: Pick<FlodramaConfig, "region" | "api" | "identity" | "cdn">): SecurityHeadersConfig {
-    const managedLogin = managedLoginOrigins(cfg.identity.domainPrefix, cfg.region);
+export function securityHeadersConfigFor(cfg: Pick<FlodramaConfig, "region" | "api" | "cdn">, managedLogin: string[]): SecurityHeadersConfig {
     const apiOrigins = (scheme: "https" | "wss", domain: FlodramaConfig["api"]["domain"]) =>
         domain ? domain.names.map((n) => `${scheme}://${n}`) : [`${scheme}://*.execute-api.${cfg.region}.amazonaws.com`];
     return {

@@ -2,15 +2,14 @@
  * What Prometheus and Grafana know about the FloDrama services, as pure spec builders: a
  * ServiceMonitor per service behind a Service (a PodMonitor for one without, the scraper), the
  * PrometheusRules that mirror the seed's thresholds, and one Grafana dashboard per service. (Each
- * service's own ingress NetworkPolicy admits the monitoring namespace on its port: k8s/flodramaService.ts.)
+ * service's own ingress NetworkPolicy admits the monitoring namespace on its port: components/workloads/flodramaService.ts.)
  *
  * Metrics the services must expose on `SERVICE_PORT_NAME` at `METRICS_PATH` (Prometheus client
  * conventions, e.g. prom-client's defaults plus an HTTP middleware):
  *   - `http_requests_total{method, route, status}`: counter of handled requests, `status` the HTTP code;
  *   - `http_request_duration_seconds_bucket{method, route, status, le}`: latency histogram in seconds.
  */
-import { SEED_THRESHOLDS } from "../components/monitoringAlarms";
-import { METRICS_PATH, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
+import { METRICS_PATH, SEED_THRESHOLDS, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
 import { GRAFANA_DASHBOARD_LABEL } from "./monitoringValues";
 
 /** Metric and label names the rules and dashboards read. */

@@ -62,24 +62,20 @@ export interface TargetGroupBindingArgs {
     namespace?: pulumi.Input<string>;
 }
 
-/** The binding as a custom resource on the cluster's provider (opts carry parent, provider and dependsOn). */
-export function createTargetGroupBinding(name: string, args: TargetGroupBindingArgs, opts: pulumi.CustomResourceOptions): k8s.apiextensions.CustomResource {
-    return new k8s.apiextensions.CustomResource(
-        name,
-        {
-            apiVersion: TARGET_GROUP_BINDING_API_VERSION,
-            kind: TARGET_GROUP_BINDING_KIND,
-            metadata: {
-                name: args.service,
-                namespace: args.namespace ?? APP_NAMESPACE,
-                labels: { ...serviceLabels(args.service), "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/component": "api-gateway-binding" },
-            },
-            spec: pulumi
-                .all([args.serviceName, args.targetGroupArn, args.loadBalancerSecurityGroupId, args.vpcId])
-                .apply(([serviceName, targetGroupArn, loadBalancerSecurityGroupId, vpcId]) =>
-                    targetGroupBindingSpec({ serviceName, targetGroupArn, loadBalancerSecurityGroupId, podPort: args.podPort, vpcId }),
-                ),
+/** The binding object, ready for a `k8s.apiextensions.CustomResource` on the cluster's provider. */
+export function targetGroupBindingObject(args: TargetGroupBindingArgs): k8s.apiextensions.CustomResourceArgs {
+    return {
+        apiVersion: TARGET_GROUP_BINDING_API_VERSION,
+        kind: TARGET_GROUP_BINDING_KIND,
+        metadata: {
+            name: args.service,
+            namespace: args.namespace ?? APP_NAMESPACE,
+            labels: { ...serviceLabels(args.service), "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/component": "api-gateway-binding" },
         },
-        opts,
-    );
+        spec: pulumi
+            .all([args.serviceName, args.targetGroupArn, args.loadBalancerSecurityGroupId, args.vpcId])
+            .apply(([serviceName, targetGroupArn, loadBalancerSecurityGroupId, vpcId]) =>
+                targetGroupBindingSpec({ serviceName, targetGroupArn, loadBalancerSecurityGroupId, podPort: args.podPort, vpcId }),
+            ),
+    };
 }

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "./config";
-import type { PolicyStatement } from "../components/irsaRole";
+import type { PolicyStatement } from "./irsaRole";
 import * as serviceContract from "./serviceContract";
 
 /** The application namespace (Pod Security `restricted`). */
@@ -86,6 +86,41 @@ export const METRICS_PATH = serviceContract.METRICS_PATH;
 export function serviceLabels(serviceName: string): Record<string, string> {
     return { "app.kubernetes.io/name": serviceName, "app.kubernetes.io/part-of": "flodrama" };
 }
+
+/**
+ * The part of a service's config the Kubernetes builders (k8s/serviceSpecs.ts) read, as a structural
+ * type: the builders depend on this shape, not on the config module, and any service config that has
+ * these fields fits.
+ */
+export interface ServiceSpec {
+    /** Kubernetes name of the service, a DNS label (e.g. `api`). */
+    name: string;
+    role: "rest-api" | "scraper" | "watch-party";
+    /** The app port (container port `http`). */
+    port: number;
+    expose: "http-api" | "websocket-api" | "none";
+    probes: { livenessPath: string; readinessPath: string; startupPath: string };
+    replicas: { min: number; max: number };
+    resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
+    autoscaling: { cpuUtilization: number; memoryUtilization: number };
+    /** Plain (non-secret) environment variables. */
+    env: Record<string, string>;
+    internetEgress: boolean;
+    terminationGracePeriodSeconds: number;
+}
+
+/**
+ * The seed's alert thresholds ("Surveillance et Monitoring" of the original specification), shared by
+ * the CloudWatch alarms (components/monitoring) and the Prometheus rules (k8s/serviceMonitoring.ts).
+ */
+export const SEED_THRESHOLDS = {
+    /** Share of 5xx responses, in percent. */
+    error5xxPercent: 5,
+    /** Share of 4xx responses, in percent. */
+    error4xxPercent: 10,
+    /** Latency, in milliseconds. */
+    latencyMs: 1000,
+} as const;
 
 /**
  * What a component built before the workloads grants the services of one role: IAM statements added to

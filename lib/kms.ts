@@ -1,7 +1,10 @@
 /**
- * Shared pieces of the customer-managed KMS key policies: the account administers each key through
- * IAM (so a key never becomes unmanageable), and each key policy adds only the use it allows.
+ * The program's customer-managed KMS keys: one function creates each key (rotating, 30-day deletion
+ * window) with its alias, and the shared pieces of their policies: the account administers each key
+ * through IAM (so a key never becomes unmanageable), and each key policy adds only the use it allows.
  */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The account's root principal: in a key policy it delegates to IAM policies of that account. */
 export function accountRootPrincipal(partition: string, accountId: string): { AWS: string } {
@@ -63,4 +66,23 @@ export function accountKeyStatement(partition: string, accountId: string): Recor
         Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
         Resource: "*",
     };
+}
+
+export interface CustomerManagedKeyArgs {
+    description: pulumi.Input<string>;
+    /** The key policy (JSON), starting with `accountKeyStatement`. */
+    policy: pulumi.Input<string>;
+    /** Alias name without `alias/` (a physical name). */
+    aliasName: string;
+}
+
+/**
+ * A rotating customer-managed key named `name` and its alias `<name>-alias`. A function, not a
+ * component: both stay children of the caller under these logical names, so using it changes no URN.
+ * `opts.key` carries the caller's protection of the key (losing a key loses what it encrypts).
+ */
+export function customerManagedKey(name: string, args: CustomerManagedKeyArgs, opts: { key: pulumi.CustomResourceOptions; alias: pulumi.CustomResourceOptions }): aws.kms.Key {
+    const key = new aws.kms.Key(name, { description: args.description, enableKeyRotation: true, deletionWindowInDays: 30, policy: args.policy }, opts.key);
+    new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.aliasName}`, targetKeyId: key.keyId }, opts.alias);
+    return key;
 }

@@ -3,7 +3,7 @@
  * region or kubeconfig.
  */
 import * as aws from "@pulumi/aws";
-// By subpath: the package root pulls in every AWS service's types and code (see shared/TESTING.md).
+// By subpath: the package root pulls in every AWS service's types and code (docs/decisions.md#offline-testing).
 import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
 import * as k8s from "@pulumi/kubernetes";
@@ -43,7 +43,7 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
 
 /**
  * The AWS Cloud Control provider (`@pulumi/aws-native`) in the stack's region, for the resources the
- * classic provider lacks (Personalize, D6). It carries the same default tags as the AWS providers on
+ * classic provider lacks (Personalize, docs/decisions.md#personalize-aws-native). It carries the same default tags as the AWS providers on
  * every resource type that accepts tags. Personalize tags are create-only: changing a stack tag
  * replaces the Personalize resources, which `protect` stops in prod (docs/recommendations.md).
  */

@@ -3,7 +3,7 @@
  * `Pulumi.<stack>.yaml`, and records every resource it registers: type, logical name, URN, inputs,
  * parent, provider and resource options. Used by the tests and by `npm run plan`.
  *
- * The traps from shared/TESTING.md are handled here once: the program is loaded only after
+ * The traps of offline runs (docs/decisions.md#offline-testing) are handled here once: the program is loaded only after
  * `setMocks` and with the project's modules evicted from `require.cache`, the mock monitor itself is
  * wrapped (so the recorder sees parents, providers and `protect`), duplicate URNs and empty runs
  * fail, and Outputs are read through the SDK's rejecting promise rather than `apply`.
@@ -47,6 +47,33 @@ export interface RecordedResource {
     ignoreChanges: string[];
     dependencies: string[];
     additionalSecretOutputs: string[];
+    /** The `aliases` option as the SDK sends it (the mock monitor supports alias specs). */
+    aliases: RecordedAlias[];
+}
+
+/**
+ * One alias of a resource: an old URN, or a spec whose empty fields mean "same as now" (name, type,
+ * stack, project); `parentUrn` is the old parent, `noParent` an old top-level resource, neither the
+ * current parent.
+ */
+export type RecordedAlias = { urn: string } | { name?: string; type?: string; stack?: string; project?: string; parentUrn?: string; noParent: boolean };
+
+/** Reads the alias list of a RegisterResourceRequest (pulumi.alias.Alias protos). */
+function aliasesOf(req: any): RecordedAlias[] {
+    return (req.getAliasesList?.() ?? []).map((a: any): RecordedAlias => {
+        if (a.hasUrn?.() || (a.getUrn?.() ?? "") !== "") {
+            return { urn: a.getUrn() };
+        }
+        const s = a.getSpec();
+        return {
+            name: s.getName() || undefined,
+            type: s.getType() || undefined,
+            stack: s.getStack() || undefined,
+            project: s.getProject() || undefined,
+            parentUrn: s.getParenturn() || undefined,
+            noParent: s.getNoparent(),
+        };
+    });
 }
 
 /** The result of one offline run of the program. */
@@ -248,6 +275,7 @@ function wrapMonitor(recorder: Recorder): void {
                     ignoreChanges: req.getIgnorechangesList(),
                     dependencies: req.getDependenciesList(),
                     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    aliases: aliasesOf(req),
                 });
             }
             callback(err, resp);

@@ -83,3 +83,86 @@ if (require.main === module) {
         process.exit(1);
     });
 }
+
+// ---- matching a run against the baseline ---------------------------------------------------------
+
+/** The URN of a resource named `name` of type `type` under `parentUrn` (none, or the stack: top level). */
+export function urnFor(stack: string, project: string, type: string, name: string, parentUrn?: string): string {
+    const parentType = parentUrn?.split("::")[2];
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+/**
+ * Every URN a resource answers to, as the engine computes it: its own, each alias, and, because a
+ * child's URN embeds its parent's type chain, the same alias set again under every URN its parent
+ * answers to (a parent alias implies the child's old URN).
+ */
+export function knownUrns(run: ProgramRun, project: string): (r: RecordedResource) => Set<string> {
+    const memo = new Map<string, Set<string>>();
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const parentsOf = (parentUrn: string | undefined): Array<string | undefined> => {
+        if (!parentUrn) return [undefined];
+        const parent = byUrn.get(parentUrn);
+        return parent ? [...urnsOf(parent)] : [parentUrn];
+    };
+    const urnsOf = (r: RecordedResource): Set<string> => {
+        const hit = memo.get(r.urn);
+        if (hit) return hit;
+        const out = new Set<string>([r.urn]);
+        memo.set(r.urn, out);
+        for (const p of parentsOf(r.parent)) out.add(urnFor(run.stack, project, r.type, r.name, p));
+        for (const a of r.aliases) {
+            if ("urn" in a) {
+                out.add(a.urn);
+                continue;
+            }
+            const parents = a.noParent ? [undefined] : parentsOf(a.parentUrn ?? r.parent);
+            for (const p of parents) out.add(urnFor(a.stack ?? run.stack, a.project ?? project, a.type ?? r.type, a.name ?? r.name, p));
+        }
+        return out;
+    };
+    return urnsOf;
+}
+
+export interface BaselineComparison {
+    /** New URN → the baseline URN it keeps (itself, or through an alias). */
+    matched: Map<string, string>;
+    /** Resources in the baseline that no resource of the run answers to: they would be deleted. */
+    missing: string[];
+    /** Matched resources whose physical name changed: they would be replaced. */
+    renamed: Array<{ urn: string; baselineUrn: string; was: Record<string, unknown>; now: Record<string, unknown> }>;
+    /** Baseline URNs claimed by two resources of the run. */
+    claimedTwice: Array<{ baselineUrn: string; urns: string[] }>;
+    /** Resources not in the baseline and aliasing none of it: created by the change. */
+    added: string[];
+}
+
+export function compareWithBaseline(run: ProgramRun, baseline: Record<string, ResourceIdentity>, project: string): BaselineComparison {
+    const urnsOf = knownUrns(run, project);
+    const now = identities(run);
+    const matched = new Map<string, string>();
+    const claims = new Map<string, string[]>();
+    const renamed: BaselineComparison["renamed"] = [];
+    const added: string[] = [];
+    for (const r of run.resources) {
+        if (r.type.startsWith("pulumi:providers:")) continue;
+        const old = [...urnsOf(r)].find((u) => u in baseline);
+        if (!old) {
+            added.push(r.urn);
+            continue;
+        }
+        matched.set(r.urn, old);
+        claims.set(old, [...(claims.get(old) ?? []), r.urn]);
+        if (JSON.stringify(baseline[old].physical) !== JSON.stringify(now[r.urn].physical)) {
+            renamed.push({ urn: r.urn, baselineUrn: old, was: baseline[old].physical, now: now[r.urn].physical });
+        }
+    }
+    const missing = Object.keys(baseline).filter((u) => !claims.has(u));
+    const claimedTwice = [...claims].filter(([, urns]) => urns.length > 1).map(([baselineUrn, urns]) => ({ baselineUrn, urns }));
+    return { matched, missing, renamed, claimedTwice, added };
+}
+
+export function readBaseline(): Record<string, Record<string, ResourceIdentity>> {
+    return JSON.parse(fs.readFileSync(BASELINE_FILE, "utf8"));
+}

@@ -3,8 +3,7 @@
  * mandatory: the `documented-exceptions` advisory policy reports it instead, so none is silently
  * skipped. Keep each predicate as narrow as the reason.
  */
-import type { Res } from "./framework";
-import { environmentOf } from "./framework";
+import { environmentOf, Res } from "./resource";
 
 export interface PolicyException {
     /** Policy name, e.g. `cloudfront-6-waf`. */
@@ -16,7 +15,7 @@ export interface PolicyException {
 const inDev = (r: Res) => environmentOf(r) === "dev";
 const always = () => true;
 /**
- * The CloudFront log bucket of a CdnSite (components/cdnSite.ts names it `<site>-logs`), recognised by
+ * The CloudFront log bucket of a CdnSite (components/cdn/cdnSite.ts names it `<site>-logs`), recognised by
  * its URN's type chain (`…flodrama:cdn:CdnSite$aws:s3/bucket:Bucket::<site>-logs`): no other bucket,
  * whatever its name, inherits the ACL exception.
  */
@@ -25,7 +24,7 @@ const cdnLogBucket = (r: Res) => r.type === "aws:s3/bucket:Bucket" && /(::|\$)fl
 export const EXCEPTIONS: PolicyException[] = [
     {
         policy: "cloudfront-4-origin-failover",
-        reason: "the origin is one S3 bucket in the stack's region; failover needs a replica bucket in a second region, which ARCHITECTURE.md leaves to a second-region stack",
+        reason: "the origin is one S3 bucket in the stack's region; failover needs a replica bucket in a second region, which is left to a second-region stack (docs/decisions.md#fsbp-exceptions)",
         when: always,
     },
     {
@@ -40,7 +39,7 @@ export const EXCEPTIONS: PolicyException[] = [
     },
     {
         policy: "eks-1-private-endpoint",
-        reason: "dev keeps a public API endpoint, open to cluster.publicAccessCidrs, so operators can deploy from their machines (D11); the committed 0.0.0.0/0 is a placeholder to narrow to the operators' egress CIDRs, and every request still needs IAM authentication and an access entry; prod is private only",
+        reason: "dev keeps a public API endpoint, open to cluster.publicAccessCidrs, so operators can deploy from their machines (docs/decisions.md#deploy-path); the committed 0.0.0.0/0 is a placeholder to narrow to the operators' egress CIDRs, and every request still needs IAM authentication and an access entry; prod is private only",
         when: inDev,
     },
     ...["ec2-10-ec2-endpoint", "ec2-55-ecr-api-endpoint", "ec2-56-ecr-dkr-endpoint"].map((policy) => ({

@@ -13,21 +13,12 @@ import {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { exceptionFor } from "./exceptions";
+import { asArray, environmentOf, parsed, Res } from "./resource";
 
-/** The resource facts a check reads: the subset of CrossGuard's args that offline runs can supply too. */
-export interface Res {
-    type: string;
-    name: string;
-    urn: string;
-    props: Record<string, any>;
-    /** `protect` resource option. */
-    protect: boolean;
-    /** Props of the explicit provider (region, defaultTags), when known. */
-    providerProps?: Record<string, any>;
-    /** URNs this resource depends on (stack policies). */
-    dependencies?: string[];
-    parentUrn?: string;
-}
+// The resource facts and their readers live in resource.ts (exceptions.ts reads them too); policies
+// import them from here with the rest of the framework.
+export { asArray, environmentOf, parsed };
+export type { Res };
 
 export type Judge = "S" | "P" | "program" | "kubernetes";
 
@@ -86,28 +77,8 @@ export function appliesTo(patterns: string[], type: string): boolean {
     return patterns.some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : p === type));
 }
 
-/** Parses a JSON string (policy documents, provider config) or returns the object as is. */
-export function parsed(v: unknown): any {
-    if (typeof v === "string") {
-        try {
-            return JSON.parse(v);
-        } catch {
-            return undefined;
-        }
-    }
-    return v;
-}
 
-export function asArray<T>(v: T | T[] | undefined | null): T[] {
-    return v === undefined || v === null ? [] : Array.isArray(v) ? v : [v];
-}
 
-/** The `Environment` tag the resource carries through its provider's default tags or its own tags. */
-export function environmentOf(r: Res): string | undefined {
-    const providerTags = parsed(r.providerProps?.defaultTags)?.tags;
-    const own = r.props.tags ?? r.props.tagsAll;
-    return providerTags?.Environment ?? own?.Environment ?? /^urn:pulumi:([^:]+)::/.exec(r.urn)?.[1];
-}
 
 /** Every statement of an IAM policy document (JSON string or object). */
 export function statementsOf(doc: unknown): any[] {

@@ -90,7 +90,7 @@ export const kubernetesPolicies = [
             severity: "medium",
             judge: "kubernetes",
             appliesTo: [DEPLOYMENT],
-            remediation: "create the service through k8s/flodramaService.ts (FlodramaService), which adds the HPA and PDB.",
+            remediation: "create the service through components/workloads/flodramaService.ts (FlodramaService), which adds the HPA and PDB.",
         },
         (resources) => {
             const restricted = restrictedNamespaces(resources);

@@ -23,7 +23,7 @@ export const programPolicies = [
             severity: "high",
             judge: "program",
             appliesTo: ["aws:cloudfront/distribution:Distribution"],
-            remediation: "create edge functions with components/edgeFunction.ts (us-east-1 provider, publish: true, qualified ARN).",
+            remediation: "create edge functions with components/cdn/edgeFunction.ts (us-east-1 provider, publish: true, qualified ARN).",
         },
         (resources) => {
             const out: Array<{ message: string; urn?: string }> = [];

@@ -12,7 +12,7 @@
  * The verified `sub` becomes the principal, and `{ userId, groups }` the authorizer context, which API
  * Gateway hands to the service on every route of the connection.
  *
- * Configuration comes from the environment, set by components/api.ts: `ISSUER`
+ * Configuration comes from the environment, set by components/api/websocketApi.ts: `ISSUER`
  * (https://cognito-idp.<region>.amazonaws.com/<pool id>) and `AUDIENCE` (the SPA client id). The token
  * never reaches a log: the function logs the decision, a fixed reason code and the request id, never the
  * event, the query string or an error object (the library's messages quote claim values).
@@ -41,7 +41,7 @@ import type { JwksCache, Jwk } from "aws-jwt-verify/jwk";
 import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 
-/** The query-string parameter carrying the token (the authorizer's identity source, components/api.ts). */
+/** The query-string parameter carrying the token (the authorizer's identity source, components/api/websocketApi.ts). */
 export const TOKEN_PARAMETER = "token";
 /** The only algorithm a Cognito user pool signs with. */
 export const SIGNING_ALGORITHM = "RS256";
@@ -63,7 +63,7 @@ export interface AuthorizerSettings {
 
 const ISSUER_URL = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/(([a-z0-9-]+)_[A-Za-z0-9]+)$/;
 
-/** The pool id from the issuer URL components/api.ts passes (`IdentityInfo.viewerIssuerUrl`). */
+/** The pool id from the issuer URL components/api/websocketApi.ts passes (`IdentityInfo.viewerIssuerUrl`). */
 export function settingsFromEnvironment(issuer: string | undefined, clientId: string | undefined): AuthorizerSettings {
     const m = ISSUER_URL.exec(issuer ?? "");
     if (!m || m[1] !== m[3]) {
@@ -217,7 +217,7 @@ const deployed = process.env.ISSUER !== undefined || process.env.AUDIENCE !== un
 /** The Lambda entry point. */
 export async function handler(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
     if (!deployed) {
-        throw new Error("ISSUER and AUDIENCE must be set in the function's environment (components/api.ts sets them)");
+        throw new Error("ISSUER and AUDIENCE must be set in the function's environment (components/api/websocketApi.ts sets them)");
     }
     return deployed(event);
 }

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import Module from "module";
 import * as zlib from "zlib";
-import { bundleAuthorizer } from "../../components/api";
+import { bundleAuthorizer } from "../../components/api/apiSpecs";
 
 /** Measured with aws-jwt-verify 5.2.1: 20,220 bytes raw, 6,775 gzip. The bounds leave room for small changes, not for a new library. */
 export const AUTHORIZER_MAX_BYTES = 32 * 1024;

@@ -5,7 +5,7 @@
  * ManageConnections grant, logging, throttling and the custom domains.
  */
 import { strict as assert } from "assert";
-import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api";
+import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
 import { FlodramaConfig, ServiceConfig } from "../../lib/config";
 import { APP_NAMESPACE, SERVICE_PORT_NAME } from "../../lib/contracts";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";
@@ -32,7 +32,7 @@ async function runComponent(stack: string): Promise<Run> {
         const { loadConfig } = require("../../lib/config");
         const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
         const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
-        const { ApiGateway } = require("../../components/api");
+        const { ApiGateway } = require("../../components/api/apiGateway");
         cfg = loadConfig() as FlodramaConfig;
         const provider = new aws.Provider("test-aws", { region: cfg!.region, defaultTags: { tags: cfg!.tags } });
         const cluster = fakeCluster();
@@ -378,7 +378,7 @@ describe("api component without a provider", () => {
                 const { loadConfig } = require("../../lib/config");
                 const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
                 const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
-                const { ApiGateway } = require("../../components/api");
+                const { ApiGateway } = require("../../components/api/apiGateway");
                 const cfg = loadConfig() as FlodramaConfig;
                 return new ApiGateway("api", {
                     stack: cfg.stack,

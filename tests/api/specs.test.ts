@@ -18,7 +18,7 @@ import {
     targetGroupSpec,
     websocketAccessLogFormat,
     websocketRequestParameters,
-} from "../../components/api";
+} from "../../components/api/apiSpecs";
 import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
 import { valueOf } from "../../offline/harness";

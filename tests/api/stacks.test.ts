@@ -4,7 +4,7 @@
  * site's origin, grants the Watch Party IRSA role, and exports the URLs the frontend needs.
  */
 import { strict as assert } from "assert";
-import { HTTP_STAGE_NAME, LISTENER_PORTS, WEBSOCKET_STAGE_NAME } from "../../components/api";
+import { HTTP_STAGE_NAME, LISTENER_PORTS, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../../offline/harness";
 import { manifestOf } from "../../offline/kubeSchema";
 import { validateTargetGroupBinding } from "./targetGroupBindingCrd";

@@ -6,7 +6,7 @@
  * The authorizer's own log lines are tested in authorizer.test.ts.
  */
 import { strict as assert } from "assert";
-import { httpAccessLogFormat, websocketAccessLogFormat } from "../../components/api";
+import { httpAccessLogFormat, websocketAccessLogFormat } from "../../components/api/apiSpecs";
 import { ProgramRun, runProgram, stackNames } from "../../offline/harness";
 
 /** Headers whose values are credentials: WAF must redact them in every log record. */

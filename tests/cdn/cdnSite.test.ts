@@ -21,14 +21,18 @@ import {
     wafLogDeliveryPolicy,
     wafResponseBodies,
     wafRules,
-} from "../../components/cdnSite";
-import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdnInvalidation";
+} from "../../components/cdn/siteSpecs";
+import { invalidationPaths, MAX_EXPLICIT_PATHS } from "../../components/cdn/cdnInvalidation";
 import { ACCOUNT_ID, CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { exceptionFor } from "../../policy/exceptions";
 import { bundleForConfig, securityHeadersConfigFor } from "../../edge/bundle";
 import { originResponseEvent, s3HtmlHeaders, stackConfig } from "./fixtures";
+import { managedLoginOrigins } from "../../components/identity/identity";
+
+/** The stack's CSP inputs, with identity's managed-login origins as index.ts passes them. */
+const headersFor = (cfg: ReturnType<typeof stackConfig>) => securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region));
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -404,7 +408,7 @@ for (const stack of stackNames()) {
 
         it("deploys the security headers bundled from this stack's config (its CSP origins baked in)", async () => {
             const assets = await oneOfSite(T.fn).inputs.code.assets;
-            const expected = bundleForConfig(securityHeadersConfigFor(stackConfig(stack))).code;
+            const expected = bundleForConfig(headersFor(stackConfig(stack))).code;
             assert.equal(await assets["index.js"].text, expected);
         });
 
@@ -586,7 +590,7 @@ describe("cdn site: a us-east-1 provider elsewhere fails before anything exists 
     before(async () => {
         ({ resources } = await simulate("prod", () => {
             const aws = require("@pulumi/aws");
-            const { CdnSite } = require("../../components/cdnSite");
+            const { CdnSite } = require("../../components/cdn/cdnSite");
             site = new CdnSite(
                 "guard",
                 {

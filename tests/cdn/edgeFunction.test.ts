@@ -1,10 +1,10 @@
 /**
- * The Lambda@Edge component (issue 3, D3): limits and policies as pure functions, then the component
+ * The Lambda@Edge component (issue 3, docs/decisions.md#edge-security-headers): limits and policies as pure functions, then the component
  * alone under mocks: us-east-1, published, no environment, a role Lambda@Edge can assume, and a loud
  * failure when handed a provider in another region.
  */
 import { strict as assert } from "assert";
-import { EdgeFunction, edgeLogsPolicy, edgeTrustPolicy, validateEdgeLimits } from "../../components/edgeFunction";
+import { EdgeFunction, edgeLogsPolicy, edgeTrustPolicy, validateEdgeLimits } from "../../components/cdn/edgeFunction";
 import { bundleForConfig } from "../../edge/bundle";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { RecordedResource, simulate, valueOf } from "../../offline/harness";
@@ -55,7 +55,7 @@ async function simulateEdge(providerRegion: string, extra: Partial<ConstructorPa
     const sim: Sim = { resources: [] };
     const { resources } = await simulate("dev", () => {
         const aws = require("@pulumi/aws");
-        const { EdgeFunction: Edge } = require("../../components/edgeFunction");
+        const { EdgeFunction: Edge } = require("../../components/cdn/edgeFunction");
         const usEast1 = new aws.Provider("edge-test-provider", { region: providerRegion });
         sim.fn = new Edge(
             "edge-test",

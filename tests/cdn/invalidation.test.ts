@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { invalidationProvider } from "../../components/cdnInvalidation";
+import { invalidationProvider } from "../../components/cdn/cdnInvalidation";
 
 interface Seen {
     method: string;

@@ -17,6 +17,10 @@ import {
     SecurityHeadersConfig,
 } from "../../edge/securityHeaders";
 import { originResponseEvent, s3ErrorHeaders, s3HtmlHeaders, stackConfig } from "./fixtures";
+import { managedLoginOrigins } from "../../components/identity/identity";
+
+/** The stack's CSP inputs, with identity's managed-login origins as index.ts passes them. */
+const headersFor = (cfg: ReturnType<typeof stackConfig>) => securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region));
 
 const SEVEN = ["strict-transport-security", "content-security-policy", "x-content-type-options", "x-frame-options", "x-xss-protection", "referrer-policy", "permissions-policy"];
 
@@ -111,12 +115,12 @@ describe("security headers: values", () => {
 
     it("keeps the execute-api wildcard only for the API kind without a custom domain", () => {
         const dev = stackConfig("dev");
-        const httpOnly = securityHeadersConfigFor({ ...dev, api: { ...dev.api, domain: { names: ["api.example.com"], hostedZone: "example.com" } } });
+        const httpOnly = headersFor({ ...dev, api: { ...dev.api, domain: { names: ["api.example.com"], hostedZone: "example.com" } } });
         assert.deepEqual(httpOnly.connectSources.slice(0, 2), ["https://api.example.com", "wss://*.execute-api.eu-west-3.amazonaws.com"]);
     });
 
     it("derives the stack's origins from config alone (dev: no custom domains)", () => {
-        const dev = securityHeadersConfigFor(stackConfig("dev"));
+        const dev = headersFor(stackConfig("dev"));
         assert.deepEqual(dev.connectSources, [
             "https://*.execute-api.eu-west-3.amazonaws.com",
             "wss://*.execute-api.eu-west-3.amazonaws.com",
@@ -129,7 +133,7 @@ describe("security headers: values", () => {
     });
 
     it("uses prod's custom API, WebSocket and site domains, without the execute-api wildcards", () => {
-        const prod = securityHeadersConfigFor(stackConfig("prod"));
+        const prod = headersFor(stackConfig("prod"));
         assert.deepEqual(prod.connectSources, [
             "https://api.flodrama.com",
             "wss://ws.flodrama.com",
@@ -195,7 +199,7 @@ describe("security headers: origin-response handler", () => {
 describe("security headers: Lambda@Edge bundle", () => {
     for (const stack of ["dev", "prod"]) {
         it(`bundles ${stack}'s handler: small, no process.env, runs on its own`, async () => {
-            const cfg = securityHeadersConfigFor(stackConfig(stack));
+            const cfg = headersFor(stackConfig(stack));
             const bundle = bundleForConfig(cfg);
             // Measured: 1,911 bytes for dev, 1,952 for prod, under 1 KB gzipped; the viewer-trigger limit is 1 MB.
             assert.ok(bundle.bytes < 4 * 1024, `bundle is ${bundle.bytes} bytes`);
@@ -219,11 +223,11 @@ describe("security headers: Lambda@Edge bundle", () => {
     }
 
     it("bakes the per-stack values into the code, so a config change changes the bundle", () => {
-        const dev = bundleForConfig(securityHeadersConfigFor(stackConfig("dev")));
-        const prod = bundleForConfig(securityHeadersConfigFor(stackConfig("prod")));
+        const dev = bundleForConfig(headersFor(stackConfig("dev")));
+        const prod = bundleForConfig(headersFor(stackConfig("prod")));
         assert.notEqual(dev.sha256, prod.sha256);
         assert.ok(prod.code.includes("wss://ws.flodrama.com"));
         assert.ok(!dev.code.includes("flodrama.com"));
-        assert.equal(bundleForConfig(securityHeadersConfigFor(stackConfig("dev"))).sha256, dev.sha256, "deterministic");
+        assert.equal(bundleForConfig(headersFor(stackConfig("dev"))).sha256, dev.sha256, "deterministic");
     });
 });

@@ -4,19 +4,19 @@
  * roles, the Kubernetes provider, and the cluster-specific config errors, for both stack files.
  */
 import { strict as assert } from "assert";
+import { EksCluster } from "../../components/cluster/cluster";
 import {
     ADDON_VERSIONS,
     adminAccessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     EBS_CSI_SERVICE_ACCOUNT,
-    EksCluster,
     EksClusterArgs,
     endpointAccess,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     secretsKeyPolicy,
-} from "../../components/cluster";
+} from "../../components/cluster/clusterSpecs";
 import { FlodramaConfig, KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { fakeNetwork } from "../../offline/fixtures";
 import { NetworkInfo } from "../../lib/contracts";

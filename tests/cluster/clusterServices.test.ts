@@ -13,17 +13,16 @@ import {
     CHART_VERSIONS,
     CLUSTER_AUTOSCALER_IMAGE_TAGS,
     CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
-    clusterAutoscalerPolicy,
     clusterAutoscalerValues,
     IRSA_ANNOTATION,
     LB_CONTROLLER_SERVICE_ACCOUNT,
     lbControllerValues,
     metricsServerValues,
-} from "../../k8s/addons";
+} from "../../k8s/addonValues";
+import { clusterAutoscalerPolicy } from "../../components/cluster/addons";
+import { ClusterServices, ClusterServicesArgs } from "../../components/cluster/clusterServices";
 import {
     allowDnsEgressSpec,
-    ClusterServices,
-    ClusterServicesArgs,
     CONTAINER_DEFAULTS,
     DEFAULT_CLASS_ANNOTATION,
     defaultDenySpec,
@@ -39,10 +38,10 @@ import {
     resourceQuotaSpec,
     storageClassSpec,
     volumeTagParameters,
-} from "../../k8s/clusterServices";
-import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../k8s/lbControllerPolicy";
-import { autoscalerTags } from "../../components/cluster";
-import { PolicyDocument } from "../../components/irsaRole";
+} from "../../k8s/namespaces";
+import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../components/cluster/lbControllerPolicy";
+import { autoscalerTags } from "../../components/cluster/clusterSpecs";
+import { PolicyDocument } from "../../lib/irsaRole";
 import { ClusterConfig, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../../lib/contracts";
 import { wildcardActions } from "../../policy/aws/iam";
@@ -178,7 +177,7 @@ describe("cluster services: pure specs", () => {
         const writes = all.filter((s) => s.Action.some((a) => WRITE_ACTIONS.includes(a)));
         assert.equal(writes.length, 1);
         assert.deepEqual(writes[0].Action.sort(), [...WRITE_ACTIONS].sort());
-        // The tag key is exactly the one the node groups carry (components/cluster.ts).
+        // The tag key is exactly the one the node groups carry (components/cluster/cluster.ts).
         const [ownedKey] = Object.keys(autoscalerTags("flodrama-dev-eks")).filter((k) => k.endsWith("flodrama-dev-eks"));
         assert.deepEqual(writes[0].Condition, { StringEquals: { [`aws:ResourceTag/${ownedKey}`]: "owned" } });
         for (const s of all.filter((x) => x !== writes[0])) {

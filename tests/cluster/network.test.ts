@@ -3,7 +3,7 @@
  * awsx VPC and the resources around it (flow logs, endpoints, default security group), per stack.
  */
 import { strict as assert } from "assert";
-import { INTERFACE_ENDPOINT_SERVICES, Network, subnetLayout, flowLogTrustPolicy } from "../../components/network";
+import { INTERFACE_ENDPOINT_SERVICES, Network, subnetLayout, flowLogTrustPolicy } from "../../components/network/network";
 import { loadConfig } from "../../lib/config";
 import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";

@@ -6,9 +6,9 @@
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/dataTier";
+import { DATA_SECRET_NAME, DOCDB_CA_CERT_IDENTIFIER, RDS_CA_BUNDLE_PATH } from "../../components/data/dataSpecs";
 import { DATA_SECRET_KEYS } from "../../lib/contracts";
-import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterData";
+import { MONGO_PORT, REDIS_PORT } from "../../k8s/inClusterStores";
 import { isSecret, ProgramRun, RecordedResource, simulate, stackNames } from "../../offline/harness";
 import { fakeCluster } from "../../offline/fixtures";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
@@ -363,7 +363,7 @@ describe("DataTier without an AWS provider", () => {
         await assert.rejects(
             simulate("prod", () => {
                 const random = require("@pulumi/random");
-                const { DataTier } = require("../../components/dataTier");
+                const { DataTier } = require("../../components/data/dataTier");
                 const { loadConfig } = require("../../lib/config");
                 const { fakeNetwork } = require("../../offline/fixtures");
                 const cfg = loadConfig();
@@ -387,7 +387,7 @@ describe("InClusterData alone", () => {
         let stores: any;
         await simulate("dev", () => {
             const random = require("@pulumi/random");
-            const { InClusterData } = require("../../k8s/inClusterData");
+            const { InClusterData } = require("../../components/data/inClusterData");
             const cluster = fakeCluster();
             stores = new InClusterData("stores", {
                 provider: cluster.provider,

@@ -3,7 +3,7 @@
  * config, optionally edited so that a stack runs the mode its file does not select.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DataTier } from "../../components/dataTier";
+import { DataTier } from "../../components/data/dataTier";
 import { loadConfig } from "../../lib/config";
 import { fakeCluster, fakeNetwork } from "../../offline/fixtures";
 import { RecordedResource, RunOptions, simulate } from "../../offline/harness";
@@ -63,7 +63,7 @@ export async function runTier(stack: string, mode: "managed" | "in-cluster", opt
         () => {
             const aws = require("@pulumi/aws");
             const random = require("@pulumi/random");
-            const { DataTier: Tier } = require("../../components/dataTier");
+            const { DataTier: Tier } = require("../../components/data/dataTier");
             config = loadConfig();
             // The stack's default tags, as lib/providers.ts sets them, so the policy pack sees the environment.
             const provider = new aws.Provider("test-aws", { region: config.region, defaultTags: { tags: config.tags } });

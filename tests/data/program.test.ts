@@ -4,7 +4,7 @@
  * real cluster's node security group and namespaces, the stack outputs, and no password in them.
  */
 import { strict as assert } from "assert";
-import { DATA_SECRET_NAME } from "../../components/dataTier";
+import { DATA_SECRET_NAME } from "../../components/data/dataSpecs";
 import { ProgramRun, runProgram, stackNames } from "../../offline/harness";
 import { TEST_SECRET } from "../../offline/mocks";
 

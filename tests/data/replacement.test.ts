@@ -14,7 +14,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { replacementIdentity, replacementsBetween } from "../../components/dataTier";
+import { replacementIdentity, replacementsBetween } from "../../components/data/dataSpecs";
 import { runTier } from "./helpers";
 
 const BASELINE = path.join(__dirname, "prod-replacement-baseline.json");

@@ -19,7 +19,7 @@ import {
     redisUrl,
     replacementIdentity,
     replacementsBetween,
-} from "../../components/dataTier";
+} from "../../components/data/dataSpecs";
 import {
     headlessServiceSpec,
     MONGO_AUTH_SECRET,
@@ -30,7 +30,7 @@ import {
     REDIS_START,
     redisStatefulSetSpec,
     storeNetworkPolicySpec,
-} from "../../k8s/inClusterData";
+} from "../../k8s/inClusterStores";
 import { validateManifest } from "../../offline/kubeSchema";
 import { podSecurityViolations } from "../../policy/podSecurity";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { IrsaRole, irsaTrustPolicy } from "../../components/irsaRole";
+import { IrsaRole, irsaTrustPolicy } from "../../lib/irsaRole";
 import { simulate } from "../../offline/harness";
 
 const ISSUER = "oidc.eks.eu-west-3.amazonaws.com/id/ABC";

@@ -21,7 +21,7 @@ import {
     threatProtectionSettings,
     TOKEN_VALIDITY,
     userPoolSpec,
-} from "../../components/identity";
+} from "../../components/identity/identity";
 import { ConfigError, IdentityConfig, parseConfig } from "../../lib/config";
 import { rawFor as raw } from "../../offline/stackConfig";
 import { PROJECT_DIR, ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";

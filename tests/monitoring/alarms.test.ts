@@ -2,6 +2,7 @@
  * The alarm specs (pure): namespaces, metrics or expressions, dimensions, regions, thresholds,
  * comparisons, missing-data treatment, and the MetricAlarm arguments they become.
  */
+import { SEED_THRESHOLDS } from "../../lib/contracts";
 import { strict as assert } from "assert";
 import {
     AlarmSpec,
@@ -12,9 +13,8 @@ import {
     metricAlarmArgs,
     MIN_REQUESTS_FOR_RATE,
     REDIS_MAX_CLIENTS,
-    SEED_THRESHOLDS,
     websocketApiAlarms,
-} from "../../components/monitoringAlarms";
+} from "../../components/monitoring/alarms";
 
 const byKey = (specs: AlarmSpec[]) => new Map(specs.map((s) => [s.key, s]));
 const TIMING = { periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 };

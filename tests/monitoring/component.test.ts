@@ -73,7 +73,7 @@ for (const stack of stackNames()) {
             const sim = await simulate(stack, async () => {
                 const { loadConfig } = require("../../lib/config");
                 const { createAwsProviders } = require("../../lib/providers");
-                const { Monitoring } = require("../../components/monitoring");
+                const { Monitoring } = require("../../components/monitoring/monitoring");
                 cfg = loadConfig();
                 const providers = createAwsProviders(cfg);
                 const m = new Monitoring(

@@ -4,7 +4,7 @@
  * requests, bytes downloaded) for CloudFront and the APIs.
  */
 import { strict as assert } from "assert";
-import { dashboardBody, DashboardInput, dashboardUrl, GRID_WIDTH, layout, MetricRow, metricWidget, textWidget } from "../../components/monitoringDashboard";
+import { dashboardBody, DashboardInput, dashboardUrl, GRID_WIDTH, layout, MetricRow, metricWidget, textWidget } from "../../components/monitoring/dashboard";
 
 const INPUT: DashboardInput = {
     stack: "prod",

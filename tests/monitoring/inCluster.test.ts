@@ -6,7 +6,7 @@
  * Alertmanager's IAM policy.
  */
 import { strict as assert } from "assert";
-import { alertmanagerPolicy } from "../../k8s/monitoringStack";
+import { alertmanagerPolicy } from "../../components/monitoring/prometheusStack";
 import {
     ALERTMANAGER_SERVICE_ACCOUNT,
     alertmanagerConfig,

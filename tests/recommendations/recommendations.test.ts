@@ -1,11 +1,11 @@
 /**
- * Personalize recommendations (issue 7, D6): the Avro schemas, the trust, access, bucket and key
+ * Personalize recommendations (issue 7, docs/decisions.md#personalize-aws-native): the Avro schemas, the trust, access, bucket and key
  * policies (parsed and checked for wildcards and scope), the component alone under mocks (with the API
  * role's access), and the wired program for both stack files.
  */
 import { strict as assert } from "assert";
+import { ACCESS_LOG_PREFIX, Recommendations } from "../../components/recommendations/recommendations";
 import {
-    ACCESS_LOG_PREFIX,
     accessLogBucketPolicy,
     API_ENV,
     apiAccessPolicy,
@@ -16,7 +16,6 @@ import {
     itemsSchema,
     personalizeRolePolicy,
     personalizeTrustPolicy,
-    Recommendations,
     REQUIRED_FIELDS,
     SCHEMAS,
     schemaName,
@@ -24,8 +23,8 @@ import {
     trainingBucketPolicy,
     trainingKeyPolicy,
     usersSchema,
-} from "../../components/recommendations";
-import { policyJson } from "../../components/irsaRole";
+} from "../../components/recommendations/personalizeSpecs";
+import { policyJson } from "../../lib/irsaRole";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { wildcardActions } from "../../policy/aws/iam";

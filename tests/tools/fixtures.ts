@@ -18,6 +18,7 @@ export function recorded(type: string, name: string, inputs: Record<string, any>
         ignoreChanges: [],
         dependencies: [],
         additionalSecretOutputs: [],
+        aliases: [],
         ...flags,
     };
 }

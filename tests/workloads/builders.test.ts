@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { contextHash, CONTENT_TAG_LENGTH, dockerBuild, ecrRegistry, IMAGE_PLATFORM, lifecyclePolicy } from "../../components/serviceImage";
+import { contextHash, CONTENT_TAG_LENGTH, dockerBuild, ecrRegistry, IMAGE_PLATFORM, lifecyclePolicy } from "../../components/workloads/serviceImage";
 import { isSecret, valueOf } from "../../offline/harness";
 import { RESERVED_ENV_NAMES, ServiceConfig } from "../../lib/config";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, MONITORING_NAMESPACE, SERVICE_PORT_NAME, serviceLabels } from "../../lib/contracts";
@@ -34,8 +34,8 @@ import {
     SCALE_DOWN_STABILIZATION_SECONDS,
     serviceAccountManifest,
     serviceManifest,
-} from "../../k8s/flodramaService";
-import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../k8s/workloads";
+} from "../../k8s/serviceSpecs";
+import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
 import { configFor, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 
 const NS = "flodrama";

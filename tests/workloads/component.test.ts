@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM, ServiceImage } from "../../components/serviceImage";
+import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM, ServiceImage } from "../../components/workloads/serviceImage";
 import { FlodramaConfig, loadConfig } from "../../lib/config";
 import { APP_NAMESPACE, DeployedService } from "../../lib/contracts";
 import { createAwsProviders } from "../../lib/providers";
@@ -17,8 +17,9 @@ import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { podSecurityViolations } from "../../policy/podSecurity";
-import { FlodramaService, ROLE_ARN_ANNOTATION } from "../../k8s/flodramaService";
-import { SCRAPER_ENV, Workloads } from "../../k8s/workloads";
+import { FlodramaService } from "../../components/workloads/flodramaService";
+import { ROLE_ARN_ANNOTATION } from "../../k8s/serviceSpecs";
+import { SCRAPER_ENV, Workloads } from "../../components/workloads/workloads";
 import { fakeData, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
 
 const K8S_KINDS = ["ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"];

@@ -3,7 +3,7 @@
  * role of the services of the granted role only, and a variable granted twice is an error.
  */
 import { strict as assert } from "assert";
-import { grantedEnv, withGrants } from "../../k8s/workloads";
+import { grantedEnv, withGrants } from "../../components/workloads/workloads";
 import { ServiceConfig } from "../../lib/config";
 import { ServiceGrant } from "../../lib/contracts";
 

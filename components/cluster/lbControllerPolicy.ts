@@ -10,7 +10,7 @@
  * scoped and use `*`. It is an inline policy of the controller's IRSA role (inline limit 10,240
  * characters; a managed policy's 6,144 would be too small).
  */
-import { PolicyDocument } from "../components/irsaRole";
+import { PolicyDocument } from "../../lib/irsaRole";
 
 /** Controller version whose policy this is; keep equal to the chart's appVersion (see CHART_VERSIONS). */
 export const LB_CONTROLLER_POLICY_VERSION = "v3.5.0";

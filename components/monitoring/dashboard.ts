@@ -3,7 +3,8 @@
  * and bytes for CloudFront (us-east-1, `Region=Global`) and the APIs, the EKS control plane, and the
  * managed data tier when it runs. Pure: ids in, dashboard body out, so tests parse it without mocks.
  */
-import { apiStageDimensions, cloudFrontDimensions, CLOUDFRONT_METRICS_REGION, SEED_THRESHOLDS } from "./monitoringAlarms";
+import { SEED_THRESHOLDS } from "../../lib/contracts";
+import { apiStageDimensions, cloudFrontDimensions, CLOUDFRONT_METRICS_REGION } from "./alarms";
 
 /** The dashboard grid is 24 units wide. */
 export const GRID_WIDTH = 24;

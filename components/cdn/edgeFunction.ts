@@ -7,9 +7,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName } from "../lib/naming";
-import { US_EAST_1 } from "../lib/providers";
-import { EDGE_RUNTIME, VIEWER_PACKAGE_LIMIT_BYTES } from "../edge/bundle";
+import { physicalName } from "../../lib/naming";
+import { US_EAST_1 } from "../../lib/providers";
+import { EDGE_RUNTIME, VIEWER_PACKAGE_LIMIT_BYTES } from "../../edge/bundle";
 
 export type EdgeEventType = "viewer-request" | "viewer-response" | "origin-request" | "origin-response";
 

@@ -6,214 +6,34 @@
  * behaviour, CloudFront's additional metrics, and optionally a custom domain (ACM in us-east-1 + Route 53),
  * a WAF web ACL, and the upload of a frontend build followed by an invalidation.
  */
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as mime from "mime-types";
-import { CdnConfig, DomainConfig } from "../lib/config";
-import { SiteInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { denyInsecureTransport } from "../lib/s3";
-import { bundleForConfig } from "../edge/bundle";
-import { buildSecurityHeaders, SecurityHeadersConfig } from "../edge/securityHeaders";
-import { responseHeadersPolicyConfig } from "../edge/responseHeadersPolicy";
-import { BuildManifest, CdnInvalidation } from "./cdnInvalidation";
+import { DomainConfig } from "../../lib/config";
+import { SiteInfo } from "../../lib/contracts";
+import { dnsValidatedCertificate } from "../../lib/certificate";
+import { physicalName } from "../../lib/naming";
+import { bundleForConfig } from "../../edge/bundle";
+import { buildSecurityHeaders } from "../../edge/securityHeaders";
+import { responseHeadersPolicyConfig } from "../../edge/responseHeadersPolicy";
+import { CdnInvalidation } from "./cdnInvalidation";
 import { EdgeFunction, inUsEast1 } from "./edgeFunction";
-
-/** Build directories whose files carry a content hash in their names (Vite `assets/`, Create React App `static/`). */
-export const HASHED_PREFIXES = ["assets/", "static/"] as const;
-export const CACHE_CONTROL_IMMUTABLE = "public, max-age=31536000, immutable";
-export const CACHE_CONTROL_REVALIDATE = "no-cache";
-/** How long CloudFront keeps the SPA fallback for a 403/404 before asking S3 again. */
-export const SPA_ERROR_CACHING_SECONDS = 10;
-/** Prefixes in the log bucket. */
-export const LOG_PREFIXES = { cloudfront: "cloudfront/", s3Access: "s3-access/site/" } as const;
-/** Noncurrent site objects are kept this long: the window to roll a bad upload back by restoring versions. */
-export const NONCURRENT_VERSION_DAYS = 30;
-
-export interface CdnSiteArgs {
-    /** Stack name, for physical names. */
-    stack: string;
-    /** CloudFront price class, e.g. `PriceClass_100`. */
-    priceClass: CdnConfig["priceClass"];
-    /** Custom domain: aliases, an ACM certificate validated in the Route 53 zone, A/AAAA aliases. Default: the CloudFront domain. */
-    domain?: DomainConfig;
-    /** WAF web ACL (AWS managed rules and a per-IP rate limit per 5 minutes). */
-    waf: CdnConfig["waf"];
-    /** Absolute path of a frontend build (with `index.html`) to upload; absent skips the upload. */
-    buildDir?: string;
-    /** Per-stack inputs of the security headers (edge/bundle.ts `securityHeadersConfigFor`). */
-    securityHeaders: SecurityHeadersConfig;
-    /** Expiry of access logs and retention of the edge and WAF log groups, in days. */
-    logRetentionDays: number;
-    /** Protect the buckets (`protect`, no `forceDestroy`). */
-    protect: boolean;
-    /** The us-east-1 provider: Lambda@Edge, the ACM certificate and the WAF web ACL must live there. */
-    usEast1: aws.Provider;
-}
-
-// ---- pure spec builders ---------------------------------------------------------------------------------
-
-/** `true` for build files served with a year of immutable caching (hashed names). */
-export function isHashedAsset(key: string): boolean {
-    return HASHED_PREFIXES.some((p) => key.startsWith(p));
-}
-
-export interface BuildFile {
-    /** Object key, with `/` separators (`assets/index-3f2a.js`). */
-    key: string;
-    /** Absolute path on disk. */
-    file: string;
-    contentType: string;
-    cacheControl: string;
-    sha256: string;
-}
-
-/** Every file of a build, with its object key, Content-Type and Cache-Control. Fails on a build without `index.html`. */
-export function listBuildFiles(buildDir: string): BuildFile[] {
-    if (!fs.existsSync(path.join(buildDir, "index.html"))) {
-        throw new Error(`frontend.buildDir ${buildDir} has no index.html at its root; run the frontend build first`);
-    }
-    const out: BuildFile[] = [];
-    const walk = (dir: string) => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-            const file = path.join(dir, entry.name);
-            if (entry.isDirectory()) {
-                walk(file);
-            } else if (entry.isFile() && entry.name !== ".DS_Store") {
-                const key = path.relative(buildDir, file).split(path.sep).join("/");
-                out.push({
-                    key,
-                    file,
-                    contentType: mime.contentType(entry.name) || "application/octet-stream",
-                    cacheControl: isHashedAsset(key) ? CACHE_CONTROL_IMMUTABLE : CACHE_CONTROL_REVALIDATE,
-                    sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
-                });
-            }
-        }
-    };
-    walk(buildDir);
-    return out;
-}
-
-/** The manifest the invalidation watches: unhashed files only (hashed ones change names, not content). */
-export function buildManifest(files: BuildFile[]): BuildManifest {
-    return Object.fromEntries(files.filter((f) => !isHashedAsset(f.key)).map((f) => [f.key, f.sha256]));
-}
-
-/** Site bucket policy: reads by this distribution only (OAC, fixed SourceArn), and nothing without TLS. */
-export function siteBucketPolicy(bucketArn: string, distributionArn: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowCloudFrontOacRead",
-                Effect: "Allow",
-                Principal: { Service: "cloudfront.amazonaws.com" },
-                Action: "s3:GetObject",
-                Resource: `${bucketArn}/*`,
-                Condition: { StringEquals: { "AWS:SourceArn": distributionArn } },
-            },
-            denyInsecureTransport(bucketArn),
-        ],
-    });
-}
-
-/** Log bucket policy: S3 server access logs of the site bucket only, and nothing without TLS. CloudFront writes through the ACL. */
-export function logBucketPolicy(logBucketArn: string, siteBucketArn: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowS3ServerAccessLogs",
-                Effect: "Allow",
-                Principal: { Service: "logging.s3.amazonaws.com" },
-                Action: "s3:PutObject",
-                Resource: `${logBucketArn}/${LOG_PREFIXES.s3Access}*`,
-                Condition: { ArnEquals: { "aws:SourceArn": siteBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
-            },
-            denyInsecureTransport(logBucketArn),
-        ],
-    });
-}
-
-/** The cache policy of `index.html` and every unhashed path: no TTL of its own, so S3's `no-cache` makes CloudFront revalidate. */
-export function revalidateCachePolicy(name: string): aws.cloudfront.CachePolicyArgs {
-    return {
-        name,
-        comment: "FloDrama SPA documents: revalidated with S3 on every request (ETag), nothing but the path in the key",
-        minTtl: 0,
-        defaultTtl: 0,
-        maxTtl: 31_536_000,
-        parametersInCacheKeyAndForwardedToOrigin: {
-            cookiesConfig: { cookieBehavior: "none" },
-            headersConfig: { headerBehavior: "none" },
-            queryStringsConfig: { queryStringBehavior: "none" },
-            enableAcceptEncodingGzip: true,
-            enableAcceptEncodingBrotli: true,
-        },
-    };
-}
-
-/** SPA routing: S3 answers 403 (no ListBucket) or 404 for client-side routes; serve the app with 200. */
-export function spaErrorResponses(): aws.types.input.cloudfront.DistributionCustomErrorResponse[] {
-    return [403, 404].map((errorCode) => ({ errorCode, responseCode: 200, responsePagePath: "/index.html", errorCachingMinTtl: SPA_ERROR_CACHING_SECONDS }));
-}
-
-/** Key of the body WAF answers throttled requests with (`wafResponseBodies`). */
-export const WAF_RATE_LIMITED_BODY = "rate-limited";
-
-/**
- * Bodies of WAF's own responses. A WAF custom response takes precedence over CloudFront's custom error
- * pages; without one, a throttled request's 403 would meet SPA routing and come back as `index.html`
- * with 200, fetched from S3 for every blocked request of a flood.
- */
-export function wafResponseBodies(): aws.types.input.wafv2.WebAclCustomResponseBody[] {
-    return [{ key: WAF_RATE_LIMITED_BODY, contentType: "TEXT_PLAIN", content: "Too many requests. Try again in a few minutes.\n" }];
-}
-
-/** The WAF rules: IP reputation first (cheap, drops known bad sources), then the rate limit, then the request inspections. */
-export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aws.types.input.wafv2.WebAclRule[] {
-    const visibility = (metric: string) => ({ cloudwatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${metricPrefix}-${metric}` });
-    const managed = (priority: number, name: string, metric: string): aws.types.input.wafv2.WebAclRule => ({
-        name: `AWS-${name}`,
-        priority,
-        overrideAction: { none: {} },
-        statement: { managedRuleGroupStatement: { vendorName: "AWS", name } },
-        visibilityConfig: visibility(metric),
-    });
-    return [
-        managed(0, "AWSManagedRulesAmazonIpReputationList", "ip-reputation"),
-        {
-            name: "rate-limit-per-ip",
-            priority: 1,
-            action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: WAF_RATE_LIMITED_BODY } } },
-            statement: { rateBasedStatement: { limit: rateLimitPer5Minutes, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
-            visibilityConfig: visibility("rate-limit"),
-        },
-        managed(2, "AWSManagedRulesCommonRuleSet", "common"),
-        managed(3, "AWSManagedRulesKnownBadInputsRuleSet", "known-bad-inputs"),
-    ];
-}
-
-/** Resource policy that lets WAF's log delivery write to its log group, for this account only. */
-export function wafLogDeliveryPolicy(logGroupArn: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowWafLogDelivery",
-                Effect: "Allow",
-                Principal: { Service: "delivery.logs.amazonaws.com" },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logGroupArn}:*`,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${accountId}:*` } },
-            },
-        ],
-    });
-}
+import {
+    BuildFile,
+    buildManifest,
+    CdnSiteArgs,
+    HASHED_PREFIXES,
+    listBuildFiles,
+    LOG_PREFIXES,
+    logBucketPolicy,
+    NONCURRENT_VERSION_DAYS,
+    revalidateCachePolicy,
+    siteBucketPolicy,
+    spaErrorResponses,
+    wafLogDeliveryPolicy,
+    wafLogFiltering,
+    wafResponseBodies,
+    wafRules,
+} from "./siteSpecs";
 
 // ---- the component ------------------------------------------------------------------------------------------
 
@@ -267,7 +87,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
         const distribution = this.createDistribution(name, args, site.bucket, logs, edge.qualifiedArn, certificateArn, webAcl?.arn);
         this.allowDistributionReads(name, site, distribution);
-        // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (D8).
+        // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (docs/decisions.md#cloudwatch-us-east-1).
         new aws.cloudfront.MonitoringSubscription(
             `${name}-metrics`,
             { distributionId: distribution.id, monitoringSubscription: { realtimeMetricsSubscriptionConfig: { realtimeMetricsSubscriptionStatus: "Enabled" } } },
@@ -437,46 +257,18 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */
     private createCertificate(name: string, args: CdnSiteArgs, domain: DomainConfig, zoneId: pulumi.Output<string>): pulumi.Output<string> {
         const provider = args.usEast1;
-        const cert = new aws.acm.Certificate(
-            `${name}-certificate`,
+        return dnsValidatedCertificate(
             {
-                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
+                name: domain.names[0],
                 subjectAlternativeNames: domain.names.slice(1),
-                validationMethod: "DNS",
-                keyAlgorithm: "RSA_2048",
+                domainName: inUsEast1(provider, domain.names[0], `${name}: the CloudFront certificate`, this),
+                zoneId,
                 tags: { Name: physicalName(args.stack, "site") },
+                // Records by position, never by domain name: renaming a domain must not replace unrelated records.
+                logicalNames: { certificate: `${name}-certificate`, record: (i) => `${name}-certificate-validation-${i}`, validation: `${name}-certificate-validation` },
             },
-            { parent: this, provider },
+            { certificate: { parent: this, provider }, record: { parent: this } },
         );
-        const records = domain.names.map((domainName, i) => {
-            const option = cert.domainValidationOptions.apply((opts) => {
-                const o = opts.find((x) => x.domainName === domainName);
-                if (!o) {
-                    throw new pulumi.ResourceError(`ACM returned no validation record for ${domainName}`, this);
-                }
-                return o;
-            });
-            // Logical names by position, never by domain name: renaming a domain must not replace unrelated records.
-            return new aws.route53.Record(
-                `${name}-certificate-validation-${i}`,
-                {
-                    zoneId,
-                    name: option.apply((o) => o.resourceRecordName!),
-                    type: option.apply((o) => o.resourceRecordType!),
-                    records: [option.apply((o) => o.resourceRecordValue!)],
-                    ttl: 300,
-                    // ACM uses one record per name for every certificate; another stack may already hold it.
-                    allowOverwrite: true,
-                },
-                { parent: this },
-            );
-        });
-        const validation = new aws.acm.CertificateValidation(
-            `${name}-certificate-validation`,
-            { certificateArn: cert.arn, validationRecordFqdns: records.map((r) => r.fqdn) },
-            { parent: this, provider },
-        );
-        return validation.certificateArn;
     }
 
     private createWebAcl(name: string, args: CdnSiteArgs, accountId: pulumi.Output<string>): aws.wafv2.WebAcl {
@@ -511,17 +303,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
             {
                 resourceArn: acl.arn,
                 logDestinationConfigs: [logGroup.arn],
-                redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "cookie" } }],
-                loggingFilter: {
-                    defaultBehavior: "DROP",
-                    filters: [
-                        {
-                            behavior: "KEEP",
-                            requirement: "MEETS_ANY",
-                            conditions: [{ actionCondition: { action: "BLOCK" } }, { actionCondition: { action: "COUNT" } }],
-                        },
-                    ],
-                },
+                ...wafLogFiltering(),
             },
             { parent: this, provider, dependsOn: [delivery] },
         );

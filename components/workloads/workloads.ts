@@ -1,19 +1,19 @@
 /**
- * The application workloads (D10): for every entry of `flodrama:services`, its image (ECR repository,
+ * The application workloads (docs/decisions.md#images-ecr): for every entry of `flodrama:services`, its image (ECR repository,
  * pinned or built) and one `FlodramaService`; the scraper's S3 bucket (with an access-log bucket);
  * the customer-managed KMS key of the repositories and the bucket; and each IRSA role's least-privilege
  * policy. Hands the deployed services to the API and monitoring (`DeployedService`).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyDocument } from "../components/irsaRole";
-import { ServiceImage } from "../components/serviceImage";
-import { ServiceConfig } from "../lib/config";
-import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../lib/contracts";
-import { accountKeyStatement } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { denyInsecureTransport, logDeliveryStatement } from "../lib/s3";
+import { PolicyDocument } from "../../lib/irsaRole";
+import { ServiceImage } from "./serviceImage";
+import { ServiceConfig } from "../../lib/config";
+import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
+import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { FlodramaService } from "./flodramaService";
 
 /** Environment variables that tell a scraper where to write. */
@@ -201,19 +201,16 @@ export class Workloads extends pulumi.ComponentResource {
 
     /** One customer-managed key for the repositories and the scraper bucket (FSBP ECR.5, S3.17). */
     private createKey(name: string, args: WorkloadsArgs, partition: pulumi.Output<string>, accountId: pulumi.Output<string>): aws.kms.Key {
-        const key = new aws.kms.Key(
+        return customerManagedKey(
             `${name}-key`,
             {
                 description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
+                aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
             },
             // Without the key, images and scraped objects are unreadable.
-            { parent: this, protect: args.protect, retainOnDelete: args.protect },
+            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
         );
-        new aws.kms.Alias(`${name}-key-alias`, { name: `alias/${physicalName(args.stack, "workloads", "kmsAlias")}`, targetKeyId: key.keyId }, { parent: this });
-        return key;
     }
 
     /**

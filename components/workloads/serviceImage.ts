@@ -11,9 +11,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { ServiceConfig } from "../lib/config";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
+import { ServiceConfig } from "../../lib/config";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
 
 /** EKS nodes are x86_64 (AL2023_x86_64_STANDARD); an image built on an arm64 laptop must not land there. */
 export const IMAGE_PLATFORM = "linux/amd64";

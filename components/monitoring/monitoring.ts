@@ -1,27 +1,27 @@
 /**
- * Monitoring (D8, D9): what the seed's `setup-monitoring.sh` did, in the same `pulumi up`.
+ * Monitoring (docs/decisions.md#cloudwatch-us-east-1, #prometheus-grafana): what the seed's `setup-monitoring.sh` did, in the same `pulumi up`.
  *
  * - Alert topics: one in the stack's region and one in us-east-1 (CloudWatch alarm actions must be
  *   in the alarm's region, and CloudFront's metrics live in us-east-1), each encrypted with its own
  *   customer-managed key (alarms cannot publish to a topic under the AWS-managed `alias/aws/sns`),
  *   a topic policy that admits CloudWatch (and Budgets) from this account only, and the stack's
  *   e-mail subscribers.
- * - Alarms with the seed's thresholds (components/monitoringAlarms.ts), alarm and OK actions on the
+ * - Alarms with the seed's thresholds (components/monitoring/alarms.ts), alarm and OK actions on the
  *   topic of their region.
- * - The CloudWatch dashboard (components/monitoringDashboard.ts).
+ * - The CloudWatch dashboard (components/monitoring/dashboard.ts).
  * - A monthly cost budget scoped to the stack's `Stack` tag, notifying at 80 % actual and 100 % forecast.
- * - Prometheus, Grafana and Alertmanager in the cluster (k8s/monitoringStack.ts).
+ * - Prometheus, Grafana and Alertmanager in the cluster (components/monitoring/prometheusStack.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, MonitoringConfig } from "../lib/config";
-import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
-import { accountKeyStatement, accountRootPrincipal } from "../lib/kms";
-import { physicalName } from "../lib/naming";
-import { US_EAST_1 } from "../lib/providers";
-import { MonitoringStack } from "../k8s/monitoringStack";
-import { grafanaPortForwardCommand } from "../k8s/monitoringValues";
+import { DataConfig, MonitoringConfig } from "../../lib/config";
+import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
+import { accountKeyStatement, accountRootPrincipal, customerManagedKey } from "../../lib/kms";
+import { physicalName } from "../../lib/naming";
+import { US_EAST_1 } from "../../lib/providers";
+import { MonitoringStack } from "./prometheusStack";
+import { grafanaPortForwardCommand } from "../../k8s/monitoringValues";
 import {
     AlarmSpec,
     cloudFrontAlarms,
@@ -31,8 +31,8 @@ import {
     metricAlarmArgs,
     redisMemberClusterIds,
     websocketApiAlarms,
-} from "./monitoringAlarms";
-import { dashboardBody, dashboardUrl } from "./monitoringDashboard";
+} from "./alarms";
+import { dashboardBody, dashboardUrl } from "./dashboard";
 
 export interface MonitoringArgs {
     /** Stack name, for physical names and the budget's tag filter. */
@@ -265,17 +265,15 @@ export class Monitoring extends pulumi.ComponentResource {
     ): AlertTopic {
         const base = `${name}-alerts${suffix}`;
         const opts = { parent: this, ...(provider ? { provider } : {}) };
-        const key = new aws.kms.Key(
+        const key = customerManagedKey(
             `${base}-key`,
             {
                 description: `Encrypts the FloDrama ${args.stack} alert topic in ${region}`,
-                enableKeyRotation: true,
-                deletionWindowInDays: 30,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => alertKeyPolicy(p, a, keyUsers)),
+                aliasName: physicalName(args.stack, `alerts${suffix}`, "kmsAlias"),
             },
-            { ...opts, protect: args.protect },
+            { key: { ...opts, protect: args.protect }, alias: opts },
         );
-        new aws.kms.Alias(`${base}-key-alias`, { name: `alias/${physicalName(args.stack, `alerts${suffix}`, "kmsAlias")}`, targetKeyId: key.keyId }, opts);
         const topic = new aws.sns.Topic(
             base,
             {

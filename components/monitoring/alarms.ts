@@ -8,16 +8,8 @@
  */
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { SEED_THRESHOLDS } from "../../lib/contracts";
 
-/** The seed's alert thresholds (architecture-aws-flodrama.md, "Surveillance et Monitoring"). */
-export const SEED_THRESHOLDS = {
-    /** Share of 5xx responses, in percent. */
-    error5xxPercent: 5,
-    /** Share of 4xx responses, in percent. */
-    error4xxPercent: 10,
-    /** Latency, in milliseconds. */
-    latencyMs: 1000,
-} as const;
 
 /**
  * Rates are only judged over periods with at least this many requests: one failed request out of
@@ -236,7 +228,7 @@ export function documentDbLimits(instanceClass: string): DocumentDbLimits {
         }
     }
     throw new Error(
-        `monitoring: no known memory and connection limits for DocumentDB instance class ${instanceClass}; add it to documentDbLimits() in components/monitoringAlarms.ts`,
+        `monitoring: no known memory and connection limits for DocumentDB instance class ${instanceClass}; add it to documentDbLimits() in components/monitoring/alarms.ts`,
     );
 }
 

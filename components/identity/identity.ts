@@ -1,14 +1,14 @@
 /**
- * Who the users are (D5): a viewer user pool (e-mail sign-in, optional TOTP, one group per
+ * Who the users are (docs/decisions.md#identity-two-pools): a viewer user pool (e-mail sign-in, optional TOTP, one group per
  * subscription plan, threat protection per config) and an admin user pool (MFA required, TOTP, no
  * self sign-up), each with a public app client using the authorization code flow with PKCE and a
  * managed-login domain. Cognito cannot require MFA for one group only, hence two pools.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IdentityInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
+import { IdentityInfo } from "../../lib/contracts";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
 
 export type ThreatProtection = "off" | "audit" | "enforced";
 export type PoolKind = "viewer" | "admin";

@@ -6,10 +6,10 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
-import { NetworkInfo } from "../lib/contracts";
-import { physicalName } from "../lib/naming";
-import { requireAwsProvider } from "../lib/providers";
-import { policyJson } from "./irsaRole";
+import { NetworkInfo } from "../../lib/contracts";
+import { physicalName } from "../../lib/naming";
+import { requireAwsProvider } from "../../lib/providers";
+import { policyJson } from "../../lib/irsaRole";
 
 /** Interface endpoints for private nodes: image pulls (ECR API and registry), IRSA (STS), logs, and EC2 (FSBP EC2.10/55/56). */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "sts", "logs", "ec2"] as const;

@@ -1,11 +1,11 @@
 /**
  * The cluster add-ons installed by Helm (metrics-server, cluster-autoscaler, AWS Load Balancer
- * Controller): pinned charts, typed values and the IAM policies of their IRSA roles, all as pure
- * functions so tests check them without mocks. `ClusterServices` (clusterServices.ts) installs them.
+ * Controller): pinned charts and typed values, as pure functions so tests check them without mocks.
+ * `ClusterServices` (components/cluster/clusterServices.ts) installs them with their IRSA roles, whose
+ * policies are in components/cluster/addons.ts and lbControllerPolicy.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion } from "../lib/config";
-import { PolicyDocument } from "../components/irsaRole";
 
 /** Where the add-ons run: the cluster's system namespace, outside the app quotas and NetworkPolicies. */
 export const ADDON_NAMESPACE = "kube-system";
@@ -209,54 +209,6 @@ export function clusterAutoscalerValues(a: ClusterAutoscalerValuesArgs): Cluster
     };
 }
 
-/** The ASG tag that marks this cluster's node groups (components/cluster.ts `autoscalerTags`). */
-export function autoscalerOwnershipTag(clusterName: string): string {
-    return `k8s.io/cluster-autoscaler/${clusterName}`;
-}
-
-/**
- * cluster-autoscaler's policy. Describe calls cannot be scoped to resources and use `*`; the two
- * calls that change capacity apply only to Auto Scaling groups tagged as owned by this cluster, so
- * the role cannot resize another cluster's (or any other) group. `eks:DescribeNodegroup` is limited
- * to this cluster's node groups.
- */
-export function clusterAutoscalerPolicy(clusterName: string, nodegroupArnPrefix: string): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "DescribeScalingInputs",
-                Effect: "Allow",
-                Action: [
-                    "autoscaling:DescribeAutoScalingGroups",
-                    "autoscaling:DescribeAutoScalingInstances",
-                    "autoscaling:DescribeLaunchConfigurations",
-                    "autoscaling:DescribeScalingActivities",
-                    "autoscaling:DescribeTags",
-                    "ec2:DescribeImages",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeLaunchTemplateVersions",
-                    "ec2:GetInstanceTypesFromInstanceRequirements",
-                ],
-                Resource: "*",
-            },
-            {
-                Sid: "DescribeOwnNodegroups",
-                Effect: "Allow",
-                Action: ["eks:DescribeNodegroup"],
-                Resource: `${nodegroupArnPrefix}/${clusterName}/*`,
-            },
-            {
-                Sid: "ScaleOwnAutoScalingGroups",
-                Effect: "Allow",
-                Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
-                Resource: "*",
-                Condition: { StringEquals: { [`aws:ResourceTag/${autoscalerOwnershipTag(clusterName)}`]: "owned" } },
-            },
-        ],
-    };
-}
-
 // ---- AWS Load Balancer Controller --------------------------------------------------------------
 
 export interface LbControllerValuesArgs {
@@ -297,7 +249,7 @@ export function lbControllerValues(a: LbControllerValuesArgs): LbControllerValue
         resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
         podSecurityContext: RESTRICTED_POD_SECURITY_CONTEXT,
         securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
-        // The program creates its NLB itself (D4) and has no Service of type LoadBalancer: without this
+        // The program creates its NLB itself (docs/decisions.md#api-gateway-nlb) and has no Service of type LoadBalancer: without this
         // webhook, creating a Service never depends on the controller being up.
         enableServiceMutatorWebhook: false,
         // Reuse the webhook certificate on upgrades instead of rotating it (and racing the API server) each time.

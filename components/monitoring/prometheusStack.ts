@@ -1,5 +1,5 @@
 /**
- * Prometheus, Grafana and Alertmanager in the cluster (D9): kube-prometheus-stack through
+ * Prometheus, Grafana and Alertmanager in the cluster (docs/decisions.md#prometheus-grafana): kube-prometheus-stack through
  * `helm.v3.Release` in the monitoring namespace (its own, because node-exporter needs host access
  * that Pod Security `restricted` and `baseline` forbid), the Grafana admin password from
  * `@pulumi/random` in a Secret the chart reads, an IRSA role that lets Alertmanager publish to the
@@ -9,9 +9,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { IrsaRole, PolicyDocument } from "../components/irsaRole";
-import { MonitoringConfig } from "../lib/config";
-import { APP_NAMESPACE, ClusterInfo, DeployedService, MONITORING_NAMESPACE } from "../lib/contracts";
+import { IrsaRole, PolicyDocument } from "../../lib/irsaRole";
+import { MonitoringConfig } from "../../lib/config";
+import { APP_NAMESPACE, ClusterInfo, DeployedService, MONITORING_NAMESPACE } from "../../lib/contracts";
 import {
     ALERTMANAGER_SERVICE_ACCOUNT,
     GRAFANA_ADMIN_SECRET,
@@ -21,8 +21,8 @@ import {
     KUBE_PROMETHEUS_STACK,
     kubePrometheusStackValues,
     RELEASE_NAME,
-} from "./monitoringValues";
-import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "./serviceMonitoring";
+} from "../../k8s/monitoringValues";
+import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "../../k8s/serviceMonitoring";
 
 export interface MonitoringStackArgs {
     /** Stack name, for the IRSA role's physical name. */

@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { physicalName } from "../lib/naming";
+import { physicalName } from "./naming";
 
 /** An IAM policy document, as plain data; `Resource` may hold Outputs (ARNs of this stack). */
 export interface PolicyDocument {

@@ -1,16 +1,12 @@
 /**
- * One FloDrama backend service in namespace `flodrama`, whatever its role (REST API, scraper, Watch
- * Party): ServiceAccount with its own IRSA role, Deployment, Service (when something calls it), HPA,
- * PodDisruptionBudget and NetworkPolicies. Every object comes from a pure builder below, so the three
- * services share one spec and tests check the specs without mocks.
+ * Pure builders of one FloDrama backend service's Kubernetes objects (whatever its role: REST API,
+ * scraper, Watch Party): ServiceAccount, Deployment with its pod template, Service, HPA,
+ * PodDisruptionBudget and NetworkPolicies. The three services share one spec, and tests check the
+ * specs without mocks. `FlodramaService` (components/workloads/flodramaService.ts) creates them.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { IrsaRole, PolicyDocument } from "../components/irsaRole";
-import { ServiceConfig } from "../lib/config";
 import {
-    APP_NAMESPACE,
-    ClusterInfo,
     DATA_SECRET_KEYS,
     DATA_SECRET_MOUNT_PATH,
     DataInfo,
@@ -19,8 +15,8 @@ import {
     NetworkInfo,
     SERVICE_PORT_NAME,
     serviceLabels,
+    ServiceSpec,
 } from "../lib/contracts";
-import { requireAwsProvider } from "../lib/providers";
 
 import Inputs = k8s.types.input;
 
@@ -50,7 +46,7 @@ export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 
 /** Everything the pure builders need, as plain values or Outputs. */
 export interface ServiceSpecInput {
-    service: ServiceConfig;
+    service: ServiceSpec;
     /** The image to run: a pinned reference or the digest pushed by the program. */
     image: pulumi.Input<string>;
     /** Namespace of every object; an Output of the Namespace object, so objects wait for it. */
@@ -62,7 +58,7 @@ export interface ServiceSpecInput {
 }
 
 /** Names of objects and labels per service. */
-export function podLabels(service: ServiceConfig): Record<string, string> {
+export function podLabels(service: ServiceSpec): Record<string, string> {
     return {
         ...serviceLabels(service.name),
         "app.kubernetes.io/component": service.role,
@@ -79,7 +75,7 @@ export function programEnvNames(extra: string[] = []): string[] {
  * The preStop sleep of a service: only services behind the NLB need one (the scraper has no
  * Service), and it always leaves the application at least half of the grace period to drain.
  */
-export function preStopSleepSeconds(service: ServiceConfig): number | undefined {
+export function preStopSleepSeconds(service: ServiceSpec): number | undefined {
     if (service.expose === "none") {
         return undefined;
     }
@@ -109,7 +105,7 @@ export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
 }
 
 /** Probes on the configured paths, all on the named port. */
-export function probes(service: ServiceConfig): Pick<Inputs.core.v1.Container, "startupProbe" | "livenessProbe" | "readinessProbe"> {
+export function probes(service: ServiceSpec): Pick<Inputs.core.v1.Container, "startupProbe" | "livenessProbe" | "readinessProbe"> {
     const get = (path: string) => ({ httpGet: { path, port: SERVICE_PORT_NAME, scheme: "HTTP" } });
     return {
         // Up to 150 s to start (JIT warm-up, first DB connection) before liveness takes over.
@@ -218,7 +214,7 @@ export function deploymentManifest(input: ServiceSpecInput): { metadata: Inputs.
 }
 
 /** ClusterIP Service on the named port, or undefined for a service nothing calls (the scraper: it only works outbound). */
-export function serviceManifest(service: ServiceConfig, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.core.v1.ServiceSpec } | undefined {
+export function serviceManifest(service: ServiceSpec, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.core.v1.ServiceSpec } | undefined {
     if (service.expose === "none") {
         return undefined;
     }
@@ -233,7 +229,7 @@ export function serviceManifest(service: ServiceConfig, namespace: pulumi.Input<
 }
 
 /** autoscaling/v2 HPA on CPU and memory utilization with the configured bounds. */
-export function hpaManifest(service: ServiceConfig, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.autoscaling.v2.HorizontalPodAutoscalerSpec } {
+export function hpaManifest(service: ServiceSpec, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.autoscaling.v2.HorizontalPodAutoscalerSpec } {
     const utilization = (name: string, averageUtilization: number): Inputs.autoscaling.v2.MetricSpec => ({
         type: "Resource",
         resource: { name, target: { type: "Utilization", averageUtilization } },
@@ -271,7 +267,7 @@ export function hpaManifest(service: ServiceConfig, namespace: pulumi.Input<stri
  * `maxUnavailable: 1` always lets one pod move at a time. Unhealthy pods may always be evicted, so a
  * crash-looping pod never blocks a drain.
  */
-export function pdbManifest(service: ServiceConfig, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.policy.v1.PodDisruptionBudgetSpec } {
+export function pdbManifest(service: ServiceSpec, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.policy.v1.PodDisruptionBudgetSpec } {
     return {
         metadata: { name: service.name, namespace, labels: podLabels(service) },
         spec: {
@@ -284,7 +280,7 @@ export function pdbManifest(service: ServiceConfig, namespace: pulumi.Input<stri
 
 /** The ServiceAccount, annotated with its IRSA role. */
 export function serviceAccountManifest(
-    service: ServiceConfig,
+    service: ServiceSpec,
     namespace: pulumi.Input<string>,
     roleArn: pulumi.Input<string>,
 ): { metadata: Inputs.meta.v1.ObjectMeta; automountServiceAccountToken: boolean } {
@@ -313,7 +309,7 @@ const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/met
  * always allowed by the VPC CNI's policy agent, so kubelet probes need no rule.
  */
 export function ingressPolicyManifest(
-    service: ServiceConfig,
+    service: ServiceSpec,
     network: Pick<NetworkInfo, "privateSubnetCidrs">,
     namespace: pulumi.Input<string>,
 ): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.networking.v1.NetworkPolicySpec } {
@@ -342,7 +338,7 @@ export function ingressPolicyManifest(
  * FQDN policies (docs/workloads.md).
  */
 export function egressPolicyManifest(
-    service: ServiceConfig,
+    service: ServiceSpec,
     network: Pick<NetworkInfo, "vpcCidr">,
     data: Pick<DataInfo, "mode" | "mongoPort" | "redisPort">,
     namespace: pulumi.Input<string>,
@@ -369,78 +365,4 @@ export function egressPolicyManifest(
         metadata: { name: `${service.name}-egress`, namespace, labels: podLabels(service) },
         spec: { podSelector: { matchLabels: serviceLabels(service.name) }, policyTypes: ["Egress"], egress: rules },
     };
-}
-
-export interface FlodramaServiceArgs {
-    /** Stack name, for the IAM role's physical name. */
-    stack: string;
-    /** The service's entry of `flodrama:services`. */
-    service: ServiceConfig;
-    /** Image reference to deploy (pinned, or the digest pushed by `ServiceImage`). */
-    image: pulumi.Input<string>;
-    /** The cluster: Kubernetes provider, OIDC provider for IRSA, namespaces, add-ons to wait for. */
-    cluster: ClusterInfo;
-    /** Subnet CIDRs for the NetworkPolicies. */
-    network: Pick<NetworkInfo, "vpcCidr" | "privateSubnetCidrs">;
-    /** The data tier: Secret name, mode and ports. */
-    data: DataInfo;
-    /** Inline policy of the service's IRSA role: only what this service needs. Default: none. */
-    policy?: PolicyDocument;
-    /** Extra environment variables the program sets (e.g. the scraper's bucket). */
-    extraEnv?: Record<string, pulumi.Input<string>>;
-}
-
-export class FlodramaService extends pulumi.ComponentResource {
-    static readonly __pulumiType = "flodrama:k8s:FlodramaService";
-
-    readonly roleArn: pulumi.Output<string>;
-    readonly roleName: pulumi.Output<string>;
-    readonly deployment: k8s.apps.v1.Deployment;
-    /** The Kubernetes Service name; undefined when the service has no Service (`expose: none`). */
-    readonly serviceName?: pulumi.Output<string>;
-    readonly image: pulumi.Output<string>;
-
-    constructor(name: string, args: FlodramaServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super(FlodramaService.__pulumiType, name, {}, opts);
-        // The IRSA role must not fall back to a default AWS provider.
-        requireAwsProvider(this, "FlodramaService");
-        const { service, cluster } = args;
-        const namespace = cluster.appNamespace;
-        // Every object waits for the add-ons: HPAs need metrics-server, and the LB controller's webhooks
-        // (pod readiness gates, Service mutation) must be up before pods and Services are created.
-        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: cluster.provider, dependsOn: cluster.addons };
-
-        const role = new IrsaRole(
-            `${name}-irsa`,
-            {
-                oidcProviderArn: cluster.oidcProviderArn,
-                oidcIssuer: cluster.oidcIssuer,
-                namespace: APP_NAMESPACE,
-                serviceAccount: service.name,
-                policy: args.policy,
-                stack: args.stack,
-            },
-            { parent: this },
-        );
-        this.roleArn = role.roleArn;
-        this.roleName = role.roleName;
-
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccountManifest(service, namespace, role.roleArn), k8sOpts);
-        new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, ingressPolicyManifest(service, args.network, namespace), k8sOpts);
-        new k8s.networking.v1.NetworkPolicy(`${name}-egress`, egressPolicyManifest(service, args.network, args.data, namespace), k8sOpts);
-        this.deployment = new k8s.apps.v1.Deployment(
-            `${name}-deployment`,
-            deploymentManifest({ service, image: args.image, namespace, dataSecretName: args.data.secretName, extraEnv: args.extraEnv }),
-            { ...k8sOpts, dependsOn: [...cluster.addons, serviceAccount] },
-        );
-        new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpaManifest(service, namespace), k8sOpts);
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdbManifest(service, namespace), k8sOpts);
-        const svcSpec = serviceManifest(service, namespace);
-        if (svcSpec) {
-            this.serviceName = new k8s.core.v1.Service(`${name}-service`, svcSpec, k8sOpts).metadata.name;
-        }
-        this.image = pulumi.output(args.image);
-
-        this.registerOutputs({ roleArn: this.roleArn, roleName: this.roleName, serviceName: this.serviceName, image: this.image });
-    }
 }
