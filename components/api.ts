@@ -10,7 +10,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
-import { DomainConfig } from "../lib/config";
+import { DomainConfig } from "../lib/contracts";
 import { ApiInfo, ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../lib/contracts";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";

@@ -15,7 +15,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, DocumentDbConfig, RedisConfig } from "../lib/config";
+import { DataConfig, DocumentDbConfig, RedisConfig } from "./data/config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, NetworkInfo } from "../lib/contracts";
 import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../lib/kms";
 import { physicalName } from "../lib/naming";

@@ -15,7 +15,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, MonitoringConfig } from "../lib/config";
+import { DataConfig } from "./data/config";
+import { MonitoringConfig } from "../lib/contracts";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../lib/contracts";
 import { accountKeyStatement, accountRootPrincipal } from "../lib/kms";
 import { physicalName } from "../lib/naming";

@@ -12,7 +12,7 @@ import * as aws from "@pulumi/aws";
 import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../lib/config";
+import { PROJECT } from "../lib/naming";
 import { accountKeyStatement } from "../lib/kms";
 import { physicalName } from "../lib/naming";
 import { requireAwsProvider } from "../lib/providers";

@@ -6,7 +6,7 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import * as esbuild from "esbuild";
-import type { FlodramaConfig } from "../lib/config";
+import type { FlodramaConfig } from "../config";
 import { managedLoginOrigins } from "../components/identity";
 import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
 

@@ -4,7 +4,7 @@
  * functions so tests check them without mocks. `ClusterServices` (clusterServices.ts) installs them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion } from "../lib/config";
+import { KubernetesVersion } from "../lib/contracts";
 import { PolicyDocument } from "../components/irsaRole";
 
 /** Where the add-ons run: the cluster's system namespace, outside the app quotas and NetworkPolicies. */

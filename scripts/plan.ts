@@ -3,7 +3,8 @@
  * the same mocks as the tests and prints the resource tree (each component with its children) and a
  * count per resource type. Needs no AWS account and no Pulumi CLI. Exits non-zero on bad config.
  */
-import { ConfigError } from "../lib/config";
+import { configFor } from "../offline/stackConfig";
+import { ConfigError, StackFileError } from "../lib/configErrors";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
 import { renderPolicyReport, runPolicies } from "../offline/policyRunner";
 
@@ -59,16 +60,22 @@ async function main(): Promise<void> {
     }
     const started = Date.now();
     let run: ProgramRun;
+    let warnings: string[];
     try {
+        // The same validation the program runs first; its warnings (e.g. a Kubernetes version leaving support) head the plan.
+        warnings = configFor(stack).warnings;
         run = await runProgram(stack);
     } catch (err) {
-        if (err instanceof ConfigError || (err as Error)?.name === "ConfigError") {
+        if (err instanceof ConfigError || err instanceof StackFileError || (err as Error)?.name === "ConfigError") {
             console.error((err as Error).message);
             process.exit(1);
         }
         throw err;
     }
     console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
+    for (const w of warnings) {
+        console.log(`WARNING: ${w}\n`);
+    }
     console.log(renderTree(run));
     console.log(`\nResources by type (${run.resources.length} in all):`);
     console.log(renderCounts(run));

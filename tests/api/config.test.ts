@@ -1,6 +1,6 @@
 /** Config checks of the API's keys (`flodrama:api`): public routes and extra CORS origins. */
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig, RawConfig } from "../../lib/config";
+import { ConfigError, parseConfig, RawConfig } from "../../config";
 import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
 
 function parse(stack: string, edit: (v: Record<string, any>) => void) {

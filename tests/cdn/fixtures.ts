@@ -1,6 +1,6 @@
 /** CloudFront origin-response events, shaped like the ones Lambda@Edge receives, and a stack's parsed config. */
 import type { CloudFrontHeaders, CloudFrontResponseEvent } from "aws-lambda";
-import { FlodramaConfig, parseConfig, RawConfig } from "../../lib/config";
+import { FlodramaConfig, parseConfig, RawConfig } from "../../config";
 import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
 
 const STATUS_TEXT: Record<string, string> = { "200": "OK", "304": "Not Modified", "403": "Forbidden", "404": "Not Found" };

@@ -17,7 +17,9 @@ import {
     NODE_AMI_TYPE,
     secretsKeyPolicy,
 } from "../../components/cluster";
-import { FlodramaConfig, KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { FlodramaConfig, loadConfig } from "../../config";
+import { NodeGroupConfig } from "../../components/cluster/config";
+import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { fakeNetwork } from "../../offline/fixtures";
 import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";

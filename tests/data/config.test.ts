@@ -4,7 +4,7 @@
  * stack file directly (the same `parseConfig` that index.ts calls first), which is faster.
  */
 import { strict as assert } from "assert";
-import { dailyMeetsWeekly, parseConfig } from "../../lib/config";
+import { dailyMeetsWeekly, parseConfig } from "../../config";
 import { PROJECT_DIR, readStackConfig, runProgram } from "../../offline/harness";
 
 type Problem = { key: string; expected: string; value: unknown };

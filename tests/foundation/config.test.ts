@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../config";
 import { stackNames, PROJECT_DIR } from "../../offline/harness";
 import { assertProblem, problemsOf, rawFor } from "../../offline/stackConfig";
 

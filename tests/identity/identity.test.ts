@@ -22,7 +22,9 @@ import {
     TOKEN_VALIDITY,
     userPoolSpec,
 } from "../../components/identity";
-import { ConfigError, IdentityConfig, parseConfig } from "../../lib/config";
+import { parseConfig } from "../../config";
+import { IdentityConfig } from "../../components/identity/config";
+import { ConfigError } from "../../lib/configErrors";
 import { rawFor as raw } from "../../offline/stackConfig";
 import { PROJECT_DIR, ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { ALL_POLICIES } from "../../policy/all";

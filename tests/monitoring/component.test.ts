@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { FlodramaConfig } from "../../lib/config";
+import { FlodramaConfig } from "../../config";
 import { ApiInfo, DataInfo, DeployedService, SiteInfo } from "../../lib/contracts";
 import { fakeCluster } from "../../offline/fixtures";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";
@@ -71,7 +71,7 @@ for (const stack of stackNames()) {
 
         before(async () => {
             const sim = await simulate(stack, async () => {
-                const { loadConfig } = require("../../lib/config");
+                const { loadConfig } = require("../../config");
                 const { createAwsProviders } = require("../../lib/providers");
                 const { Monitoring } = require("../../components/monitoring");
                 cfg = loadConfig();

@@ -4,7 +4,7 @@
  * dashboard name, datapoints above the evaluation periods).
  */
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { ConfigError, parseConfig } from "../../config";
 import { PROJECT_DIR } from "../../offline/harness";
 import { rawFor } from "../../offline/stackConfig";
 
