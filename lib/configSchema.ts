@@ -13,7 +13,7 @@ type Ctx = z.core.$RefinementCtx<unknown>;
 
 /** Records a problem at `path` (relative to the refined value). */
 export function report(ctx: Ctx, path: PropertyKey[], message: string, params: IssueParams = {}): void {
-    ctx.addIssue({ code: "custom", path, message, params, continue: false });
+    ctx.addIssue({ code: "custom", path, message, params });
 }
 
 /**

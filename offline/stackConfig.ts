@@ -57,3 +57,14 @@ export function assertProblem(err: ConfigError, key: string, expected: RegExp): 
     assert.ok(err.message.includes(key), "the message names the key");
     return p;
 }
+
+/** The problems a stack file has once edited; empty when the edit is accepted. */
+export function problemsFor(stack: string, edit: ConfigEdit, now?: Date): Problem[] {
+    try {
+        configFor(stack, edit, now);
+        return [];
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return e.problems;
+    }
+}
