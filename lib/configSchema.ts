@@ -25,7 +25,8 @@ export function whenParsed(...fields: string[]) {
         when: (payload: z.core.ParsePayload) =>
             typeof payload.value === "object" &&
             payload.value !== null &&
-            payload.issues.every((i) => (i.path?.length ?? 0) > 0 && !fields.includes(String(i.path![0]))),
+            // An unknown key beside the fields (reported on its own) does not make them wrong.
+            payload.issues.every((i) => i.code === "unrecognized_keys" || ((i.path?.length ?? 0) > 0 && !fields.includes(String(i.path![0])))),
     };
 }
 
@@ -246,4 +247,19 @@ export function domain(single: boolean) {
             }
         });
     }, whenParsed("names", "hostedZone")) satisfies z.ZodType<DomainConfig>;
+}
+
+/** `s` as an absolute URL, or undefined. */
+export function parseUrl(s: string): URL | undefined {
+    try {
+        return new URL(s);
+    } catch {
+        return undefined;
+    }
+}
+
+/** https, or plain http to this machine where `allowLocalHttp` (a local dev server in dev). */
+export function isHttpsOrLocal(u: URL, allowLocalHttp: boolean): boolean {
+    const local = u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1");
+    return u.protocol === "https:" || (allowLocalHttp && local);
 }

@@ -1,6 +1,6 @@
 /** `flodrama:api`: throttling, public routes, custom domains and CORS origins of the HTTP and WebSocket APIs. */
 import { z } from "zod";
-import { domain, int, list, num, obj, optional, text } from "../../lib/configSchema";
+import { domain, int, isHttpsOrLocal, list, num, obj, optional, parseUrl, text } from "../../lib/configSchema";
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9._~\-/{}+]*$/;
 
@@ -15,17 +15,14 @@ export function origin(httpsOnly: boolean | undefined) {
         : "an https:// origin, or http://localhost:<port> in dev (no path)";
     return text(description, {
         check: (s) => {
-            let u: URL;
-            try {
-                u = new URL(s);
-            } catch {
+            const u = parseUrl(s);
+            if (!u) {
                 return description;
             }
             if (u.origin !== s) {
                 return `${description}; write ${u.origin === "null" ? "an origin" : u.origin}`;
             }
-            const local = u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1");
-            return u.protocol === "https:" || (!httpsOnly && local) ? undefined : description;
+            return isHttpsOrLocal(u, !httpsOnly) ? undefined : description;
         },
     });
 }

@@ -1,6 +1,6 @@
 /** `flodrama:identity`: the Cognito pools' plan groups, threat protection, hosted UI domain, URLs and sender. */
 import { z } from "zod";
-import { dnsLabel, email, list, obj, oneOf, optional, report, text, whenParsed } from "../../lib/configSchema";
+import { dnsLabel, email, isHttpsOrLocal, list, obj, oneOf, optional, parseUrl, report, text, whenParsed } from "../../lib/configSchema";
 
 export const THREAT_PROTECTION = ["off", "audit", "enforced"] as const;
 
@@ -9,14 +9,8 @@ function url(httpsOnly: boolean | undefined) {
     const description = httpsOnly ? "an https:// URL (plain http is only accepted in dev)" : "an https:// URL, or http://localhost in dev";
     return text(description, {
         check: (s) => {
-            let u: URL;
-            try {
-                u = new URL(s);
-            } catch {
-                return "an absolute URL";
-            }
-            const local = u.protocol === "http:" && (u.hostname === "localhost" || u.hostname === "127.0.0.1");
-            return u.protocol === "https:" || (!httpsOnly && local) ? undefined : description;
+            const u = parseUrl(s);
+            return !u ? "an absolute URL" : isHttpsOrLocal(u, !httpsOnly) ? undefined : description;
         },
     });
 }

@@ -373,6 +373,8 @@ describe("cluster: config rules", () => {
         });
         assertProblem(e, "flodrama:cluster.nodeGroups[0].minSize", /at most maxSize \(4\)/);
         assert.equal(e.problems.length, 1, "desiredSize is not judged against bounds that contradict each other");
+        const beside = problemsOf("prod", (v) => Object.assign(v.cluster.nodeGroups[0], { minSize: 6, maxSize: 4, maxSise: 4 }));
+        assert.deepEqual(beside.problems.map((p) => p.key).sort(), ["flodrama:cluster.nodeGroups[0].maxSise", "flodrama:cluster.nodeGroups[0].minSize"], "an unknown key does not hide the rule");
         assertProblem(problemsOf("prod", (v) => (v.cluster.nodeGroups[0].desiredSize = 20)), "flodrama:cluster.nodeGroups[0].desiredSize", /between minSize \(3\) and maxSize \(12\)/);
     });
 
