@@ -20,7 +20,7 @@ describe("config", () => {
         });
     }
 
-    it("holds the decisions of ARCHITECTURE.md per stack", () => {
+    it("holds each stack's choices: AZs and NAT, data mode, protection, price class, domain, private endpoint", () => {
         const dev = parseConfig(rawFor("dev"), { stack: "dev", projectDir: PROJECT_DIR });
         const prod = parseConfig(rawFor("prod"), { stack: "prod", projectDir: PROJECT_DIR });
         assert.deepEqual([dev.network.azCount, dev.network.natGateways], [2, "single"]);
