@@ -3,7 +3,7 @@
  * when it is wrong), builds the explicit providers, then the components in dependency order, and
  * exports the stack outputs. Components live in components/ (AWS) and k8s/ (Kubernetes).
  */
-import { loadConfig } from "./lib/config";
+import { loadConfig } from "./config";
 import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
 import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
 import { Network } from "./components/network/network";
@@ -208,7 +208,6 @@ const monitoring = new Monitoring(
         site,
         api,
         data,
-        dataConfig: cfg.data,
         services: workloads.services,
         cluster: clusterInfo,
         usEast1Provider: providers.usEast1,

@@ -6,7 +6,14 @@
 import { createHash } from "crypto";
 import * as path from "path";
 import * as esbuild from "esbuild";
-import type { FlodramaConfig } from "../lib/config";
+import type { DomainConfig } from "../lib/contracts";
+
+/** The config the CSP depends on: the region and the custom domains of the API and the site. */
+export interface CspInputs {
+    region: string;
+    api: { domain?: DomainConfig; websocketDomain?: DomainConfig };
+    cdn: { domain?: DomainConfig };
+}
 import { buildSecurityHeaders, HeaderTable, SecurityHeadersConfig } from "./securityHeaders";
 
 /** Lambda@Edge's limit on a viewer-trigger package; origin triggers allow 50 MB, the bundle stays far below both. */
@@ -26,8 +33,8 @@ export const EDGE_TARGET = "node22";
  * identity derives them (the caller passes identity's `managedLoginOrigins`); the SPA exchanges the PKCE code with fetch, so they are in connect-src as well
  * as form-action.
  */
-export function securityHeadersConfigFor(cfg: Pick<FlodramaConfig, "region" | "api" | "cdn">, managedLogin: string[]): SecurityHeadersConfig {
-    const apiOrigins = (scheme: "https" | "wss", domain: FlodramaConfig["api"]["domain"]) =>
+export function securityHeadersConfigFor(cfg: CspInputs, managedLogin: string[]): SecurityHeadersConfig {
+    const apiOrigins = (scheme: "https" | "wss", domain: DomainConfig | undefined) =>
         domain ? domain.names.map((n) => `${scheme}://${n}`) : [`${scheme}://*.execute-api.${cfg.region}.amazonaws.com`];
     return {
         connectSources: [

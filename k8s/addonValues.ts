@@ -5,7 +5,7 @@
  * policies are in components/cluster/addons.ts and lbControllerPolicy.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion } from "../lib/config";
+import { KubernetesVersion } from "../lib/contracts";
 
 /** Where the add-ons run: the cluster's system namespace, outside the app quotas and NetworkPolicies. */
 export const ADDON_NAMESPACE = "kube-system";

@@ -3,7 +3,7 @@
  * their quotas, default container limits and default-deny NetworkPolicies, and the default encrypted
  * gp3 StorageClass. `ClusterServices` (components/cluster/clusterServices.ts) creates them.
  */
-import { KubernetesVersion, NamespaceQuota } from "../lib/config";
+import { KubernetesVersion, NamespaceQuota } from "../lib/contracts";
 import { STORAGE_CLASS } from "../lib/contracts";
 
 // ---- Pod Security --------------------------------------------------------------------------------

@@ -5,7 +5,6 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceConfig } from "./config";
 import type { PolicyStatement } from "./irsaRole";
 import * as serviceContract from "./serviceContract";
 
@@ -72,6 +71,9 @@ export interface DataInfo {
     documentDbClusterId?: pulumi.Output<string>;
     documentDbInstanceIds?: pulumi.Output<string>[];
     redisReplicationGroupId?: pulumi.Output<string>;
+    /** DocumentDB instance class and Redis replicas per shard (managed mode): they size the alarm thresholds. */
+    documentDbInstanceClass?: string;
+    redisReplicas?: number;
     /** Ports of the stores, for NetworkPolicy egress. */
     mongoPort: number;
     redisPort: number;
@@ -173,4 +175,67 @@ export interface IdentityInfo {
     adminUserPoolId: pulumi.Output<string>;
     /** Hosted UI base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
     hostedUiUrl: pulumi.Output<string>;
+}
+
+// ---- config shapes other features read (each schema in components/<feature>/config.ts satisfies its shape) ----
+
+/**
+ * Kubernetes versions the program supports (EKS standard support; end dates in
+ * components/cluster/config.ts). k8s/ builders key add-on versions by them.
+ */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.34", "1.35", "1.36"] as const;
+export type KubernetesVersion = (typeof SUPPORTED_KUBERNETES_VERSIONS)[number];
+
+export const SERVICE_ROLES = ["rest-api", "scraper", "watch-party"] as const;
+export const EXPOSURES = ["http-api", "websocket-api", "none"] as const;
+
+/** A namespace's ResourceQuota, as `cluster.quotas.app` / `.infra` configure it. */
+export interface NamespaceQuota {
+    requestsCpu: string;
+    requestsMemory: string;
+    limitsCpu: string;
+    limitsMemory: string;
+    pods: number;
+}
+
+/** One entry of `flodrama:services`, after validation (paths resolved, defaults applied). */
+export interface ServiceConfig {
+    /** Kubernetes name of the service, a DNS label (e.g. `api`). */
+    name: string;
+    role: (typeof SERVICE_ROLES)[number];
+    /** A pinned image reference (tag other than `latest`, or `@sha256:` digest). Exclusive with `build`. */
+    image?: string;
+    /** A Docker build context (absolute) built for linux/amd64 and pushed to the service's ECR repository. */
+    build?: { context: string; dockerfile?: string };
+    port: number;
+    /** How users reach it: through the HTTP API, the WebSocket API, or not at all. */
+    expose: (typeof EXPOSURES)[number];
+    probes: { livenessPath: string; readinessPath: string; startupPath: string };
+    replicas: { min: number; max: number };
+    resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
+    autoscaling: { cpuUtilization: number; memoryUtilization: number };
+    /** Plain (non-secret) environment variables. */
+    env: Record<string, string>;
+    /** Egress to the internet: only a `scraper` may set it; others reach only DNS, the data tier and AWS APIs. */
+    internetEgress: boolean;
+    terminationGracePeriodSeconds: number;
+    /** ECR lifecycle: number of images kept. */
+    keepImages: number;
+}
+
+/** A custom domain: the names served and the Route 53 public zone holding them and their validation records. */
+export interface DomainConfig {
+    names: string[];
+    hostedZone: string;
+}
+
+/** `flodrama:monitoring`, as the monitoring component and the kube-prometheus-stack values read it. */
+export interface MonitoringConfig {
+    alertEmails: string[];
+    /** CloudWatch dashboard name; default `FloDrama-Dashboard-<stack>`. */
+    dashboardName: string;
+    alarms: { periodSeconds: number; evaluationPeriods: number; datapointsToAlarm: number };
+    budget: { monthlyLimitUsd: number; forecastAlert: boolean };
+    prometheus: { retention: string; storageGi: number };
+    grafana: { storageGi: number };
 }

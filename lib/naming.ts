@@ -5,7 +5,8 @@
  * distinct. Logical names never come from config values (changing one would replace the resource).
  */
 import { createHash } from "crypto";
-import { PROJECT } from "./config";
+/** The Pulumi project, the `flodrama:` config namespace and the first part of every physical name. */
+export const PROJECT = "flodrama";
 
 /** Name length limits of the AWS services the program names. */
 export const NAME_LIMITS = {

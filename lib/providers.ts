@@ -9,7 +9,14 @@ import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { FlodramaConfig } from "./config";
+
+/** What the providers take from the stack config (validated by config.ts). */
+export interface ProviderSettings {
+    /** `aws:region`. */
+    region: string;
+    /** Default tags of every AWS resource. */
+    tags: Record<string, string>;
+}
 
 /** CloudFront, its ACM certificates and WAF, Lambda@Edge and CloudFront alarms live here. */
 export const US_EAST_1 = "us-east-1";
@@ -32,7 +39,7 @@ export function createRandomProvider(name = "random", opts: pulumi.CustomResourc
     return new random.Provider(name, {}, opts);
 }
 
-export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
+export function createAwsProviders(cfg: ProviderSettings): AwsProviders {
     const defaultTags = { tags: cfg.tags };
     return {
         aws: new aws.Provider("aws", { region: cfg.region, defaultTags }),
@@ -47,9 +54,9 @@ export function createAwsProviders(cfg: FlodramaConfig): AwsProviders {
  * every resource type that accepts tags. Personalize tags are create-only: changing a stack tag
  * replaces the Personalize resources, which `protect` stops in prod (docs/recommendations.md).
  */
-export function createAwsNativeProvider(cfg: FlodramaConfig): AwsNativeProvider {
+export function createAwsNativeProvider(cfg: ProviderSettings): AwsNativeProvider {
     return new AwsNativeProvider("aws-native", {
-        // aws-native types `region` as a union of region names; lib/config.ts has validated the value.
+        // aws-native types `region` as a union of region names; config.ts has checked it against the AWS region list.
         region: cfg.region as AwsNativeRegion,
         defaultTags: { tags: cfg.tags },
     });

@@ -11,7 +11,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse as parseYaml } from "yaml";
+import { isScalar, parseDocument, visit } from "yaml";
+import { StackFileError } from "../lib/configErrors";
 import { createMocks, MockContext, RecordedInvoke, TEST_SECRET } from "./mocks";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -145,8 +146,22 @@ export function readStackConfig(stack: string, override?: RunOptions["override"]
     if (!fs.existsSync(file)) {
         throw new Error(`no stack file ${file}`);
     }
-    const doc = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
-    const values: Record<string, any> = { ...(doc.config ?? {}) };
+    const doc = (parseStackYaml(path.basename(file), fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    let values: Record<string, any> = { ...(doc.config ?? {}) };
+    if (override) {
+        // The override sees `flodrama:*` keys without the prefix and other namespaces' keys with theirs.
+        const edited: Record<string, any> = {};
+        for (const [k, v] of Object.entries(values)) {
+            edited[k.startsWith("flodrama:") ? k.slice("flodrama:".length) : k] = structuredClone(v);
+        }
+        override(edited);
+        values = {};
+        for (const [k, v] of Object.entries(edited)) {
+            if (v !== undefined) {
+                values[k.includes(":") ? k : `flodrama:${k}`] = v;
+            }
+        }
+    }
     const secretKeys: string[] = [];
     for (const [k, v] of Object.entries(values)) {
         if (v && typeof v === "object" && !Array.isArray(v) && "secure" in v) {
@@ -155,30 +170,33 @@ export function readStackConfig(stack: string, override?: RunOptions["override"]
             secretKeys.push(k);
         }
     }
-    if (override) {
-        const ours: Record<string, any> = {};
-        for (const [k, v] of Object.entries(values)) {
-            if (k.startsWith("flodrama:")) {
-                ours[k.slice("flodrama:".length)] = structuredClone(v);
-            }
-        }
-        override(ours);
-        for (const k of Object.keys(values)) {
-            if (k.startsWith("flodrama:")) {
-                delete values[k];
-            }
-        }
-        for (const [k, v] of Object.entries(ours)) {
-            if (v !== undefined) {
-                values[`flodrama:${k}`] = v;
-            }
-        }
-    }
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries(values)) {
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { config, secretKeys };
+}
+
+/**
+ * Parses a stack file: a syntax error becomes a `StackFileError` (file, line, column, the offending
+ * line); `.inf` and `.nan` stay as written (JSON, which Pulumi hands values over in, has no such numbers).
+ */
+export function parseStackYaml(file: string, text: string): unknown {
+    const doc = parseDocument(text, { prettyErrors: false });
+    const error = doc.errors[0];
+    if (error) {
+        const before = text.slice(0, error.pos[0]);
+        const [line, col] = [before.split("\n").length, error.pos[0] - before.lastIndexOf("\n")];
+        throw new StackFileError(file, line, col, error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), text);
+    }
+    visit(doc, {
+        Scalar(_key, node) {
+            if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value)) {
+                node.value = node.source ?? String(node.value);
+            }
+        },
+    });
+    return doc.toJS();
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";

@@ -5,7 +5,8 @@
  * the monthly baseline cost and the critical path of a first `pulumi up`. Needs no AWS account and
  * no Pulumi CLI. Exits non-zero on bad config or a policy violation.
  */
-import { ConfigError } from "../lib/config";
+import { ConfigError, StackFileError } from "../lib/configErrors";
+import { configFor } from "../offline/stackConfig";
 import { estimateCost, loadPrices, quantitiesOf, renderCost } from "../offline/cost";
 import { criticalPath, renderCriticalPath } from "../offline/criticalPath";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
@@ -81,16 +82,22 @@ async function main(): Promise<void> {
         Error.stackTraceLimit = 0;
     }
     let run: ProgramRun;
+    let warnings: string[];
     try {
+        // The same validation the program runs first; its warnings (e.g. a Kubernetes version leaving support) head the plan.
+        warnings = configFor(stack).warnings;
         run = await runProgram(stack);
     } catch (err) {
-        if (err instanceof ConfigError || (err as Error)?.name === "ConfigError") {
+        if (err instanceof ConfigError || err instanceof StackFileError || (err as Error)?.name === "ConfigError") {
             console.error((err as Error).message);
             process.exit(1);
         }
         throw err;
     }
     console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
+    for (const w of warnings) {
+        console.log(`WARNING: ${w}\n`);
+    }
     console.log(renderTree(run));
     console.log(`\nResources by type (${resourceSummary(run)}):`);
     console.log(renderCounts(run));

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsValidatedCertificate } from "../../lib/certificate";
-import { DomainConfig } from "../../lib/config";
+import { DomainConfig } from "../../lib/contracts";
 import { ApiGatewayArgs } from "./apiSpecs";
 
 export abstract class ApiPart extends pulumi.ComponentResource {

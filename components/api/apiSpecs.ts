@@ -8,7 +8,7 @@ import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { buildSync } from "esbuild";
-import { DomainConfig } from "../../lib/config";
+import { DomainConfig } from "../../lib/contracts";
 import { ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../../lib/contracts";
 import { PolicyDocument } from "../../lib/irsaRole";
 

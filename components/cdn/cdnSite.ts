@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DomainConfig } from "../../lib/config";
+import { DomainConfig } from "../../lib/contracts";
 import { SiteInfo } from "../../lib/contracts";
 import { dnsValidatedCertificate } from "../../lib/certificate";
 import { physicalName } from "../../lib/naming";

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeGroupConfig } from "../../lib/config";
+import { NodeGroupConfig } from "./config";
 import { customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";

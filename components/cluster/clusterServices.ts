@@ -8,7 +8,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion, NamespaceQuota } from "../../lib/config";
+import { KubernetesVersion, NamespaceQuota } from "../../lib/contracts";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE } from "../../lib/contracts";
 import { IrsaRole } from "../../lib/irsaRole";
 import { requireAwsProvider } from "../../lib/providers";

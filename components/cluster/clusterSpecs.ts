@@ -6,7 +6,8 @@
  */
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesVersion, NodeGroupConfig } from "../../lib/config";
+import { KubernetesVersion } from "../../lib/contracts";
+import { NodeGroupConfig } from "./config";
 import { accountKeyStatement } from "../../lib/kms";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */

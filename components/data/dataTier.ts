@@ -14,7 +14,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, DocumentDbConfig, RedisConfig } from "../../lib/config";
+import { DataConfig, DocumentDbConfig, RedisConfig } from "./config";
 import { ClusterInfo, DataInfo, DATA_SECRET_KEYS, NetworkInfo } from "../../lib/contracts";
 import { customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
@@ -72,6 +72,8 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
     readonly documentDbClusterId?: pulumi.Output<string>;
     readonly documentDbInstanceIds?: pulumi.Output<string>[];
     readonly redisReplicationGroupId?: pulumi.Output<string>;
+    readonly documentDbInstanceClass?: string;
+    readonly redisReplicas?: number;
     /** Writer and reader endpoints (managed mode). */
     readonly documentDbEndpoint?: pulumi.Output<string>;
     readonly documentDbReaderEndpoint?: pulumi.Output<string>;
@@ -92,7 +94,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
         if (args.data.mode === "managed") {
             const { documentDb, redis } = args.data;
             if (!documentDb || !redis) {
-                throw new pulumi.ResourceError("data.mode is managed but data.documentDb or data.redis is missing (lib/config.ts should have rejected this)", this);
+                throw new pulumi.ResourceError("data.mode is managed but data.documentDb or data.redis is missing (config validation should have rejected this)", this);
             }
             const key = this.createKey(name, args);
             this.kmsKeyArn = key.arn;
@@ -103,6 +105,8 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
             this.documentDbEndpoint = docdb.cluster.endpoint;
             this.documentDbReaderEndpoint = docdb.cluster.readerEndpoint;
             this.redisReplicationGroupId = cache.group.replicationGroupId;
+            this.documentDbInstanceClass = documentDb.instanceClass;
+            this.redisReplicas = redis.replicas;
             this.redisPrimaryEndpoint = cache.group.primaryEndpointAddress;
             this.redisReaderEndpoint = cache.group.readerEndpointAddress;
             connection = {
@@ -118,7 +122,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
         } else {
             const inCluster = args.data.inCluster;
             if (!inCluster) {
-                throw new pulumi.ResourceError("data.mode is in-cluster but data.inCluster is missing (lib/config.ts should have rejected this)", this);
+                throw new pulumi.ResourceError("data.mode is in-cluster but data.inCluster is missing (config validation should have rejected this)", this);
             }
             const stores = new InClusterData(
                 `${name}-in-cluster`,

@@ -15,7 +15,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DataConfig, MonitoringConfig } from "../../lib/config";
+import { MonitoringConfig } from "../../lib/contracts";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
 import { accountKeyStatement, accountRootPrincipal, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
@@ -47,8 +47,6 @@ export interface MonitoringArgs {
     api: ApiInfo;
     /** The data tier; managed mode adds DocumentDB and ElastiCache alarms. */
     data: DataInfo;
-    /** `flodrama:data`: instance class and replica count size the data-tier thresholds. */
-    dataConfig: DataConfig;
     /** The deployed services: ServiceMonitors, rules and Grafana dashboards. */
     services: DeployedService[];
     cluster: ClusterInfo;
@@ -237,19 +235,18 @@ export class Monitoring extends pulumi.ComponentResource {
         if (args.data.mode !== "managed") {
             return undefined;
         }
-        const { documentDbInstanceIds, redisReplicationGroupId } = args.data;
-        const { documentDb, redis } = args.dataConfig;
-        if (!documentDbInstanceIds?.length || !redisReplicationGroupId || !documentDb || !redis) {
+        const { documentDbInstanceIds, redisReplicationGroupId, documentDbInstanceClass, redisReplicas } = args.data;
+        if (!documentDbInstanceIds?.length || !redisReplicationGroupId || !documentDbInstanceClass || redisReplicas === undefined) {
             throw new pulumi.ResourceError(
-                "Monitoring: the managed data tier must hand over documentDbInstanceIds and redisReplicationGroupId (DataInfo), with data.documentDb and data.redis in config",
+                "Monitoring: the managed data tier must hand over documentDbInstanceIds, redisReplicationGroupId, documentDbInstanceClass and redisReplicas (DataInfo)",
                 this,
             );
         }
-        documentDbLimits(documentDb.instanceClass);
+        documentDbLimits(documentDbInstanceClass);
         return {
             instanceIds: documentDbInstanceIds,
-            instanceClass: documentDb.instanceClass,
-            redisClusterIds: redisMemberClusterIds(redisReplicationGroupId, redis.replicas),
+            instanceClass: documentDbInstanceClass,
+            redisClusterIds: redisMemberClusterIds(redisReplicationGroupId, redisReplicas),
         };
     }
 

@@ -10,7 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { IrsaRole, PolicyDocument } from "../../lib/irsaRole";
-import { MonitoringConfig } from "../../lib/config";
+import { MonitoringConfig } from "../../lib/contracts";
 import { APP_NAMESPACE, ClusterInfo, DeployedService, MONITORING_NAMESPACE } from "../../lib/contracts";
 import {
     ALERTMANAGER_SERVICE_ACCOUNT,

@@ -5,7 +5,7 @@
  */
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "../../lib/config";
+import { PROJECT } from "../../lib/naming";
 import { accountKeyStatement } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";

@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../../lib/irsaRole";
 import { ServiceImage } from "./serviceImage";
-import { ServiceConfig } from "../../lib/config";
+import { ServiceConfig } from "../../lib/contracts";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
 import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";

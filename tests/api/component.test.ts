@@ -6,7 +6,8 @@
  */
 import { strict as assert } from "assert";
 import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
-import { FlodramaConfig, ServiceConfig } from "../../lib/config";
+import { FlodramaConfig } from "../../config";
+import { ServiceConfig } from "../../lib/contracts";
 import { APP_NAMESPACE, SERVICE_PORT_NAME } from "../../lib/contracts";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
@@ -29,7 +30,7 @@ async function runComponent(stack: string): Promise<Run> {
     let addonUrn: any;
     const { resources, config } = await simulate(stack, () => {
         const aws = require("@pulumi/aws");
-        const { loadConfig } = require("../../lib/config");
+        const { loadConfig } = require("../../config");
         const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
         const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
         const { ApiGateway } = require("../../components/api/apiGateway");
@@ -375,7 +376,7 @@ describe("api component without a provider", () => {
     it("refuses to run rather than create the APIs on a default provider", async () => {
         await assert.rejects(
             simulate("dev", () => {
-                const { loadConfig } = require("../../lib/config");
+                const { loadConfig } = require("../../config");
                 const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
                 const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
                 const { ApiGateway } = require("../../components/api/apiGateway");

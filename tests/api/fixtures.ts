@@ -3,7 +3,7 @@
  * be tested alone under `simulate()`. Call inside the `simulate` body (they create Outputs).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceConfig } from "../../lib/config";
+import { ServiceConfig } from "../../lib/contracts";
 import { DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
 

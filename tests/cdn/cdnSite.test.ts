@@ -574,13 +574,6 @@ describe("cdn site: frontend upload (dev stack with frontend.buildDir set)", () 
         const report = runPolicies(run);
         assert.equal(report.violations.length, 0, report.violations.map(formatFinding).join("\n"));
     });
-
-    it("rejects a missing build directory in the stack config before creating anything", async () => {
-        await assert.rejects(
-            runProgram("dev", { override: (v) => (v.frontend = { buildDir: path.join(dir, "does-not-exist") }) }),
-            (e: Error) => e.name === "ConfigError" && /flodrama:frontend\.buildDir/.test(e.message),
-        );
-    });
 });
 
 describe("cdn site: a us-east-1 provider elsewhere fails before anything exists in the wrong region", () => {

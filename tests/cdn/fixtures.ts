@@ -1,7 +1,7 @@
 /** CloudFront origin-response events, shaped like the ones Lambda@Edge receives, and a stack's parsed config. */
 import type { CloudFrontHeaders, CloudFrontResponseEvent } from "aws-lambda";
-import { FlodramaConfig, parseConfig, RawConfig } from "../../lib/config";
-import { PROJECT_DIR, readStackConfig } from "../../offline/harness";
+import { FlodramaConfig } from "../../config";
+import { configFor } from "../../offline/stackConfig";
 
 const STATUS_TEXT: Record<string, string> = { "200": "OK", "304": "Not Modified", "403": "Forbidden", "404": "Not Found" };
 
@@ -47,19 +47,5 @@ export function s3ErrorHeaders(): CloudFrontHeaders {
 
 /** A stack file's config, parsed and validated as index.ts does it (without running the program). */
 export function stackConfig(stack: string): FlodramaConfig {
-    const { config } = readStackConfig(stack);
-    const values: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(config)) {
-        if (k.startsWith("flodrama:")) {
-            values[k.slice("flodrama:".length)] = (() => {
-                try {
-                    return JSON.parse(v);
-                } catch {
-                    return v;
-                }
-            })();
-        }
-    }
-    const raw: RawConfig = { region: config["aws:region"], values };
-    return parseConfig(raw, { stack, projectDir: PROJECT_DIR });
+    return configFor(stack);
 }

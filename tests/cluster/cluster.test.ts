@@ -17,7 +17,10 @@ import {
     NODE_AMI_TYPE,
     secretsKeyPolicy,
 } from "../../components/cluster/clusterSpecs";
-import { FlodramaConfig, KubernetesVersion, loadConfig, NodeGroupConfig, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { FlodramaConfig, loadConfig } from "../../config";
+import { END_OF_STANDARD_SUPPORT, NodeGroupConfig } from "../../components/cluster/config";
+import { assertProblem, configFor, ConfigEdit, problemsOf } from "../../offline/stackConfig";
+import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { fakeNetwork } from "../../offline/fixtures";
 import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
@@ -336,45 +339,48 @@ describe("EksCluster without an AWS provider", () => {
     });
 });
 
-describe("cluster: config", () => {
-    const configError = async (edit: (v: Record<string, any>) => void): Promise<Error & { problems: { key: string; expected: string }[] }> => {
-        try {
-            await runProgram("prod", { override: edit });
-        } catch (e: any) {
-            assert.equal(e.name, "ConfigError", `expected a ConfigError, got ${e}`);
-            return e;
-        }
-        assert.fail("expected the stack to be rejected before creating anything");
+describe("cluster: config reaches the cluster", () => {
+    // The component alone, on the prod stack file edited in memory: the rules themselves are parse-level tests below.
+    const clusterInputs = async (edit: ConfigEdit) => {
+        const { resources } = await simulate("prod", () => {
+            const aws = require("@pulumi/aws");
+            const cfg = configFor("prod", edit);
+            const provider = new aws.Provider("test-aws", { region: cfg.region });
+            return new EksCluster("eks-test", clusterArgs(cfg, fakeNetwork(cfg.network.azCount)), { provider });
+        });
+        return resources.find((r) => r.type === "eks:index:Cluster")!.inputs;
     };
 
     it("grants access entries for the admin roles of the config", async () => {
         const admins = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
-        const run = await runProgram("prod", { override: (v) => (v.cluster.adminRoleArns = admins) });
-        assert.deepEqual(run.one("eks:index:Cluster").inputs.accessEntries, adminAccessEntries(admins));
-        assert.equal(Object.keys(run.one("eks:index:Cluster").inputs.accessEntries).length, 2);
+        const inputs = await clusterInputs((v) => (v.cluster.adminRoleArns = admins));
+        assert.deepEqual(Object.keys(inputs.accessEntries), ["admin-0", "admin-1"]);
+        assert.deepEqual(Object.values(inputs.accessEntries).map((e: any) => e.principalArn), admins);
     });
 
     it("opens the public endpoint of prod only to listed CIDRs", async () => {
-        const run = await runProgram("prod", { override: (v) => (v.cluster.publicAccessCidrs = ["203.0.113.0/24"]) });
-        const inputs = run.one("eks:index:Cluster").inputs;
+        const inputs = await clusterInputs((v) => (v.cluster.publicAccessCidrs = ["203.0.113.0/24"]));
         assert.equal(inputs.endpointPublicAccess, true);
         assert.deepEqual(inputs.publicAccessCidrs, ["203.0.113.0/24"]);
     });
+});
 
-    it("rejects maxSize below minSize", async () => {
-        const e = await configError((v) => {
+describe("cluster: config rules", () => {
+    it("rejects maxSize below minSize, and desiredSize outside them", () => {
+        const e = problemsOf("prod", (v) => {
             v.cluster.nodeGroups[0].minSize = 6;
             v.cluster.nodeGroups[0].maxSize = 4;
         });
-        const p = e.problems.find((x) => x.key.endsWith("nodeGroups[0].minSize"));
-        assert.ok(p, e.message);
-        assert.match(p!.expected, /at most maxSize \(4\)/);
+        assertProblem(e, "flodrama:cluster.nodeGroups[0].minSize", /at most maxSize \(4\)/);
+        assert.equal(e.problems.length, 1, "desiredSize is not judged against bounds that contradict each other");
+        const beside = problemsOf("prod", (v) => Object.assign(v.cluster.nodeGroups[0], { minSize: 6, maxSize: 4, maxSise: 4 }));
+        assert.deepEqual(beside.problems.map((p) => p.key).sort(), ["flodrama:cluster.nodeGroups[0].maxSise", "flodrama:cluster.nodeGroups[0].minSize"], "an unknown key does not hide the rule");
+        assertProblem(problemsOf("prod", (v) => (v.cluster.nodeGroups[0].desiredSize = 20)), "flodrama:cluster.nodeGroups[0].desiredSize", /between minSize \(3\) and maxSize \(12\)/);
     });
 
     for (const version of ["1.29", "1.30", "1.35.2", 1.35]) {
-        it(`rejects the unsupported version ${JSON.stringify(version)}`, async () => {
-            const e = await configError((v) => (v.cluster.version = version));
-            assert.ok(e.problems.some((x) => x.key === "flodrama:cluster.version"), e.message);
+        it(`rejects the unsupported version ${JSON.stringify(version)}`, () => {
+            assertProblem(problemsOf("prod", (v) => (v.cluster.version = version)), "flodrama:cluster.version", /EKS standard support, as a quoted string/);
         });
     }
 
@@ -384,15 +390,60 @@ describe("cluster: config", () => {
         ["network.cidr", "10.30.0.0/8"],
         ["cluster.publicAccessCidrs[0]", "203.0.113.7/24"],
     ] as const) {
-        it(`rejects the bad CIDR ${cidr} in ${key}`, async () => {
-            const e = await configError((v) => {
+        it(`rejects the bad CIDR ${cidr} in ${key}`, () => {
+            const e = problemsOf("prod", (v) => {
                 if (key === "network.cidr") {
                     v.network.cidr = cidr;
                 } else {
                     v.cluster.publicAccessCidrs = [cidr];
                 }
             });
-            assert.ok(e.problems.some((x) => x.key === `flodrama:${key}`), e.message);
+            assertProblem(e, `flodrama:${key}`, /CIDR block/);
         });
     }
+
+    it("refuses node groups that can never run a pod (every group at minSize 0 and desiredSize 0)", () => {
+        const e = problemsOf("prod", (v) => {
+            v.cluster.nodeGroups[0].minSize = 0;
+            v.cluster.nodeGroups[0].desiredSize = 0;
+        });
+        assertProblem(e, "flodrama:cluster.nodeGroups", /at least one node group with minSize or desiredSize above 0/);
+        assert.equal(e.problems.length, 1, e.message);
+        // One group able to run pods is enough.
+        configFor("prod", (v) => {
+            v.cluster.nodeGroups[0].minSize = 0;
+            v.cluster.nodeGroups.push({ ...v.cluster.nodeGroups[0], name: "spare", minSize: 0, desiredSize: 0 });
+            v.cluster.nodeGroups[0].desiredSize = 1;
+        });
+    });
+
+    it("refuses duplicate node group names", () => {
+        const e = problemsOf("prod", (v) => v.cluster.nodeGroups.push({ ...v.cluster.nodeGroups[0] }));
+        assertProblem(e, "flodrama:cluster.nodeGroups", /distinct names/);
+    });
+});
+
+describe("cluster: Kubernetes version support dates", () => {
+    const at = (date: string) => new Date(`${date}T12:00:00Z`);
+
+    it("knows the end of standard support of every supported version", () => {
+        assert.deepEqual(Object.keys(END_OF_STANDARD_SUPPORT).sort(), [...SUPPORTED_KUBERNETES_VERSIONS].sort());
+        assert.equal(END_OF_STANDARD_SUPPORT["1.34"], "2026-12-02");
+        assert.equal(END_OF_STANDARD_SUPPORT["1.35"], "2027-03-27");
+    });
+
+    it("refuses a version past its end of standard support, naming the date", () => {
+        const e = problemsOf("prod", (v) => (v.cluster.version = "1.34"), at("2026-12-05"));
+        const p = assertProblem(e, "flodrama:cluster.version", /"1\.35", "1\.36"$/);
+        assert.doesNotMatch(p.expected, /1\.34/);
+        assert.match(p.fix, /left EKS standard support on 2026-12-02/);
+    });
+
+    it("warns 30 days before the end of standard support, and not earlier", () => {
+        const soon = configFor("prod", (v) => (v.cluster.version = "1.34"), at("2026-11-28"));
+        assert.equal(soon.warnings.length, 1);
+        assert.match(soon.warnings[0], /^flodrama:cluster\.version: Kubernetes 1\.34 leaves EKS standard support on 2026-12-02 \(in 4 days\).*Upgrade to "1\.35"/);
+        assert.deepEqual(configFor("prod", (v) => (v.cluster.version = "1.34"), at("2026-10-01")).warnings, []);
+        assert.deepEqual(configFor("prod", undefined, at("2026-11-28")).warnings, [], "prod's 1.35 is far from its end");
+    });
 });

@@ -42,7 +42,8 @@ import {
 import { LB_CONTROLLER_IAM_POLICY, LB_CONTROLLER_POLICY_VERSION } from "../../components/cluster/lbControllerPolicy";
 import { autoscalerTags } from "../../components/cluster/clusterSpecs";
 import { PolicyDocument } from "../../lib/irsaRole";
-import { ClusterConfig, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { ClusterConfig } from "../../components/cluster/config";
+import { NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE, STORAGE_CLASS } from "../../lib/contracts";
 import { wildcardActions } from "../../policy/aws/iam";
 import { FAKE_ISSUER, fakeAwsProvider, fakeCluster, fakeNetwork } from "../../offline/fixtures";

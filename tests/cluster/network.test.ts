@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { INTERFACE_ENDPOINT_SERVICES, Network, subnetLayout, flowLogTrustPolicy } from "../../components/network/network";
-import { loadConfig } from "../../lib/config";
+import { loadConfig } from "../../config";
 import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";

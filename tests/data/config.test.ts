@@ -1,85 +1,47 @@
 /**
  * Data tier (issue 5): bad `flodrama:data` config stops the stack before anything is created, with
- * the key, the value and the fix. The first case runs the whole program; the others parse the edited
- * stack file directly (the same `parseConfig` that index.ts calls first), which is faster.
+ * the key, the value and the fix. Each case parses the edited stack file directly (the same
+ * `parseConfig` that index.ts calls first).
  */
 import { strict as assert } from "assert";
-import { dailyMeetsWeekly, parseConfig } from "../../lib/config";
-import { PROJECT_DIR, readStackConfig, runProgram } from "../../offline/harness";
-
-type Problem = { key: string; expected: string; value: unknown };
-type Edit = (v: Record<string, any>) => void;
-
-/** Pulumi hands strings over as they are and everything else as JSON. */
-function parseValue(v: string): unknown {
-    try {
-        return JSON.parse(v);
-    } catch {
-        return v;
-    }
-}
-
-function configError(stack: string, edit: Edit): Error & { problems: Problem[] } {
-    const { config } = readStackConfig(stack, edit);
-    const values = Object.fromEntries(
-        Object.entries(config)
-            .filter(([k]) => k.startsWith("flodrama:"))
-            .map(([k, v]) => [k.slice("flodrama:".length), parseValue(v)]),
-    );
-    try {
-        parseConfig({ region: config["aws:region"], values }, { stack, projectDir: PROJECT_DIR });
-    } catch (e: any) {
-        assert.equal(e.name, "ConfigError", `expected a ConfigError, got ${e}`);
-        return e;
-    }
-    assert.fail("expected the stack to be rejected before creating anything");
-}
-
-function problem(e: { problems: Problem[] }, key: string, expected: RegExp): void {
-    const p = e.problems.find((x) => x.key === key);
-    assert.ok(p, `no problem for ${key}; got ${e.problems.map((x) => x.key).join(", ")}`);
-    assert.match(p!.expected, expected);
-}
+import { dailyMeetsWeekly } from "../../components/data/config";
+import { assertProblem as problem, problemsOf as configError } from "../../offline/stackConfig";
 
 describe("data tier: config errors", () => {
-    it("stops the program on an unknown mode, with a suggestion, before creating anything", async () => {
-        const e: any = await runProgram("dev", { override: (v) => (v.data.mode = "manged") }).then(
-            () => assert.fail("expected the stack to be rejected before creating anything"),
-            (err) => err,
-        );
-        assert.equal(e.name, "ConfigError", `expected a ConfigError, got ${e}`);
+    it("rejects an unknown mode, with a suggestion", () => {
+        const e = configError("dev", (v) => (v.data.mode = "manged"));
         problem(e, "flodrama:data.mode", /`managed`, `in-cluster`/);
         assert.match(e.message, /Did you mean `managed`\?/);
     });
 
-    it("rejects zero DocumentDB instances in managed mode", async () => {
+    it("rejects zero DocumentDB instances in managed mode", () => {
         const e = configError("prod", (v) => (v.data.documentDb.instanceCount = 0));
         problem(e, "flodrama:data.documentDb.instanceCount", /from 1 to 16/);
     });
 
-    it("rejects automatic failover with zero replicas", async () => {
+    it("rejects automatic failover with zero replicas", () => {
         const e = configError("prod", (v) => (v.data.redis.replicas = 0));
         problem(e, "flodrama:data.redis.replicas", /at least 1 when automaticFailover/);
     });
 
-    it("rejects backups kept fewer than 7 days (FSBP DocumentDB.2)", async () => {
+    it("rejects backups kept fewer than 7 days (FSBP DocumentDB.2)", () => {
         const e = configError("prod", (v) => (v.data.documentDb.backupRetentionDays = 1));
         problem(e, "flodrama:data.documentDb.backupRetentionDays", /from 7 to 35/);
     });
 
-    it("rejects managed mode without its sections, on a stack file that selects in-cluster", async () => {
+    it("rejects managed mode without its sections, on a stack file that selects in-cluster", () => {
         const e = configError("dev", (v) => (v.data.mode = "managed"));
         assert.ok(e.problems.some((p) => p.key.startsWith("flodrama:data.documentDb")), e.message);
     });
 
-    it("rejects in-cluster mode without its section, and an unpinned image", async () => {
+    it("rejects in-cluster mode without its section, and an unpinned image", () => {
         const missing = configError("prod", (v) => (v.data.mode = "in-cluster"));
         assert.ok(missing.problems.some((p) => p.key.startsWith("flodrama:data.inCluster")), missing.message);
         const latest = configError("dev", (v) => (v.data.inCluster.redisImage = "redis:latest"));
         problem(latest, "flodrama:data.inCluster.redisImage", /pinned|latest|tag/i);
     });
 
-    it("rejects a DocumentDB backup window that meets the maintenance window (AWS refuses the cluster)", async () => {
+    it("rejects a DocumentDB backup window that meets the maintenance window (AWS refuses the cluster)", () => {
         const e = configError("prod", (v) => {
             v.data.documentDb.backupWindow = "03:30-04:30";
             v.data.documentDb.maintenanceWindow = "sun:03:00-sun:04:00";
@@ -87,7 +49,7 @@ describe("data tier: config errors", () => {
         problem(e, "flodrama:data.documentDb.backupWindow", /apart from maintenanceWindow/);
     });
 
-    it("rejects windows shorter than AWS allows: DocumentDB 30 minutes, ElastiCache 60", async () => {
+    it("rejects windows shorter than AWS allows: DocumentDB 30 minutes, ElastiCache 60", () => {
         const docdb = configError("prod", (v) => (v.data.documentDb.backupWindow = "01:00-01:20"));
         problem(docdb, "flodrama:data.documentDb.backupWindow", /at least 30 minutes/);
         const snapshot = configError("prod", (v) => (v.data.redis.snapshotWindow = "02:00-02:30"));

@@ -364,7 +364,7 @@ describe("DataTier without an AWS provider", () => {
             simulate("prod", () => {
                 const random = require("@pulumi/random");
                 const { DataTier } = require("../../components/data/dataTier");
-                const { loadConfig } = require("../../lib/config");
+                const { loadConfig } = require("../../config");
                 const { fakeNetwork } = require("../../offline/fixtures");
                 const cfg = loadConfig();
                 return new DataTier("data-test", {

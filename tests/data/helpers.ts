@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DataTier } from "../../components/data/dataTier";
-import { loadConfig } from "../../lib/config";
+import { loadConfig } from "../../config";
 import { fakeCluster, fakeNetwork } from "../../offline/fixtures";
 import { RecordedResource, RunOptions, simulate } from "../../offline/harness";
 

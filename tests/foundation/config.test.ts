@@ -2,8 +2,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseConfig, isPinnedImage, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
-import { stackNames, PROJECT_DIR } from "../../offline/harness";
+import { parseConfig } from "../../config";
+import { StackFileError } from "../../lib/configErrors";
+import { isPinnedImage } from "../../lib/configSchema";
+import { SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
+import { parseStackYaml, runProgram, stackNames, PROJECT_DIR } from "../../offline/harness";
 import { assertProblem, problemsOf, rawFor } from "../../offline/stackConfig";
 
 describe("config", () => {
@@ -17,7 +20,7 @@ describe("config", () => {
         });
     }
 
-    it("holds the decisions of ARCHITECTURE.md per stack", () => {
+    it("holds each stack's choices: AZs and NAT, data mode, protection, price class, domain, private endpoint", () => {
         const dev = parseConfig(rawFor("dev"), { stack: "dev", projectDir: PROJECT_DIR });
         const prod = parseConfig(rawFor("prod"), { stack: "prod", projectDir: PROJECT_DIR });
         assert.deepEqual([dev.network.azCount, dev.network.natGateways], [2, "single"]);
@@ -49,7 +52,7 @@ describe("config", () => {
         assertProblem(err, "flodrama:network.azCount", /integer from 2 to 4/);
         assert.match(err.message, /azCount: expected .*found nothing \(the key is missing\)/);
         assertProblem(err, "flodrama:cluster.nodeGroups[0].minSize", /at most maxSize \(5\)/);
-        assert.match(err.message, /Fix: edit Pulumi\.dev\.yaml or run `pulumi config set --stack dev --path 'flodrama:data\.mode' <value>`/);
+        assert.match(err.message, /Fix: Did you mean `managed`\? Edit Pulumi\.dev\.yaml or run `pulumi config set --stack dev --path 'flodrama:data\.mode' <value>`/);
     });
 
     it("rejects a wrong type", () => {
@@ -85,14 +88,86 @@ describe("config", () => {
         assertProblem(unquoted, "flodrama:cluster.version", /quoted string/);
     });
 
-    it("rejects unknown keys with a suggestion", () => {
+    it("rejects unknown keys, naming the intended key and the command that removes the wrong one", () => {
         const err = problemsOf("dev", (v) => {
             v.netwrok = {};
             v.network.natGateway = "single";
         });
-        assertProblem(err, "flodrama:netwrok", /no such key/);
-        assert.match(err.message, /did you mean `flodrama:network`/i);
-        assertProblem(err, "flodrama:network.natGateway", /no such key/);
+        const top = assertProblem(err, "flodrama:netwrok", /no such key/);
+        assert.equal(top.fix, "Did you mean `flodrama:network`? Remove it: run `pulumi config rm --stack dev 'flodrama:netwrok'` (or delete it from Pulumi.dev.yaml), then set `flodrama:network` instead.");
+        const nested = assertProblem(err, "flodrama:network.natGateway", /known keys here: cidr, azCount, natGateways, interfaceEndpoints/);
+        assert.match(nested.fix, /^Did you mean `flodrama:network\.natGateways`\? Remove it: run `pulumi config rm --stack dev --path 'flodrama:network\.natGateway'`/);
+    });
+
+    it("rejects a misspelt namespace, naming the key it was meant to be", () => {
+        const err = problemsOf("dev", (v) => (v["flodram:environment"] = "dev"));
+        assert.equal(err.problems.length, 1, err.message);
+        const p = assertProblem(err, "flodram:environment", /no such key/);
+        assert.equal(p.value, "dev");
+        assert.match(p.fix, /^Did you mean `flodrama:environment`\? Remove it: run `pulumi config rm --stack dev 'flodram:environment'`/);
+        // Other namespaces (providers' own settings) are not ours to judge.
+        assert.doesNotThrow(() => parseConfig(rawFor("dev", (v) => (v["aws:profile"] = "ops")), { stack: "dev", projectDir: PROJECT_DIR }));
+    });
+
+    it("gives one problem for one mistake: a missing environment, min replicas above max", () => {
+        const noEnvironment = problemsOf("dev", (v) => delete v.environment);
+        assert.deepEqual(noEnvironment.problems.map((p) => p.key), ["flodrama:environment"], noEnvironment.message);
+        const replicas = problemsOf("dev", (v) => (v.services[0].replicas = { min: 5, max: 2 }));
+        assert.deepEqual(replicas.problems.map((p) => p.key), ["flodrama:services[0].replicas.min"], replicas.message);
+    });
+
+    it("requires aws:region to be a region the AWS provider knows, with a suggestion", () => {
+        const err = problemsOf("dev", (v) => (v["aws:region"] = "eu-west-33"));
+        const p = assertProblem(err, "aws:region", /an AWS region/);
+        assert.match(p.fix, /^Did you mean `eu-west-3`\? Edit Pulumi\.dev\.yaml or run `pulumi config set --stack dev 'aws:region' <value>`/);
+        assertProblem(problemsOf("dev", (v) => (v["aws:region"] = "eu-north-9")), "aws:region", /an AWS region/);
+        assert.equal(parseConfig(rawFor("dev", (v) => (v["aws:region"] = "ap-southeast-5")), { stack: "dev", projectDir: PROJECT_DIR }).region, "ap-southeast-5");
+    });
+
+    it("refuses a secret where a plain number or boolean is expected, without showing it", () => {
+        const err = problemsOf("dev", (v) => {
+            v.logRetentionDays = { secure: "v1:AAAABBBB" };
+            v.protectStatefulResources = { secure: "v1:CCCCDDDD" };
+        });
+        for (const key of ["flodrama:logRetentionDays", "flodrama:protectStatefulResources"]) {
+            assertProblem(err, key, /a secret is not allowed here/);
+        }
+        assert.match(err.message, /found a secret \(`secure:` value\)/);
+    });
+
+    it("reports .inf and .nan as written", () => {
+        const yaml = parseStackYaml("Pulumi.dev.yaml", "config:\n  flodrama:logRetentionDays: .inf\n  flodrama:network: {azCount: .nan}\n") as { config: Record<string, any> };
+        const err = problemsOf("dev", (v) => {
+            v.logRetentionDays = yaml.config["flodrama:logRetentionDays"];
+            v.network.azCount = yaml.config["flodrama:network"].azCount;
+        });
+        assertProblem(err, "flodrama:logRetentionDays", /retention periods/);
+        assertProblem(err, "flodrama:network.azCount", /integer from 2 to 4/);
+        assert.match(err.message, /logRetentionDays: expected .*; found \.inf \(YAML for a non-finite number\)/);
+        assert.match(err.message, /azCount: expected .*; found \.nan \(YAML for a non-finite number\)/);
+    });
+
+    it("reports a YAML syntax error with the file, line, column and the offending line, no stack trace", () => {
+        const text = "config:\n  aws:region: eu-west-3\n\tflodrama:environment: dev\n";
+        const err = (() => {
+            try {
+                parseStackYaml("Pulumi.dev.yaml", text);
+            } catch (e) {
+                return e;
+            }
+            return assert.fail("expected a syntax error");
+        })();
+        assert.ok(err instanceof StackFileError);
+        const lines = err.message.split("\n");
+        assert.match(lines[0], /^Pulumi\.dev\.yaml:3:1: not valid YAML: Tabs are not allowed/);
+        assert.equal(lines[1], "  3 | \tflodrama:environment: dev");
+        assert.equal(lines[2], "    | ^");
+        assert.match(lines[3], /^Fix: correct line 3 of Pulumi\.dev\.yaml/);
+        assert.ok(!err.message.includes("    at "), "no stack trace");
+    });
+
+    it("stops the program before it creates anything when the config is wrong", async () => {
+        await assert.rejects(runProgram("dev", { override: (v) => (v.data.mode = "manged") }), (e: Error) => e.name === "ConfigError" && /flodrama:data\.mode/.test(e.message));
     });
 
     it("requires prod to protect stateful resources and to alert someone", () => {
@@ -161,12 +236,13 @@ describe("config", () => {
         assert.equal(cfg.frontend.buildDir, dir);
     });
 
-    it("knows a pinned image from a floating one", () => {
-        assert.ok(isPinnedImage("ghcr.io/flodrama/api:1.2.3"));
-        assert.ok(isPinnedImage(`ghcr.io/flodrama/api@sha256:${"a".repeat(64)}`));
-        assert.ok(isPinnedImage("localhost:5000/api:7"));
-        assert.ok(!isPinnedImage("ghcr.io/flodrama/api"));
-        assert.ok(!isPinnedImage("localhost:5000/api"));
-        assert.ok(!isPinnedImage("ghcr.io/flodrama/api:latest"));
+    it("takes image references by the OCI reference grammar: a tag or a full sha256 digest", () => {
+        for (const pinned of ["ghcr.io/flodrama/api:1.2.3", `ghcr.io/flodrama/api@sha256:${"a".repeat(64)}`, "localhost:5000/api:7", "registry.example.com:5443/team/api:2026.11.28-rc_1", "docker.io/library/mongo:7.0.14", "api:1"]) {
+            assert.ok(isPinnedImage(pinned), pinned);
+        }
+        for (const refused of ["api@sha256:abc", "not an image:1", "ghcr.io/flodrama/api", "localhost:5000/api", "ghcr.io/flodrama/api:latest", "ghcr.io/Flodrama/api:1", "ghcr.io/flodrama/api:", `api@sha256:${"A".repeat(64)}`, ":1"]) {
+            assert.ok(!isPinnedImage(refused), refused);
+        }
+        assertProblem(problemsOf("dev", (v) => (v.services[0].image = "api@sha256:abc")), "flodrama:services[0].image", /sha256:<64 hex digits>/);
     });
 });

@@ -22,9 +22,9 @@ import {
     TOKEN_VALIDITY,
     userPoolSpec,
 } from "../../components/identity/identity";
-import { ConfigError, IdentityConfig, parseConfig } from "../../lib/config";
-import { rawFor as raw } from "../../offline/stackConfig";
-import { PROJECT_DIR, ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
+import { IdentityConfig } from "../../components/identity/config";
+import { configFor, problemsFor } from "../../offline/stackConfig";
+import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { ALL_POLICIES } from "../../policy/all";
 import { evaluateResource, FlodramaResourcePolicy } from "../../policy/framework";
 
@@ -419,15 +419,7 @@ for (const stack of stackNames()) {
 }
 
 describe("identity: config rules", () => {
-    function problems(stack: string, edit: (v: Record<string, any>) => void): ConfigError["problems"] {
-        try {
-            parseConfig(raw(stack, edit), { stack, projectDir: PROJECT_DIR });
-        } catch (e) {
-            assert.ok(e instanceof ConfigError);
-            return e.problems;
-        }
-        return [];
-    }
+    const problems = problemsFor;
 
     it("rejects plain-http sign-out URLs in prod and accepts only localhost over http in dev", () => {
         const prod = problems("prod", (v) => {
@@ -472,14 +464,11 @@ describe("identity: config rules", () => {
         assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@example.com" }).map((p) => p.key), ["flodrama:identity.email.from"]);
         assert.deepEqual(ok({ sesIdentityArn: "flodrama.com", from: "nobody" }).map((p) => p.key).sort(), ["flodrama:identity.email.from", "flodrama:identity.email.sesIdentityArn"]);
         assert.deepEqual(ok({ sesIdentityArn: arn, from: "no-reply@flodrama.com", replyTo: "x@flodrama.com" }).map((p) => p.key), ["flodrama:identity.email.replyTo"]);
-        const cfg = parseConfig(
-            raw("prod", (v) => {
-                v.identity.email = { sesIdentityArn: arn, from: "no-reply@flodrama.com" };
-            }),
-            { stack: "prod", projectDir: PROJECT_DIR },
-        );
+        const cfg = configFor("prod", (v) => {
+            v.identity.email = { sesIdentityArn: arn, from: "no-reply@flodrama.com" };
+        });
         assert.deepEqual(cfg.identity.email, { sesIdentityArn: arn, from: "no-reply@flodrama.com" });
-        assert.equal(parseConfig(raw("prod", () => undefined), { stack: "prod", projectDir: PROJECT_DIR }).identity.email, undefined);
+        assert.equal(configFor("prod").identity.email, undefined);
     });
 
     it("rejects an unknown threat protection mode and duplicate plan groups", () => {

@@ -7,7 +7,7 @@
  */
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { FlodramaConfig } from "../../lib/config";
+import { FlodramaConfig } from "../../config";
 import { ApiInfo, DataInfo, DeployedService, SiteInfo } from "../../lib/contracts";
 import { fakeCluster } from "../../offline/fixtures";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";
@@ -48,6 +48,8 @@ function fakeData(cfg: FlodramaConfig): DataInfo {
         documentDbClusterId: pulumi.output(`flodrama-${cfg.stack}-docdb`),
         documentDbInstanceIds: Array.from({ length: cfg.data.documentDb!.instanceCount }, (_, i) => pulumi.output(`flodrama-${cfg.stack}-docdb-${i}`)),
         redisReplicationGroupId: pulumi.output(`flodrama-${cfg.stack}-redis`),
+        documentDbInstanceClass: cfg.data.documentDb!.instanceClass,
+        redisReplicas: cfg.data.redis!.replicas,
     };
 }
 
@@ -71,7 +73,7 @@ for (const stack of stackNames()) {
 
         before(async () => {
             const sim = await simulate(stack, async () => {
-                const { loadConfig } = require("../../lib/config");
+                const { loadConfig } = require("../../config");
                 const { createAwsProviders } = require("../../lib/providers");
                 const { Monitoring } = require("../../components/monitoring/monitoring");
                 cfg = loadConfig();
@@ -85,7 +87,6 @@ for (const stack of stackNames()) {
                         site: fakeSite(),
                         api: fakeApi(),
                         data: fakeData(cfg),
-                        dataConfig: cfg.data,
                         services: fakeServices(cfg),
                         cluster: fakeCluster(),
                         usEast1Provider: providers.usEast1,

@@ -4,24 +4,12 @@
  * dashboard name, datapoints above the evaluation periods).
  */
 import { strict as assert } from "assert";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { parseConfig } from "../../config";
 import { PROJECT_DIR } from "../../offline/harness";
-import { rawFor } from "../../offline/stackConfig";
+import { assertProblem, configFor, ConfigEdit, problemsOf, rawFor } from "../../offline/stackConfig";
 
-const parse = (stack: string, edit?: (v: Record<string, any>) => void) => parseConfig(rawFor(stack, edit), { stack, projectDir: PROJECT_DIR });
-
-function problem(stack: string, edit: (v: Record<string, any>) => void, key: string, expected: RegExp): void {
-    try {
-        parse(stack, edit);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        const p = e.problems.find((x) => x.key === key);
-        assert.ok(p, `no problem for ${key}; got ${e.problems.map((x) => x.key).join(", ")}`);
-        assert.match(p!.expected, expected);
-        return;
-    }
-    assert.fail(`expected ${key} to be rejected`);
-}
+const parse = (stack: string) => configFor(stack);
+const problem = (stack: string, edit: ConfigEdit, key: string, expected: RegExp) => assertProblem(problemsOf(stack, edit), key, expected);
 
 describe("monitoring: config", () => {
     it("reads each stack file's monitoring section", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/config";
+import { SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { ALL_POLICIES } from "../../policy/all";
 import { EKS_SUPPORTED_VERSIONS } from "../../policy/aws/eks";
 import { EXCEPTIONS } from "../../policy/exceptions";

@@ -8,7 +8,7 @@
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM, ServiceImage } from "../../components/workloads/serviceImage";
-import { FlodramaConfig, loadConfig } from "../../lib/config";
+import { FlodramaConfig, loadConfig } from "../../config";
 import { APP_NAMESPACE, DeployedService } from "../../lib/contracts";
 import { createAwsProviders } from "../../lib/providers";
 import { fakeCluster, fakeNetwork, FAKE_ISSUER } from "../../offline/fixtures";

@@ -5,7 +5,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { appQuotaShortfalls, parseQuantity } from "../../lib/config";
+import { appQuotaShortfalls } from "../../components/workloads/config";
+import { parseQuantity } from "../../lib/configSchema";
 import { PROJECT_DIR } from "../../offline/harness";
 import { assertProblem, problemsOf } from "../../offline/stackConfig";
 import { configFor, tempBuildContext } from "./helpers";

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import { grantedEnv, withGrants } from "../../components/workloads/workloads";
-import { ServiceConfig } from "../../lib/config";
+import { ServiceConfig } from "../../lib/contracts";
 import { ServiceGrant } from "../../lib/contracts";
 
 const service = (role: ServiceConfig["role"]): ServiceConfig => ({ name: role === "rest-api" ? "api" : role, role } as ServiceConfig);

@@ -6,7 +6,7 @@
  * Security `restricted` (the one check in policy/podSecurity.ts, data tier included).
  */
 import { strict as assert } from "assert";
-import { ServiceConfig } from "../../lib/config";
+import { ServiceConfig } from "../../lib/contracts";
 import { APP_NAMESPACE } from "../../lib/contracts";
 import { ProgramRun, runProgram, stackNames } from "../../offline/harness";
 import { manifestOf, validateManifest } from "../../offline/kubeSchema";

@@ -1,0 +1,44 @@
+/** `flodrama:api`: throttling, public routes, custom domains and CORS origins of the HTTP and WebSocket APIs. */
+import { z } from "zod";
+import { domain, int, isHttpsOrLocal, list, num, obj, optional, parseUrl, text } from "../../lib/configSchema";
+
+const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9._~\-/{}+]*$/;
+
+/**
+ * A browser origin (`scheme://host[:port]`, no path): https, or http://localhost where plain http is
+ * allowed. `httpsOnly` undefined (the environment did not parse) accepts both, so that one missing key
+ * does not add a false problem per origin.
+ */
+export function origin(httpsOnly: boolean | undefined) {
+    const description = httpsOnly
+        ? "an https:// origin such as https://admin.flodrama.com (no path; plain http is only accepted in dev)"
+        : "an https:// origin, or http://localhost:<port> in dev (no path)";
+    return text(description, {
+        check: (s) => {
+            const u = parseUrl(s);
+            if (!u) {
+                return description;
+            }
+            if (u.origin !== s) {
+                return `${description}; write ${u.origin === "null" ? "an origin" : u.origin}`;
+            }
+            return isHttpsOrLocal(u, !httpsOnly) ? undefined : description;
+        },
+    });
+}
+
+export function apiSchema(environment: "dev" | "prod" | undefined) {
+    return obj({
+        throttling: obj({ burstLimit: int(1, 100000), rateLimit: num(1, 100000) }),
+        /** Routes reachable without a token, e.g. `GET /health`. */
+        publicRoutes: list(text("an HTTP API route key such as `GET /health` or `GET /catalog/{proxy+}`", { pattern: ROUTE_KEY }), { unique: true }).default([]),
+        /** Custom domain of the HTTP API (one name). */
+        domain: optional(domain(true)),
+        /** Custom domain of the WebSocket API (one name). */
+        websocketDomain: optional(domain(true)),
+        /** CORS origins besides the site's own, e.g. a local dev server (`http://localhost` only in dev). */
+        extraCorsOrigins: list(origin(environment === undefined ? undefined : environment !== "dev"), { unique: true }).default([]),
+    });
+}
+
+export type ApiConfig = z.infer<ReturnType<typeof apiSchema>>;

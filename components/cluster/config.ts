@@ -1,0 +1,123 @@
+/** `flodrama:cluster`: the EKS version, endpoint access, admins, node groups and namespace quotas. */
+import { z } from "zod";
+import { IAM_ROLE_ARN, dnsLabel, cidr, int, list, obj, oneOf, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
+import { KubernetesVersion, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
+
+/**
+ * End of EKS standard support (UTC) of each supported version, from the EKS release calendar
+ * (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html), reviewed 2026-11-28:
+ * 1.34 ends 2026-12-02 and 1.35 2027-03-27 (published). The calendar reviewed had no 1.36 row yet:
+ * its date is 14 months after its EKS release in mid 2026, to confirm with the calendar. After the
+ * date EKS bills extended support; the program refuses the version, and warns 30 days before.
+ */
+export const END_OF_STANDARD_SUPPORT = {
+    "1.34": "2026-12-02",
+    "1.35": "2027-03-27",
+    "1.36": "2027-07-31",
+} satisfies Record<KubernetesVersion, string>;
+
+/** How long before the end of standard support the plan warns. */
+export const SUPPORT_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The versions still in standard support at `now`. */
+export function versionsInSupport(now: Date): KubernetesVersion[] {
+    return SUPPORTED_KUBERNETES_VERSIONS.filter((v) => Date.parse(`${END_OF_STANDARD_SUPPORT[v]}T00:00:00Z`) > now.getTime());
+}
+
+/** A warning when `version` leaves standard support within `SUPPORT_WARNING_DAYS` of `now`. */
+export function supportWarning(version: KubernetesVersion, now: Date): string | undefined {
+    const end = Date.parse(`${END_OF_STANDARD_SUPPORT[version]}T00:00:00Z`);
+    const days = Math.ceil((end - now.getTime()) / DAY_MS);
+    if (days > SUPPORT_WARNING_DAYS) {
+        return undefined;
+    }
+    const next = versionsInSupport(new Date(end)).filter((v) => v > version);
+    return (
+        `flodrama:cluster.version: Kubernetes ${version} leaves EKS standard support on ${END_OF_STANDARD_SUPPORT[version]} (in ${days} day${days === 1 ? "" : "s"}); ` +
+        `EKS then bills extended support. Upgrade to ${next.length ? next.map((v) => `"${v}"`).join(" or ") : "a newer version"} (one minor version per update).`
+    );
+}
+
+function kubernetesVersion(now: Date) {
+    return z
+        .unknown()
+        .superRefine((v, ctx) => {
+            const allowed = versionsInSupport(now);
+            if (typeof v === "string" && (allowed as string[]).includes(v)) {
+                return;
+            }
+            const expired = typeof v === "string" && v in END_OF_STANDARD_SUPPORT;
+            report(ctx, [], `a Kubernetes version in EKS standard support, as a quoted string: ${allowed.map((x) => `"${x}"`).join(", ")}`, {
+                hint: expired
+                    ? `Kubernetes ${v} left EKS standard support on ${END_OF_STANDARD_SUPPORT[v as KubernetesVersion]}; upgrade one minor version at a time.`
+                    : v === "1.29" || v === 1.29
+                      ? "The seed's 1.29 is past EKS extended support; see README, Kubernetes version."
+                      : undefined,
+            });
+        })
+        .transform((v) => v as KubernetesVersion);
+}
+
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+
+export const nodeGroupSchema = obj({
+    /** Short name, a DNS label (e.g. `general`). */
+    name: dnsLabel(20),
+    /** At least one EC2 instance type; two or more let the group fall back when one is scarce. */
+    instanceTypes: list(text("an EC2 instance type such as m6i.large", { pattern: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/ }), { min: 1, max: 20, unique: true }),
+    capacityType: oneOf(CAPACITY_TYPES),
+    minSize: int(0, 450),
+    desiredSize: int(0, 450),
+    maxSize: int(1, 450),
+    /** Root volume size in GiB (gp3, encrypted). */
+    diskSizeGiB: int(20, 16384).default(50),
+    /** Extra Kubernetes node labels. */
+    labels: stringMap().default({}),
+})
+    .superRefine((g, ctx) => {
+        if (g.minSize > g.maxSize) {
+            report(ctx, ["minSize"], `at most maxSize (${g.maxSize})`, { hint: "Lower minSize or raise maxSize." });
+        } else if (g.desiredSize < g.minSize || g.desiredSize > g.maxSize) {
+            report(ctx, ["desiredSize"], `between minSize (${g.minSize}) and maxSize (${g.maxSize})`);
+        }
+    }, whenParsed("minSize", "desiredSize", "maxSize"));
+
+const namespaceQuota = obj({
+    requestsCpu: quantity(),
+    requestsMemory: quantity(),
+    limitsCpu: quantity(),
+    limitsMemory: quantity(),
+    pods: int(1, 10000),
+}) satisfies z.ZodType<NamespaceQuota>;
+
+export function clusterSchema(now: Date) {
+    return obj({
+        version: kubernetesVersion(now),
+        /** CIDRs allowed on the public API endpoint; empty means the endpoint is private only. */
+        publicAccessCidrs: list(cidr(0, 32), { unique: true }).default([]),
+        /** IAM role ARNs granted cluster admin through EKS access entries. */
+        adminRoleArns: list(text("an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin", { pattern: IAM_ROLE_ARN }), { unique: true }).default([]),
+        nodeGroups: list(nodeGroupSchema, { min: 1 }).superRefine(
+            (groups, ctx) => {
+                const names = groups.map((g) => g.name);
+                if (new Set(names).size !== names.length) {
+                    report(ctx, [], "node groups with distinct names", { value: names });
+                }
+                // A cluster whose every group may sit at zero nodes has nowhere to run a pod, not even the
+                // cluster autoscaler that would scale a group up.
+                if (groups.length > 0 && groups.every((g) => g.minSize === 0 && g.desiredSize === 0)) {
+                    report(ctx, [], "at least one node group with minSize or desiredSize above 0 (with every group at 0 nodes no pod can run, not even the cluster autoscaler)", {
+                        value: groups.map((g) => `${g.name}: minSize ${g.minSize}, desiredSize ${g.desiredSize}`),
+                        hint: "Set minSize and desiredSize of one group to at least 1.",
+                    });
+                }
+            },
+            { when: (p) => p.issues.length === 0 },
+        ),
+        quotas: obj({ app: namespaceQuota, infra: namespaceQuota }),
+    });
+}
+
+export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
+export type NodeGroupConfig = z.infer<typeof nodeGroupSchema>;
