@@ -27,6 +27,8 @@ import {
 import { policyJson } from "../../lib/irsaRole";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { PERSONALIZE_ENV } from "../../lib/serviceContract";
+import { RESERVED_ENV_NAMES } from "../../components/workloads/config";
+import { estimateCost, loadPrices, quantitiesOf } from "../../offline/cost";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { wildcardActions } from "../../policy/aws/iam";
 
@@ -242,6 +244,9 @@ describe("recommendations: the component alone, with its grant to the REST API",
         assert.deepEqual(Object.keys(rec.apiGrant.env).sort(), [API_ENV.datasetGroupArn, API_ENV.region, API_ENV.trackingId]);
         assert.equal(API_ENV.region, PERSONALIZE_ENV.region, "the service contract's name");
         assert.equal(await valueOf(rec.apiGrant.env[API_ENV.region]), "eu-central-1");
+        for (const name of Object.values(API_ENV)) {
+            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved: a service's config env cannot shadow it`);
+        }
         assert.equal(await valueOf(rec.apiGrant.env[API_ENV.trackingId]), tracker.state.trackingId);
         assert.equal(await valueOf(rec.apiGrant.env[API_ENV.datasetGroupArn]), named(T.group, "rt-dataset-group").state.datasetGroupArn);
         assert.ok(!of(T.rolePolicy).some((p) => /personalize:PutEvents/.test(p.inputs.policy)), "the workloads attach the grant, not this component");
@@ -440,6 +445,18 @@ for (const stack of stackNames()) {
                     assert.equal(value(PERSONALIZE_ENV.region), undefined, d.name);
                 }
             }
+        });
+
+        it("has the plan's cost say that Personalize usage is billed in the recommendations region", () => {
+            const q = quantitiesOf(run);
+            assert.equal(q.personalizeRegion, region);
+            const report = estimateCost(q, loadPrices(run.config["aws:region"]));
+            const personalize = report.usage.filter((u) => u.service === "Personalize");
+            assert.ok(personalize.length > 0);
+            for (const u of personalize) {
+                assert.match(u.item, new RegExp(`\\(billed in ${region}\\)$`));
+            }
+            assert.ok(report.assumptions.some((a) => a.startsWith(`Recommendations run in ${region} (Personalize is not offered in ${run.config["aws:region"]})`)));
         });
 
         it("exports the dataset group, training bucket and role", () => {
