@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
-import { closest, ConfigError, Problem, problemsFromIssues, SecretValue, unknownKeyProblem } from "./lib/configErrors";
+import { closest, ConfigError, problem, Problem, problemsFromIssues, SecretValue, unknownKeyProblem } from "./lib/configErrors";
 import { bool, ConfigContext, obj, oneOf, report, stringMap, whenParsed } from "./lib/configSchema";
 import { PROJECT } from "./lib/naming";
 import { networkSchema } from "./components/network/config";
@@ -21,6 +21,8 @@ import { apiSchema } from "./components/api/config";
 import { identitySchema } from "./components/identity/config";
 import { appQuotaShortfalls, servicesSchema } from "./components/workloads/config";
 import { monitoringSchema } from "./components/monitoring/config";
+import { nearestRegionOfferingAll, recommendationsSchema, stackRegionGaps, stackRegionServices } from "./components/recommendations/config";
+import { KNOWN_REGIONS, programRegionalServices } from "./lib/regions";
 
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 
@@ -67,6 +69,8 @@ export function stackSchema(ctx: ConfigContext) {
         api: apiSchema(ctx.environment),
         identity: identitySchema(ctx.environment, ctx.region),
         monitoring: monitoringSchema(ctx.environment, ctx.stack),
+        /** Optional: the region of Personalize and what it reads (default: the nearest region offering it). */
+        recommendations: recommendationsSchema(ctx.region),
     })
         .superRefine((v, c) => {
             if (v.environment === "prod" && !v.protectStatefulResources) {
@@ -155,6 +159,23 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const parsed = stackSchema(ctx).safeParse(values);
     if (!parsed.success) {
         problems.push(...problemsFromIssues(stack, `${PROJECT}:`, values, parsed.error.issues));
+    }
+    if (regionParsed.success) {
+        // Every regional service the program uses must exist in aws:region (Personalize: in the recommendations region).
+        // The managed data services count only when data.mode says managed (a bad mode is reported on its own).
+        const managedData = (values.data as { mode?: unknown } | undefined)?.mode === "managed";
+        const needed = stackRegionServices(programRegionalServices(), managedData);
+        if (!KNOWN_REGIONS.includes(regionParsed.data)) {
+            const expected = `a region of the aws partition, which data/aws-regional-services.json lists (${KNOWN_REGIONS.join(", ")})`;
+            problems.push(problem(stack, "aws:region", regionValue, expected, "Other partitions are not checked: if AWS added the region, regenerate the file (docs/regions.md)."));
+        } else {
+            const gaps = stackRegionGaps(regionParsed.data, needed);
+            if (gaps.length > 0) {
+                const nearest = nearestRegionOfferingAll(needed, regionParsed.data);
+                const hint = `${nearest ? `The nearest region offering them all is ${nearest}. ` : ""}Personalize alone may be elsewhere (flodrama:recommendations.region); see docs/regions.md.`;
+                problems.push(problem(stack, "aws:region", regionValue, `a region offering every regional service the program uses, but ${gaps.join("; ")}`, hint));
+            }
+        }
     }
     if (problems.length > 0 || !parsed.success || !regionParsed.success) {
         throw new ConfigError(stack, problems);

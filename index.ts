@@ -5,7 +5,7 @@
  */
 import { loadConfig } from "./config";
 import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
-import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
+import { createAwsProviders, createRecommendationsProviders } from "./lib/providers";
 import { Network } from "./components/network/network";
 import { EksCluster } from "./components/cluster/cluster";
 import { ClusterServices } from "./components/cluster/clusterServices";
@@ -20,9 +20,10 @@ import { Monitoring } from "./components/monitoring/monitoring";
 
 const cfg = loadConfig();
 // Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
-// ACM for CloudFront, WAF, Lambda@Edge), random, aws-native (Personalize); Kubernetes comes from the cluster.
+// ACM for CloudFront, WAF, Lambda@Edge), random, and for recommendations aws + aws-native in the
+// recommendations region (Personalize is not offered everywhere); Kubernetes comes from the cluster.
 const providers = createAwsProviders(cfg);
-const awsNative = createAwsNativeProvider(cfg);
+const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recommendations.region, providers);
 
 // ---- network and cluster (issue 4) -------------------------------------------------------------------
 const network: NetworkInfo = new Network(
@@ -101,16 +102,25 @@ export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
 export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- recommendations (issue 7) ------------------------------------------------------------------------
-// Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
+// Before the workloads: the REST API's pods get the tracker id and region, and its IRSA role the access (`apiGrant`).
+// In the recommendations region: Personalize and the bucket and key it reads; the IAM role on the stack's provider.
 const recommendations = new Recommendations(
     "recommendations",
-    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
-    { provider: providers.aws },
+    {
+        stack: cfg.stack,
+        region: recommendationsProviders.region,
+        awsNativeProvider: recommendationsProviders.awsNative,
+        iamProvider: providers.aws,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: recommendationsProviders.aws },
 );
 export const datasetGroupArn = recommendations.datasetGroupArn;
 export const trainingBucketName = recommendations.trainingBucketName;
 export const personalizeRoleArn = recommendations.roleArn;
 export const personalizeTrackingId = recommendations.trackingId;
+export const recommendationsRegion = recommendationsProviders.region;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`

@@ -9,7 +9,7 @@ import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig } from "../../l
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
  * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
  */
-export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX", "PERSONALIZE_TRACKING_ID", "PERSONALIZE_DATASET_GROUP_ARN"];
+export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX", "PERSONALIZE_TRACKING_ID", "PERSONALIZE_DATASET_GROUP_ARN", "PERSONALIZE_REGION"];
 
 const httpPath = () => text("an absolute HTTP path such as /healthz", { pattern: /^\/[A-Za-z0-9._~\-/]*$/ });
 
