@@ -3,6 +3,7 @@
  * region or kubeconfig.
  */
 import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
 // By subpath: the package root pulls in every AWS service's types and code (docs/decisions.md#offline-testing).
 import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
@@ -60,6 +61,17 @@ export function createAwsNativeProvider(cfg: ProviderSettings): AwsNativeProvide
         region: cfg.region as AwsNativeRegion,
         defaultTags: { tags: cfg.tags },
     });
+}
+
+/**
+ * The @pulumi/docker-build provider (BuildKit through the local Docker engine or buildx), for the
+ * service images a stack builds itself (dev). Registry credentials go on each image (ECR tokens are per
+ * registry and expire), so the provider carries none; it exists so that no image falls back to a
+ * default provider. Create it only when a service has `image: { build: … }`: a stack that builds
+ * nothing then needs no Docker at all.
+ */
+export function createDockerBuildProvider(name = "docker-build"): dockerBuild.Provider {
+    return new dockerBuild.Provider(name, {});
 }
 
 /**
