@@ -1,7 +1,4 @@
 /** Shared helpers of the workloads tests: typed config of a real stack file (optionally edited), a fake data tier. */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { DataInfo } from "../../lib/contracts";
 
