@@ -79,6 +79,8 @@ describe("workloads config: bad service entries", () => {
         // The same tag is accepted where digests are not required (dev).
         assert.deepEqual(configFor("dev", (v) => (v.services[1].image = "registry.example.com/flodrama/scraper:1.0.0")).services[1].image.kind, "pinned");
         assert.equal(configFor("prod").images.requireDigest, true);
+        assertProblem(problemsOf("dev", (v) => (v.images = { requireDigest: "yes" })), "flodrama:images.requireDigest", /true or false/);
+        assertProblem(problemsOf("dev", (v) => (v.images = { requireDigests: true })), "flodrama:images.requireDigests", /no such key; known keys here: requireDigest/);
         assert.equal(configFor("dev").images.requireDigest, false);
     });
 

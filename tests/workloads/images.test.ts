@@ -159,6 +159,20 @@ describe("images: prod releases", () => {
     });
 });
 
+describe("images: repositories before the cluster", () => {
+    it("are registered before the cluster and depend on nothing of it, so a bootstrap run can create them", async () => {
+        const run = await runProgram("dev");
+        const order = (type: string) => run.resources.findIndex((r) => r.type === type);
+        assert.ok(order("flodrama:images:ImageRepositories") >= 0);
+        assert.ok(order("flodrama:images:ImageRepositories") < order("flodrama:cluster:EksCluster"));
+        const root = run.one("flodrama:images:ImageRepositories");
+        const clusterSide = new Set(run.resources.filter((r) => /^flodrama:(cluster|data|k8s):/.test(r.type) || r.type.startsWith("eks:")).flatMap((r) => [r.urn, ...run.descendants(r.urn).map((d) => d.urn)]));
+        for (const r of [root, ...run.descendants(root.urn)]) {
+            assert.deepEqual(r.dependencies.filter((d) => clusterSide.has(d)), [], r.name);
+        }
+    });
+});
+
 describe("images: URN aliases of the moved repositories", () => {
     it("also match in the form Pulumi's mocks record (parent's own type only)", () => {
         const workloads = urnFor("dev", "flodrama", "flodrama:k8s:Workloads", "workloads");
