@@ -19,7 +19,7 @@ import { dataSchema } from "./components/data/config";
 import { cdnSchema, frontendSchema } from "./components/cdn/config";
 import { apiSchema } from "./components/api/config";
 import { identitySchema } from "./components/identity/config";
-import { appQuotaShortfalls, servicesSchema } from "./components/workloads/config";
+import { appQuotaShortfalls, imagesSchema, servicesSchema, undigestedImages } from "./components/workloads/config";
 import { monitoringSchema } from "./components/monitoring/config";
 import { nearestRegionOfferingAll, recommendationsSchema, stackRegionGaps, stackRegionServices } from "./components/recommendations/config";
 import { KNOWN_REGIONS, programRegionalServices } from "./lib/regions";
@@ -65,7 +65,8 @@ export function stackSchema(ctx: ConfigContext) {
         data: dataSchema,
         cdn: cdnSchema,
         frontend: frontendSchema(ctx.projectDir),
-        services: servicesSchema(ctx.projectDir),
+        services: servicesSchema(),
+        images: imagesSchema,
         api: apiSchema(ctx.environment),
         identity: identitySchema(ctx.environment, ctx.region),
         monitoring: monitoringSchema(ctx.environment, ctx.stack),
@@ -81,7 +82,15 @@ export function stackSchema(ctx: ConfigContext) {
             for (const p of appQuotaShortfalls(v.services, v.cluster.quotas.app)) {
                 report(c, ["cluster", "quotas", "app", p.field], p.expected, { value: p.quota, hint: "Raise the quota, or lower replicas.max or the resources of the services." });
             }
-        }, whenParsed("services", "cluster"));
+        }, whenParsed("services", "cluster"))
+        .superRefine((v, c) => {
+            for (const u of undigestedImages(v.services, v.images)) {
+                report(c, ["services", u.index, "image"], "an image pinned by digest (`flodrama:images.requireDigest` is true)", {
+                    value: u.ref,
+                    hint: "Use `{ release: <version> }` (resolved to the digest the services workflow pushed) or `<registry>/<repository>@sha256:<64 hex>`.",
+                });
+            }
+        }, whenParsed("services", "images"));
 }
 
 /** The top-level `flodrama:*` keys; any other `flodrama:` key is reported as unknown. */

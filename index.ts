@@ -5,12 +5,13 @@
  */
 import { loadConfig } from "./config";
 import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
-import { createAwsProviders, createRecommendationsProviders } from "./lib/providers";
+import { createAwsProviders, createDockerBuildProvider, createRecommendationsProviders } from "./lib/providers";
 import { Network } from "./components/network/network";
 import { EksCluster } from "./components/cluster/cluster";
 import { ClusterServices } from "./components/cluster/clusterServices";
 import { DataTier } from "./components/data/dataTier";
 import { Recommendations } from "./components/recommendations/recommendations";
+import { ImageRepositories } from "./components/workloads/imageRepositories";
 import { Workloads } from "./components/workloads/workloads";
 import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
@@ -25,12 +26,20 @@ const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
 const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recommendations.region, providers);
 
-// ---- network and cluster (issue 4) -------------------------------------------------------------------
+// ---- network (issue 4) -------------------------------------------------------------------------------
 const network: NetworkInfo = new Network(
     "network",
     { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays },
     { provider: providers.aws },
 );
+
+// ---- image repositories (issue 15) ---------------------------------------------------------------------
+// Before the cluster: a bootstrap run creates them, so the services workflow can push a release before
+// the first full deploy.
+const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
+export const repositoryUrls = images.repositoryUrls;
+
+// ---- cluster (issue 4) ------------------------------------------------------------------------------------
 const cluster = new EksCluster(
     "cluster",
     {
@@ -131,6 +140,9 @@ const workloads = new Workloads(
         stack: cfg.stack,
         region: cfg.region,
         services: cfg.services,
+        images,
+        // Only a stack that builds images (dev) declares the docker-build provider, and so needs Docker.
+        dockerBuildProvider: cfg.services.some((s) => s.image.kind === "build") ? createDockerBuildProvider() : undefined,
         network,
         cluster: clusterInfo,
         data,
@@ -140,7 +152,6 @@ const workloads = new Workloads(
     },
     { provider: providers.aws },
 );
-export const repositoryUrls = workloads.repositoryUrls;
 export const deployedImages = workloads.deployedImages;
 export const scraperBucket = workloads.scraperBucketName;
 

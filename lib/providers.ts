@@ -3,6 +3,7 @@
  * region or kubeconfig.
  */
 import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
 // By subpath: the package root pulls in every AWS service's types and code (docs/decisions.md#offline-testing).
 import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
@@ -89,6 +90,17 @@ export function createRecommendationsProviders(cfg: ProviderSettings, recommenda
         aws: recommendationsRegion === US_EAST_1 ? providers.usEast1 : new aws.Provider(`aws-${recommendationsRegion}`, { region: recommendationsRegion, defaultTags }),
         awsNative: createAwsNativeProvider({ region: recommendationsRegion, tags: cfg.tags }, `aws-native-${recommendationsRegion}`),
     };
+}
+
+/**
+ * The @pulumi/docker-build provider (BuildKit through the local Docker engine or buildx), for the
+ * service images a stack builds itself (dev). Registry credentials go on each image (ECR tokens are per
+ * registry and expire), so the provider carries none; it exists so that no image falls back to a
+ * default provider. Create it only when a service has `image: { build: … }`: a stack that builds
+ * nothing then needs no Docker at all.
+ */
+export function createDockerBuildProvider(name = "docker-build"): dockerBuild.Provider {
+    return new dockerBuild.Provider(name, {});
 }
 
 /**
