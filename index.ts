@@ -35,6 +35,7 @@ const cluster = new EksCluster(
     {
         stack: cfg.stack,
         version: cfg.cluster.version,
+        addonVersions: cfg.cluster.addonVersions,
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         publicAccessCidrs: cfg.cluster.publicAccessCidrs,

@@ -244,6 +244,21 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
         region: ctx.region,
         registryId: i.registryId ?? ACCOUNT_ID,
     }),
+    // EKS's default add-on version for a Kubernetes version (plausible builds; the real ones come from
+    // DescribeAddonVersions at preview). kube-proxy follows the cluster's minor, as EKS's builds do.
+    "aws:eks/getAddonVersion:getAddonVersion": (i, ctx) => {
+        const k8s = String(i.kubernetesVersion);
+        const version: Record<string, string> = {
+            "vpc-cni": "v1.20.4-eksbuild.1",
+            coredns: "v1.12.4-eksbuild.1",
+            "kube-proxy": `v${k8s}.0-eksbuild.1`,
+            "aws-ebs-csi-driver": "v1.53.0-eksbuild.1",
+        };
+        if (!version[i.addonName]) {
+            throw new Error(`offline mocks: EKS has no add-on ${i.addonName} (DescribeAddonVersions would return nothing)`);
+        }
+        return { id: i.addonName, addonName: i.addonName, kubernetesVersion: k8s, mostRecent: i.mostRecent ?? false, region: ctx.region, version: version[i.addonName] };
+    },
     // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
     "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
         const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
