@@ -21,6 +21,7 @@ import { apiSchema } from "./components/api/config";
 import { identitySchema } from "./components/identity/config";
 import { appQuotaShortfalls, servicesSchema } from "./components/workloads/config";
 import { monitoringSchema } from "./components/monitoring/config";
+import { bootstrapSchema, deployRunnerSchema } from "./components/runner/config";
 
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 
@@ -67,7 +68,17 @@ export function stackSchema(ctx: ConfigContext) {
         api: apiSchema(ctx.environment),
         identity: identitySchema(ctx.environment, ctx.region),
         monitoring: monitoringSchema(ctx.environment, ctx.stack),
+        deployRunner: deployRunnerSchema,
+        bootstrap: bootstrapSchema,
     })
+        .superRefine((v, c) => {
+            // Bootstrap creates the network and the runner only: without a runner it would create a bare VPC.
+            if (v.bootstrap && !v.deployRunner.enabled) {
+                report(c, ["bootstrap"], "false unless deployRunner.enabled is true (bootstrap creates the network and the deploy runner only)", {
+                    hint: "Set deployRunner.enabled: true with its repositoryUrl, or set bootstrap to false.",
+                });
+            }
+        }, whenParsed("bootstrap", "deployRunner"))
         .superRefine((v, c) => {
             if (v.environment === "prod" && !v.protectStatefulResources) {
                 report(c, ["protectStatefulResources"], "true in prod, so that no routine `pulumi up` can delete user data");

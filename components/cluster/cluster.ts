@@ -76,6 +76,21 @@ export class EksCluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
+        (args.extraEndpointSourceSecurityGroupIds ?? []).forEach(
+            (sourceSg, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-endpoint-from-sg-${i}`,
+                    {
+                        securityGroupId: this.clusterSecurityGroupId,
+                        description: "Kubernetes API (443) from a deployer inside the VPC",
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        referencedSecurityGroupId: sourceSg,
+                    },
+                    { parent: this },
+                ),
+        );
 
         const networkAddons = this.createNetworkAddons(name, args);
         const nodeRole = this.createNodeRole(name, args);
@@ -151,7 +166,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: key.arn,
                 enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(args.adminRoleArns),
+                accessEntries: adminAccessEntries(args.adminRoleArns, args.extraDeployerRoleArns),
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // Nodes and control plane share the EKS-managed cluster security group; the extra groups

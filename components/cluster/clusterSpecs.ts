@@ -85,6 +85,13 @@ export interface EksClusterArgs {
     publicAccessCidrs: string[];
     /** IAM role ARNs made cluster admins through access entries. Default none (the deploying identity is admin). */
     adminRoleArns: string[];
+    /**
+     * Deployer roles the program itself creates (the deploy runner's role): cluster-admin access
+     * entries beside `access.deployers`. Never the identity that creates the cluster.
+     */
+    extraDeployerRoleArns?: pulumi.Input<string>[];
+    /** Security groups the program itself creates (the deploy runner's): each gets a 443 rule into the cluster security group. */
+    extraEndpointSourceSecurityGroupIds?: pulumi.Input<string>[];
     /** One managed node group per entry. */
     nodeGroups: NodeGroupConfig[];
     /** Retention of the control-plane log group, in days. */
@@ -142,7 +149,19 @@ export function nodeTagSpecifications(stackTags: Record<string, string>, name: s
 }
 
 /** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
-export function adminAccessEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
+export function adminAccessEntries(adminRoleArns: string[], extraDeployerRoleArns: pulumi.Input<string>[] = []): Record<string, eks.types.input.AccessEntryArgs> {
+    const admin = (principalArn: pulumi.Input<string>): eks.types.input.AccessEntryArgs => ({
+        principalArn,
+        type: eks.AccessEntryType.Standard,
+        accessPolicies: { "cluster-admin": { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+    });
+    return {
+        ...configuredAdminEntries(adminRoleArns),
+        ...Object.fromEntries(extraDeployerRoleArns.map((arn, i) => [`program-deployer-${i}`, admin(arn)])),
+    };
+}
+
+function configuredAdminEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
     return Object.fromEntries(
         adminRoleArns.map((principalArn, i) => [
             `admin-${i}`,
