@@ -215,6 +215,16 @@ export const STATE: Record<string, StateFn> = {
     "random:index/randomString:RandomString": () => ({ result: "offlinerandom" }),
 };
 
+/**
+ * The landing zone an offline run of `network.existing` sees: subnets by id (vpcId, cidrBlock,
+ * availabilityZone, tags) and VPCs by id (cidrBlock, enableDnsSupport, enableDnsHostnames). Tests fill
+ * and clear it around their runs.
+ */
+export const EXISTING_NETWORK = {
+    subnets: new Map<string, { vpcId: string; cidrBlock: string; availabilityZone: string; tags: Record<string, string> }>(),
+    vpcs: new Map<string, { cidrBlock: string; enableDnsSupport: boolean; enableDnsHostnames: boolean }>(),
+};
+
 /** Invoke results, keyed by function token. */
 export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID }),
@@ -259,10 +269,22 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
         }
         return { id: i.addonName, addonName: i.addonName, kubernetesVersion: k8s, mostRecent: i.mostRecent ?? false, region: ctx.region, version: version[i.addonName] };
     },
-    // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
+    // A brought-in network's subnets come from EXISTING_NETWORK (tests fill it); the fake VPC's subnets
+    // are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
     "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
+        const known = EXISTING_NETWORK.subnets.get(String(i.id));
+        if (known) {
+            return { id: i.id, availabilityZoneId: "euw3-az1", ...known };
+        }
         const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
-        return { id: i.id, availabilityZone: `${ctx.region}${"abcd"[index]}`, availabilityZoneId: `euw3-az${index + 1}`, vpcId: "vpc-network-vpc" };
+        return { id: i.id, availabilityZone: `${ctx.region}${"abcd"[index]}`, availabilityZoneId: `euw3-az${index + 1}`, vpcId: "vpc-network-vpc", tags: {} };
+    },
+    "aws:ec2/getVpc:getVpc": (i) => {
+        const known = EXISTING_NETWORK.vpcs.get(String(i.id));
+        if (!known) {
+            throw new Error(`offline mocks: no VPC ${i.id}; add it to EXISTING_NETWORK.vpcs`);
+        }
+        return { id: i.id, ...known };
     },
 };
 
