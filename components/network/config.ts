@@ -54,7 +54,13 @@ export const existingNetworkSchema = obj({
 
 export type ExistingNetworkConfig = z.infer<typeof existingNetworkSchema>;
 
-const CREATE_KEYS = ["cidr", "azCount", "natGateways", "interfaceEndpoints"] as const;
+/** The keys of a created VPC, with what each expects when it is missing. */
+const CREATE_KEYS = {
+    cidr: "an IPv4 CIDR block such as 10.20.0.0/16, prefix /16 to /20",
+    azCount: "an integer from 2 to 4",
+    natGateways: "one of `single`, `one-per-az`",
+    interfaceEndpoints: "true or false",
+} as const;
 
 export const networkSchema = obj({
     /** VPC CIDR block, /16 to /20 (created VPC only). */
@@ -68,9 +74,9 @@ export const networkSchema = obj({
     existing: optional(existingNetworkSchema),
 })
     .superRefine((n, ctx) => {
-        for (const key of CREATE_KEYS) {
+        for (const [key, expected] of Object.entries(CREATE_KEYS) as [keyof typeof CREATE_KEYS, string][]) {
             if (n.existing === undefined && n[key] === undefined) {
-                report(ctx, [key], `a value: the program creates the VPC (or set network.existing to bring your own)`);
+                report(ctx, [key], `${expected}: the program creates the VPC (or set network.existing to bring your own)`);
             }
             if (n.existing !== undefined && n[key] !== undefined) {
                 report(ctx, [key], "no value with network.existing: the VPC, its NAT and its endpoints are the landing zone's", {

@@ -164,7 +164,9 @@ for (const stack of stackNames()) {
 
         it("authenticates through access entries, one per configured admin role", () => {
             assert.equal(eksInputs.authenticationMode, "API");
-            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns));
+            // Plus the deploy runner's role where the stack has one (tests/runner).
+            const runnerRole = run.ofType("aws:iam/role:Role").find((r) => r.name === "deploy-runner-role");
+            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns, runnerRole ? [runnerRole.state.arn] : []));
         });
 
         it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
