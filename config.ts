@@ -23,6 +23,7 @@ import { appQuotaShortfalls, imagesSchema, servicesSchema, undigestedImages } fr
 import { monitoringSchema } from "./components/monitoring/config";
 import { nearestRegionOfferingAll, recommendationsSchema, stackRegionGaps, stackRegionServices } from "./components/recommendations/config";
 import { KNOWN_REGIONS, programRegionalServices } from "./lib/regions";
+import { bootstrapSchema, deployRunnerSchema } from "./components/runner/config";
 
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 
@@ -72,7 +73,17 @@ export function stackSchema(ctx: ConfigContext) {
         monitoring: monitoringSchema(ctx.environment, ctx.stack),
         /** Optional: the region of Personalize and what it reads (default: the nearest region offering it). */
         recommendations: recommendationsSchema(ctx.region),
+        deployRunner: deployRunnerSchema,
+        bootstrap: bootstrapSchema,
     })
+        .superRefine((v, c) => {
+            // Bootstrap creates the network and the runner only: without a runner it would create a bare VPC.
+            if (v.bootstrap && !v.deployRunner.enabled) {
+                report(c, ["bootstrap"], "false unless deployRunner.enabled is true (bootstrap creates the network and the deploy runner only)", {
+                    hint: "Set deployRunner.enabled: true with its repositoryUrl, or set bootstrap to false.",
+                });
+            }
+        }, whenParsed("bootstrap", "deployRunner"))
         .superRefine((v, c) => {
             if (v.environment === "prod" && !v.protectStatefulResources) {
                 report(c, ["protectStatefulResources"], "true in prod, so that no routine `pulumi up` can delete user data");

@@ -48,8 +48,14 @@ export interface ClusterInfo {
     infraNamespace: pulumi.Output<string>;
     monitoringNamespace: pulumi.Output<string>;
     storageClassName: pulumi.Output<string>;
-    /** Cluster add-ons that workloads rely on (metrics-server, LB controller); depend on them. */
-    addons: pulumi.Resource[];
+    /**
+     * What a TargetGroupBinding waits for: the AWS Load Balancer Controller release (its CRDs and
+     * admission webhooks). Nothing else should wait on it: Deployments, Services, HPAs, PDBs and data
+     * StatefulSets only need the cluster provider (which waits for the EKS add-ons and so the nodes).
+     */
+    lbController: pulumi.Resource[];
+    /** The metrics-server release: what reads `metrics.k8s.io` needs it at run time, no object needs it to be created. */
+    metricsServer: pulumi.Resource[];
 }
 
 /** Keys of the data-tier Secret in `flodrama`: identical in both modes, so no workload knows which runs. */

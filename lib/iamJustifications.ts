@@ -32,6 +32,12 @@ const KEY_POLICY_RESOURCE = 'in a key policy Resource "*" means this key (AWS KM
 const LB_CONTROLLER = "AWS Load Balancer Controller v3.5.0 policy, verbatim";
 
 export const WILDCARD_STATEMENTS: Record<string, WildcardJustification> = {
+    // ---- the deploy runner (components/runner) ----
+    CodeBuildVpcNetworkInterfaces: {
+        why: "the CodeBuild guide's VPC statement, verbatim: ec2:CreateNetworkInterface and the Describe calls CodeBuild makes to place a build in the VPC; the network-interface permission itself is scoped to the runner's subnets in a separate statement",
+        on: [ROLE_POLICY],
+        anyResource: true,
+    },
     // ---- key policies (lib/kms.ts and the components that build keys) ----
     AccountAdministersAndUsesThroughIam: {
         why: `${KEY_POLICY_RESOURCE}; delegates to IAM policies of this account only (root principal), actions listed one by one`,
@@ -136,5 +142,7 @@ export const AWS_MANAGED_POLICIES: Record<string, string> = {
     "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly": "nodes pull images from ECR; ecr:GetAuthorizationToken supports no resource-level permissions",
     "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy": "the VPC CNI's IRSA role: ENI and IP management that EC2 does not scope to resources, as the EKS guide prescribes",
     "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy": "the EBS CSI driver's IRSA role, as the EKS guide prescribes; volume actions are conditioned on the driver's tags",
+    "arn:aws:iam::aws:policy/AdministratorAccess":
+        "the deploy runner's role (components/runner) runs `pulumi up` of the whole stack: it creates IAM roles, KMS keys, EKS, VPC, data stores; config deployRunner.deployerPolicyArn replaces it with an organisation's deployer policy (docs/first-deploy.md)",
     "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs": "API Gateway's account logging role writes to log groups it names itself (API-Gateway-Execution-Logs_*), as the API Gateway guide prescribes",
 };

@@ -47,6 +47,7 @@ export function fakeCluster(): ClusterInfo {
         infraNamespace: pulumi.output(INFRA_NAMESPACE),
         monitoringNamespace: pulumi.output(MONITORING_NAMESPACE),
         storageClassName: pulumi.output(STORAGE_CLASS),
-        addons: [],
+        lbController: [],
+        metricsServer: [],
     };
 }

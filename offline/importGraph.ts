@@ -9,7 +9,7 @@ import * as ts from "typescript";
 import { PROJECT_DIR } from "./harness";
 
 /** Where the program's own code lives; tests/ may import anything and are left out. */
-export const GRAPH_ROOTS = ["index.ts", "config.ts", "components", "k8s", "edge", "lib", "lambda", "policy", "offline", "scripts", "services"];
+export const GRAPH_ROOTS = ["index.ts", "platform.ts", "config.ts", "components", "k8s", "edge", "lib", "lambda", "policy", "offline", "scripts", "services"];
 
 /** Project-relative path (posix) → project-relative paths it imports (project files only). */
 export type ImportGraph = Map<string, string[]>;

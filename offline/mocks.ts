@@ -219,6 +219,16 @@ export const STATE: Record<string, StateFn> = {
     "random:index/randomString:RandomString": () => ({ result: "offlinerandom" }),
 };
 
+/**
+ * The landing zone an offline run of `network.existing` sees: subnets by id (vpcId, cidrBlock,
+ * availabilityZone, tags) and VPCs by id (cidrBlock, enableDnsSupport, enableDnsHostnames). Tests fill
+ * and clear it around their runs.
+ */
+export const EXISTING_NETWORK = {
+    subnets: new Map<string, { vpcId: string; cidrBlock: string; availabilityZone: string; tags: Record<string, string> }>(),
+    vpcs: new Map<string, { cidrBlock: string; enableDnsSupport: boolean; enableDnsHostnames: boolean }>(),
+};
+
 /** Invoke results, keyed by function token. */
 export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID }),
@@ -256,10 +266,37 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
         const digest = `sha256:${sha256(`${i.repositoryName}:${i.imageTag}`)}`;
         return { id: digest, imageDigest: digest, imageTags: [i.imageTag], repositoryName: i.repositoryName, registryId: i.registryId ?? ACCOUNT_ID, imageUri: `${i.repositoryName}@${digest}` };
     },
-    // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
+    // EKS's default add-on version for a Kubernetes version (plausible builds; the real ones come from
+    // DescribeAddonVersions at preview). kube-proxy follows the cluster's minor, as EKS's builds do.
+    "aws:eks/getAddonVersion:getAddonVersion": (i, ctx) => {
+        const k8s = String(i.kubernetesVersion);
+        const version: Record<string, string> = {
+            "vpc-cni": "v1.20.4-eksbuild.1",
+            coredns: "v1.12.4-eksbuild.1",
+            "kube-proxy": `v${k8s}.0-eksbuild.1`,
+            "aws-ebs-csi-driver": "v1.53.0-eksbuild.1",
+        };
+        if (!version[i.addonName]) {
+            throw new Error(`offline mocks: EKS has no add-on ${i.addonName} (DescribeAddonVersions would return nothing)`);
+        }
+        return { id: i.addonName, addonName: i.addonName, kubernetesVersion: k8s, mostRecent: i.mostRecent ?? false, region: ctx.region, version: version[i.addonName] };
+    },
+    // A brought-in network's subnets come from EXISTING_NETWORK (tests fill it); the fake VPC's subnets
+    // are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
     "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
+        const known = EXISTING_NETWORK.subnets.get(String(i.id));
+        if (known) {
+            return { id: i.id, availabilityZoneId: "euw3-az1", ...known };
+        }
         const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
-        return { id: i.id, availabilityZone: `${ctx.region}${"abcd"[index]}`, availabilityZoneId: `euw3-az${index + 1}`, vpcId: "vpc-network-vpc" };
+        return { id: i.id, availabilityZone: `${ctx.region}${"abcd"[index]}`, availabilityZoneId: `euw3-az${index + 1}`, vpcId: "vpc-network-vpc", tags: {} };
+    },
+    "aws:ec2/getVpc:getVpc": (i) => {
+        const known = EXISTING_NETWORK.vpcs.get(String(i.id));
+        if (!known) {
+            throw new Error(`offline mocks: no VPC ${i.id}; add it to EXISTING_NETWORK.vpcs`);
+        }
+        return { id: i.id, ...known };
     },
 };
 

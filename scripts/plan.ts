@@ -6,6 +6,8 @@
  * no Pulumi CLI. Exits non-zero on bad config or a policy violation.
  */
 import { ConfigError, StackFileError } from "../lib/configErrors";
+import { FlodramaConfig } from "../config";
+import { renderAddonVersions } from "../components/cluster/clusterSpecs";
 import { configFor } from "../offline/stackConfig";
 import { estimateCost, loadPrices, quantitiesOf, renderCost } from "../offline/cost";
 import { criticalPath, renderCriticalPath } from "../offline/criticalPath";
@@ -82,10 +84,10 @@ async function main(): Promise<void> {
         Error.stackTraceLimit = 0;
     }
     let run: ProgramRun;
-    let warnings: string[];
+    let cfg: FlodramaConfig;
     try {
         // The same validation the program runs first; its warnings (e.g. a Kubernetes version leaving support) head the plan.
-        warnings = configFor(stack).warnings;
+        cfg = configFor(stack);
         run = await runProgram(stack);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof StackFileError || (err as Error)?.name === "ConfigError") {
@@ -95,7 +97,10 @@ async function main(): Promise<void> {
         throw err;
     }
     console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
-    for (const w of warnings) {
+    if (cfg.bootstrap) {
+        console.log("BOOTSTRAP RUN (flodrama:bootstrap: true): only the network and the deploy runner are declared (docs/first-deploy.md).\n");
+    }
+    for (const w of cfg.warnings) {
         console.log(`WARNING: ${w}\n`);
     }
     console.log(renderTree(run));
@@ -107,6 +112,8 @@ async function main(): Promise<void> {
     for (const [k, v] of Object.entries(run.outputs)) {
         console.log(`  ${k}: ${run.secretOutputs.includes(k) ? "[secret]" : JSON.stringify(v)}`);
     }
+    console.log(`\nEKS add-on versions (Kubernetes ${cfg.cluster.version}):`);
+    console.log(renderAddonVersions(cfg.cluster.version, cfg.cluster.addonVersions));
     const report = runPolicies(run);
     console.log(`\nPolicy pack (${report.verdicts.length} policies; ${report.violations.length} violations, ${report.excepted.length} documented exceptions):`);
     console.log(renderPolicyReport(report, hiddenTypes(run.resources)));

@@ -103,7 +103,7 @@ export class PrivateIngress extends ApiPart {
                 namespace: a.cluster.appNamespace,
             }),
             // The controller's admission webhooks must be up before a binding is applied.
-            { ...this.moved, provider: a.cluster.provider, dependsOn: a.cluster.addons },
+            { ...this.moved, provider: a.cluster.provider, dependsOn: a.cluster.lbController },
         );
         return { expose, service, targetGroup, listener };
     }

@@ -2,7 +2,8 @@
  * The EKS cluster, AWS side: a private control plane whose Secrets are envelope-encrypted with a
  * customer-managed KMS key, all control-plane logs kept for the stack's retention, access entries for
  * the admins, the OIDC provider for IRSA, managed node groups in the private subnets of every AZ, the
- * core EKS add-ons at pinned versions, and the Kubernetes provider every Kubernetes object uses.
+ * core EKS add-ons (EKS's default version for the cluster's Kubernetes version, or a version pinned in
+ * config), and the Kubernetes provider every Kubernetes object uses.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
@@ -14,7 +15,9 @@ import { physicalName } from "../../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";
 import { IrsaRole } from "../../lib/irsaRole";
 import {
-    ADDON_VERSIONS,
+    AddonVersionChoice,
+    addonVersionChoices,
+    AddonVersions,
     adminAccessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
@@ -73,6 +76,21 @@ export class EksCluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
+        (args.extraEndpointSourceSecurityGroupIds ?? []).forEach(
+            (sourceSg, i) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-endpoint-from-sg-${i}`,
+                    {
+                        securityGroupId: this.clusterSecurityGroupId,
+                        description: "Kubernetes API (443) from a deployer inside the VPC",
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        referencedSecurityGroupId: sourceSg,
+                    },
+                    { parent: this },
+                ),
+        );
 
         const networkAddons = this.createNetworkAddons(name, args);
         const nodeRole = this.createNodeRole(name, args);
@@ -148,13 +166,13 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: key.arn,
                 enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(args.adminRoleArns),
+                accessEntries: adminAccessEntries(args.adminRoleArns, args.extraDeployerRoleArns),
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // Nodes and control plane share the EKS-managed cluster security group; the extra groups
                 // eks.Cluster would create serve only its own default node group.
                 skipDefaultSecurityGroups: true,
-                // CNI, kube-proxy and CoreDNS come only as managed add-ons below, at pinned versions.
+                // CNI, kube-proxy and CoreDNS come only as managed add-ons below, at the versions chosen below.
                 bootstrapSelfManagedAddons: false,
                 corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { enabled: false },
@@ -165,7 +183,17 @@ export class EksCluster extends pulumi.ComponentResource {
         );
     }
 
-    private addon(name: string, suffix: string, addonName: string, addonVersion: string, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]): aws.eks.Addon {
+    /** The version of one add-on: the config pin, else EKS's default for the cluster's version, resolved through the stack's provider. */
+    private addonVersion(args: EksClusterArgs, key: keyof AddonVersions): pulumi.Input<string> {
+        const choice: AddonVersionChoice = addonVersionChoices(args.version, args.addonVersions).find((c) => c.key === key)!;
+        return (
+            choice.pinned ??
+            // `parent: this` makes the invoke use the component's AWS provider, never a default one.
+            aws.eks.getAddonVersionOutput({ addonName: choice.addonName, kubernetesVersion: args.version, mostRecent: false }, { parent: this }).version
+        );
+    }
+
+    private addon(name: string, suffix: string, addonName: string, addonVersion: pulumi.Input<string>, extra: Partial<aws.eks.AddonArgs>, dependsOn: pulumi.Resource[]): aws.eks.Addon {
         return new aws.eks.Addon(
             `${name}-addon-${suffix}`,
             {
@@ -184,7 +212,6 @@ export class EksCluster extends pulumi.ComponentResource {
 
     /** vpc-cni and kube-proxy: nodes only become Ready with them, so they come before the node groups. */
     private createNetworkAddons(name: string, args: EksClusterArgs): aws.eks.Addon[] {
-        const versions = ADDON_VERSIONS[args.version];
         const cniRole = new IrsaRole(
             `${name}-vpc-cni-irsa`,
             {
@@ -198,14 +225,13 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         return [
-            this.addon(name, "vpc-cni", "vpc-cni", versions.vpcCni, { serviceAccountRoleArn: cniRole.roleArn, configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }, [cniRole]),
-            this.addon(name, "kube-proxy", "kube-proxy", versions.kubeProxy, {}, []),
+            this.addon(name, "vpc-cni", "vpc-cni", this.addonVersion(args, "vpcCni"), { serviceAccountRoleArn: cniRole.roleArn, configurationValues: JSON.stringify(VPC_CNI_CONFIGURATION) }, [cniRole]),
+            this.addon(name, "kube-proxy", "kube-proxy", this.addonVersion(args, "kubeProxy"), {}, []),
         ];
     }
 
     /** CoreDNS and the EBS CSI driver run as pods: EKS reports them healthy only once nodes exist. */
     private createNodeAddons(name: string, args: EksClusterArgs, nodeGroups: aws.eks.NodeGroup[]): aws.eks.Addon[] {
-        const versions = ADDON_VERSIONS[args.version];
         const ebsRole = new IrsaRole(
             `${name}-ebs-csi-irsa`,
             {
@@ -220,8 +246,8 @@ export class EksCluster extends pulumi.ComponentResource {
             { parent: this },
         );
         return [
-            this.addon(name, "coredns", "coredns", versions.coredns, {}, nodeGroups),
-            this.addon(name, "ebs-csi", "aws-ebs-csi-driver", versions.ebsCsi, { serviceAccountRoleArn: ebsRole.roleArn }, [...nodeGroups, ebsRole]),
+            this.addon(name, "coredns", "coredns", this.addonVersion(args, "coredns"), {}, nodeGroups),
+            this.addon(name, "ebs-csi", "aws-ebs-csi-driver", this.addonVersion(args, "ebsCsi"), { serviceAccountRoleArn: ebsRole.roleArn }, [...nodeGroups, ebsRole]),
         ];
     }
 

@@ -85,8 +85,10 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
     readonly infraNamespace: pulumi.Output<string>;
     readonly monitoringNamespace: pulumi.Output<string>;
     readonly storageClassName: pulumi.Output<string>;
-    /** metrics-server, cluster-autoscaler and the LB controller: depend on them before using HPAs or TargetGroupBindings. */
-    readonly addons: pulumi.Resource[];
+    /** The LB controller release: TargetGroupBindings wait for its CRDs and webhooks. */
+    readonly lbController: pulumi.Resource[];
+    /** The metrics-server release (HPAs read its API at run time; creating them does not wait for it). */
+    readonly metricsServer: pulumi.Resource[];
     /** IRSA role ARNs of the add-ons that call AWS. */
     readonly clusterAutoscalerRoleArn: pulumi.Output<string>;
     readonly lbControllerRoleArn: pulumi.Output<string>;
@@ -114,7 +116,8 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
         const lbController = this.createLbController(name, args);
         this.clusterAutoscalerRoleArn = autoscaler.roleArn;
         this.lbControllerRoleArn = lbController.roleArn;
-        this.addons = [metricsServer, autoscaler.release, lbController.release];
+        this.lbController = [lbController.release];
+        this.metricsServer = [metricsServer];
 
         this.registerOutputs({
             name: this.name,

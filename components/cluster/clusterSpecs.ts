@@ -1,5 +1,5 @@
 /**
- * The EKS cluster's pure parts: control-plane log types, EKS add-on versions and settings, the
+ * The EKS cluster's pure parts: control-plane log types, EKS add-on version sources and settings, the
  * component's arguments, endpoint access, node launch template and tags, access entries, and the
  * secrets key and node role policies. EksCluster (cluster.ts) builds on them; tests read them without
  * mocks.
@@ -20,20 +20,44 @@ export interface AddonVersions {
     ebsCsi: string;
 }
 
-/**
- * EKS managed add-on versions per Kubernetes version, pinned so that an upgrade is a reviewed diff.
- * List what EKS offers with, e.g.:
- *   aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name vpc-cni \
- *     --query 'addons[].addonVersions[].addonVersion'
- * kube-proxy must match the cluster's minor version; the others support a range of versions.
- * These values could not be checked against the EKS API offline; confirm them with the command above
- * before the first deployment (docs/cluster.md).
- */
-export const ADDON_VERSIONS: Record<KubernetesVersion, AddonVersions> = {
-    "1.34": { vpcCni: "v1.20.4-eksbuild.2", coredns: "v1.12.3-eksbuild.1", kubeProxy: "v1.34.1-eksbuild.2", ebsCsi: "v1.51.1-eksbuild.1" },
-    "1.35": { vpcCni: "v1.20.4-eksbuild.2", coredns: "v1.12.4-eksbuild.1", kubeProxy: "v1.35.0-eksbuild.2", ebsCsi: "v1.53.0-eksbuild.1" },
-    "1.36": { vpcCni: "v1.21.1-eksbuild.1", coredns: "v1.13.1-eksbuild.1", kubeProxy: "v1.36.0-eksbuild.1", ebsCsi: "v1.53.0-eksbuild.1" },
+/** The EKS add-on name of each `cluster.addonVersions` key. */
+export const ADDON_NAMES: Record<keyof AddonVersions, string> = {
+    vpcCni: "vpc-cni",
+    coredns: "coredns",
+    kubeProxy: "kube-proxy",
+    ebsCsi: "aws-ebs-csi-driver",
 };
+
+/** What version an add-on gets and why: pinned in `cluster.addonVersions`, or EKS's default for the cluster's version. */
+export interface AddonVersionChoice {
+    key: keyof AddonVersions;
+    addonName: string;
+    /** The pinned version; undefined when EKS's default is resolved at preview time. */
+    pinned?: string;
+    reason: string;
+}
+
+/**
+ * Each add-on's version source. Unpinned add-ons are resolved with `aws.eks.getAddonVersion`
+ * (`mostRecent: false`): EKS's *default* version for the cluster's Kubernetes version, which moves only
+ * when AWS moves it; a move is an in-place UpdateAddon that the preview shows. A pin in config wins
+ * (e.g. to hold a version, or to refuse a default that would downgrade an installed add-on).
+ */
+export function addonVersionChoices(kubernetesVersion: string, pins: Partial<AddonVersions>): AddonVersionChoice[] {
+    return (Object.keys(ADDON_NAMES) as (keyof AddonVersions)[]).map((key) => {
+        const pinned = pins[key];
+        return pinned !== undefined
+            ? { key, addonName: ADDON_NAMES[key], pinned, reason: `pinned in config (flodrama:cluster.addonVersions.${key})` }
+            : { key, addonName: ADDON_NAMES[key], reason: `resolved: EKS default for Kubernetes ${kubernetesVersion} (aws.eks.getAddonVersion at preview)` };
+    });
+}
+
+/** The plan's lines: one per add-on, its version (or "EKS default") and why. */
+export function renderAddonVersions(kubernetesVersion: string, pins: Partial<AddonVersions>): string {
+    return addonVersionChoices(kubernetesVersion, pins)
+        .map((c) => `  ${c.addonName.padEnd(20)} ${(c.pinned ?? "EKS default").padEnd(22)} ${c.reason}`)
+        .join("\n");
+}
 
 /** VPC CNI settings: enforce Kubernetes NetworkPolicies (the namespaces' default-deny relies on it). */
 export const VPC_CNI_CONFIGURATION = { enableNetworkPolicy: "true" };
@@ -52,6 +76,8 @@ export interface EksClusterArgs {
     stack: string;
     /** Kubernetes version, one EKS supports in standard support (e.g. `1.35`). */
     version: KubernetesVersion;
+    /** Add-on versions pinned in config; the others get EKS's default for `version` (`addonVersionChoices`). */
+    addonVersions: Partial<AddonVersions>;
     vpcId: pulumi.Input<string>;
     /** Private subnets of every AZ: control-plane ENIs and nodes go there. */
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -59,6 +85,13 @@ export interface EksClusterArgs {
     publicAccessCidrs: string[];
     /** IAM role ARNs made cluster admins through access entries. Default none (the deploying identity is admin). */
     adminRoleArns: string[];
+    /**
+     * Deployer roles the program itself creates (the deploy runner's role): cluster-admin access
+     * entries beside `access.deployers`. Never the identity that creates the cluster.
+     */
+    extraDeployerRoleArns?: pulumi.Input<string>[];
+    /** Security groups the program itself creates (the deploy runner's): each gets a 443 rule into the cluster security group. */
+    extraEndpointSourceSecurityGroupIds?: pulumi.Input<string>[];
     /** One managed node group per entry. */
     nodeGroups: NodeGroupConfig[];
     /** Retention of the control-plane log group, in days. */
@@ -116,7 +149,19 @@ export function nodeTagSpecifications(stackTags: Record<string, string>, name: s
 }
 
 /** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
-export function adminAccessEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
+export function adminAccessEntries(adminRoleArns: string[], extraDeployerRoleArns: pulumi.Input<string>[] = []): Record<string, eks.types.input.AccessEntryArgs> {
+    const admin = (principalArn: pulumi.Input<string>): eks.types.input.AccessEntryArgs => ({
+        principalArn,
+        type: eks.AccessEntryType.Standard,
+        accessPolicies: { "cluster-admin": { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
+    });
+    return {
+        ...configuredAdminEntries(adminRoleArns),
+        ...Object.fromEntries(extraDeployerRoleArns.map((arn, i) => [`program-deployer-${i}`, admin(arn)])),
+    };
+}
+
+function configuredAdminEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
     return Object.fromEntries(
         adminRoleArns.map((principalArn, i) => [
             `admin-${i}`,

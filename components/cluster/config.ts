@@ -1,6 +1,6 @@
 /** `flodrama:cluster`: the EKS version, endpoint access, admins, node groups and namespace quotas. */
 import { z } from "zod";
-import { IAM_ROLE_ARN, dnsLabel, cidr, int, list, obj, oneOf, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
+import { IAM_ROLE_ARN, dnsLabel, cidr, int, list, obj, oneOf, optional, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
 import { KubernetesVersion, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 
 /**
@@ -91,6 +91,12 @@ const namespaceQuota = obj({
     pods: int(1, 10000),
 }) satisfies z.ZodType<NamespaceQuota>;
 
+/** An EKS add-on build, e.g. `v1.20.4-eksbuild.2` (`aws eks describe-addon-versions` lists them). */
+const addonVersion = () => text("an EKS add-on version such as v1.20.4-eksbuild.2", { pattern: /^v\d+\.\d+\.\d+-eksbuild\.\d+$/ });
+
+/** Pins of EKS add-on versions; an absent key gets EKS's default for the cluster's version (components/cluster/clusterSpecs.ts). */
+const addonVersionsSchema = obj({ vpcCni: optional(addonVersion()), coredns: optional(addonVersion()), kubeProxy: optional(addonVersion()), ebsCsi: optional(addonVersion()) });
+
 export function clusterSchema(now: Date) {
     return obj({
         version: kubernetesVersion(now),
@@ -116,7 +122,18 @@ export function clusterSchema(now: Date) {
             { when: (p) => p.issues.length === 0 },
         ),
         quotas: obj({ app: namespaceQuota, infra: namespaceQuota }),
-    });
+        /** EKS add-on versions to pin; unpinned ones get EKS's default version for `version`. */
+        addonVersions: addonVersionsSchema.default({}),
+    }).superRefine((c, ctx) => {
+        // kube-proxy runs the cluster's own minor version; a pin from another minor fails CreateAddon.
+        const kubeProxy = c.addonVersions.kubeProxy;
+        if (kubeProxy !== undefined && !kubeProxy.startsWith(`v${c.version}.`)) {
+            report(ctx, ["addonVersions", "kubeProxy"], `a kube-proxy build of the cluster's Kubernetes version (v${c.version}.x-eksbuild.N)`, {
+                value: kubeProxy,
+                hint: `List them with: aws eks describe-addon-versions --kubernetes-version ${c.version} --addon-name kube-proxy; or remove the pin to get EKS's default.`,
+            });
+        }
+    }, whenParsed("version", "addonVersions"));
 }
 
 export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;

@@ -134,7 +134,6 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     ...inCluster,
                     protect: args.protect,
                     randomProvider: this.randomProvider,
-                    dependsOn: args.cluster.addons,
                 },
                 { parent: this },
             );

@@ -48,8 +48,6 @@ export interface InClusterDataArgs {
     protect: boolean;
     /** Provider of the random passwords (explicit, like every provider of the program). */
     randomProvider: random.Provider;
-    /** Cluster add-ons to start after (`ClusterInfo.addons`, the Helm releases). The EBS CSI driver that provisions the volumes is an EKS add-on the cluster's provider already waits for. */
-    dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /** What differs between the two stores. */
@@ -122,7 +120,7 @@ export class InClusterData extends pulumi.ComponentResource {
         new k8s.apps.v1.StatefulSet(
             `${name}-${def.store}`,
             { metadata, spec: def.spec },
-            { ...k8sOpts, dependsOn: [...(args.dependsOn ?? []), policy, service, auth], protect: args.protect },
+            { ...k8sOpts, dependsOn: [policy, service, auth], protect: args.protect },
         );
         // The engine marks `result` secret (additionalSecretOutputs); say so here too, whatever reads it.
         return pulumi.secret(password.result);

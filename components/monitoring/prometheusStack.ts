@@ -108,7 +108,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
                 timeout: 900,
                 maxHistory: 10,
             },
-            { ...k8sOpts, dependsOn: [adminSecret, ...args.cluster.addons] },
+            // Only its namespace, StorageClass (both inputs) and the EBS CSI add-on (through the provider): no other chart.
+            { ...k8sOpts, dependsOn: [adminSecret] },
         );
 
         this.createServiceMonitors(name, args, k8sOpts);

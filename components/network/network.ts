@@ -1,7 +1,9 @@
 /**
  * The VPC the whole platform runs in: public and private subnets in every AZ with CIDRs fixed at plan
  * time, NAT gateways per the stack's strategy, flow logs to CloudWatch, an S3 gateway endpoint, the
- * optional interface endpoints for private nodes, and a closed default security group.
+ * optional interface endpoints for private nodes, and a closed default security group. Or, with
+ * `network.existing`, a landing zone's VPC and subnets, checked at preview and otherwise untouched
+ * (existingNetwork.ts, docs/network.md).
  */
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
@@ -10,6 +12,8 @@ import { NetworkInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { policyJson } from "../../lib/irsaRole";
+import { ExistingNetworkConfig } from "./config";
+import { checkExistingNetwork } from "./existingNetwork";
 
 /** Interface endpoints for private nodes: image pulls (ECR API and registry), IRSA (STS), logs, and EC2 (FSBP EC2.10/55/56). */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "sts", "logs", "ec2"] as const;
@@ -23,10 +27,12 @@ export interface NetworkArgs {
     cidr: string;
     /** Availability zones used, 2 to 4. */
     azCount: number;
-    /** `single`: one NAT gateway for the VPC; `one-per-az`: one per AZ, so an AZ outage does not cut egress elsewhere. */
-    natGateways: "single" | "one-per-az";
-    /** Interface endpoints for ECR, STS, CloudWatch Logs and EC2. */
-    interfaceEndpoints: boolean;
+    /** `single`: one NAT gateway for the VPC; `one-per-az`: one per AZ, so an AZ outage does not cut egress elsewhere. Created VPC only. */
+    natGateways?: "single" | "one-per-az";
+    /** Interface endpoints for ECR, STS, CloudWatch Logs and EC2. Created VPC only. */
+    interfaceEndpoints?: boolean;
+    /** A landing zone's VPC and subnets: nothing is created, the ids are checked at preview. */
+    existing?: ExistingNetworkConfig;
     /** Retention of the flow-log group, in days (one of CloudWatch's values). */
     logRetentionDays: number;
 }
@@ -115,22 +121,37 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
     readonly publicSubnetIds: pulumi.Output<string[]>;
     readonly privateSubnetCidrs: string[];
     readonly publicSubnetCidrs: string[];
-    /** The flow-log group's name. */
-    readonly flowLogGroupName: pulumi.Output<string>;
-
-    private readonly vpc: awsx.ec2.Vpc;
+    /** The flow-log group's name; undefined for a brought-in VPC (its flow logs are the landing zone's). */
+    readonly flowLogGroupName: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Network.__pulumiType, name, {}, opts);
+        const awsProvider = requireAwsProvider(this, "Network");
+        if (args.existing) {
+            const e = args.existing;
+            this.vpcCidr = e.vpcCidr;
+            this.privateSubnetCidrs = [...e.privateSubnetCidrs];
+            this.publicSubnetCidrs = [...(e.publicSubnetCidrs ?? [])];
+            // Every consumer reads the VPC id: a failed check therefore stops the whole update at preview.
+            this.vpcId = checkExistingNetwork(e, this);
+            this.privateSubnetIds = this.vpcId.apply(() => [...e.privateSubnetIds]);
+            this.publicSubnetIds = this.vpcId.apply(() => [...(e.publicSubnetIds ?? [])]);
+            this.flowLogGroupName = pulumi.output(undefined);
+            this.registerOutputs({ vpcId: this.vpcId, vpcCidr: this.vpcCidr, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+            return;
+        }
+        if (args.natGateways === undefined || args.interfaceEndpoints === undefined) {
+            throw new pulumi.ResourceError("network.natGateways and network.interfaceEndpoints are required to create the VPC (config validation should have refused this)", this);
+        }
         const layout = subnetLayout(args.cidr, args.azCount);
         this.vpcCidr = args.cidr;
         this.privateSubnetCidrs = layout.privateCidrs;
         this.publicSubnetCidrs = layout.publicCidrs;
 
-        this.vpc = this.createVpc(name, args, layout, requireAwsProvider(this, "Network"));
-        this.vpcId = this.vpc.vpcId;
-        this.privateSubnetIds = this.vpc.privateSubnetIds;
-        this.publicSubnetIds = this.vpc.publicSubnetIds;
+        const vpc = this.createVpc(name, { ...args, natGateways: args.natGateways }, layout, awsProvider);
+        this.vpcId = vpc.vpcId;
+        this.privateSubnetIds = vpc.privateSubnetIds;
+        this.publicSubnetIds = vpc.publicSubnetIds;
 
         this.lockDefaultSecurityGroup(name, args.stack);
         this.flowLogGroupName = this.createFlowLogs(name, args);
@@ -149,7 +170,7 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
         });
     }
 
-    private createVpc(name: string, args: NetworkArgs, layout: SubnetLayout, awsProvider: pulumi.ProviderResource): awsx.ec2.Vpc {
+    private createVpc(name: string, args: NetworkArgs & { natGateways: "single" | "one-per-az" }, layout: SubnetLayout, awsProvider: pulumi.ProviderResource): awsx.ec2.Vpc {
         return new awsx.ec2.Vpc(
             `${name}-vpc`,
             {

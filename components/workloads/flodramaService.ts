@@ -60,9 +60,11 @@ export class FlodramaService extends pulumi.ComponentResource {
         requireAwsProvider(this, "FlodramaService");
         const { service, cluster } = args;
         const namespace = cluster.appNamespace;
-        // Every object waits for the add-ons: HPAs need metrics-server, and the LB controller's webhooks
-        // (pod readiness gates, Service mutation) must be up before pods and Services are created.
-        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: cluster.provider, dependsOn: cluster.addons };
+        // No object here waits for a Helm chart (critical path of a first `up`, docs/decisions.md): an HPA is
+        // created without metrics-server and acts once it serves; the LB controller's Service webhook is
+        // off, and its pod webhook only adds readiness gates (pods that start before it get them at the
+        // next rollout; while it is registered but not yet serving, the ReplicaSet retries pod creation).
+        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: cluster.provider };
 
         const role = new IrsaRole(
             `${name}-irsa`,
@@ -85,7 +87,7 @@ export class FlodramaService extends pulumi.ComponentResource {
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             deploymentManifest({ service, image: args.image, namespace, dataSecretName: args.data.secretName, extraEnv: args.extraEnv }),
-            { ...k8sOpts, dependsOn: [...cluster.addons, serviceAccount] },
+            { ...k8sOpts, dependsOn: [serviceAccount] },
         );
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpaManifest(service, namespace), k8sOpts);
         new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, pdbManifest(service, namespace), k8sOpts);

@@ -46,7 +46,7 @@ async function runComponent(stack: string): Promise<Run> {
                 stack: cfg.stack,
                 region: cfg.region,
                 network: fakeNetwork(cfg.network.azCount),
-                cluster: { ...cluster, addons: [addon] },
+                cluster: { ...cluster, lbController: [addon] },
                 services: fakeServices(cfg.services),
                 identity: fakeIdentity(),
                 site: fakeSite(),

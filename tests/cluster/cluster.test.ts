@@ -6,7 +6,8 @@
 import { strict as assert } from "assert";
 import { EksCluster } from "../../components/cluster/cluster";
 import {
-    ADDON_VERSIONS,
+    addonVersionChoices,
+    renderAddonVersions,
     adminAccessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
@@ -40,6 +41,7 @@ function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
     return {
         stack: cfg.stack,
         version: cfg.cluster.version,
+        addonVersions: cfg.cluster.addonVersions,
         vpcId: net.vpcId,
         privateSubnetIds: net.privateSubnetIds,
         publicAccessCidrs: cfg.cluster.publicAccessCidrs,
@@ -52,14 +54,16 @@ function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
 }
 
 describe("cluster: pure specs", () => {
-    it("pins add-on versions for every supported Kubernetes version, kube-proxy on the same minor", () => {
-        assert.deepEqual(Object.keys(ADDON_VERSIONS).sort(), [...SUPPORTED_KUBERNETES_VERSIONS].sort());
-        for (const [k8s, v] of Object.entries(ADDON_VERSIONS)) {
-            for (const version of Object.values(v)) {
-                assert.match(version, /^v\d+\.\d+\.\d+-eksbuild\.\d+$/, `${k8s}: ${version}`);
-            }
-            assert.ok(v.kubeProxy.startsWith(`v${k8s}.`), `kube-proxy ${v.kubeProxy} matches ${k8s}`);
-        }
+    it("resolves every add-on to EKS's default unless config pins it, and says which", () => {
+        const choices = addonVersionChoices("1.35", { coredns: "v1.12.4-eksbuild.1" });
+        assert.deepEqual(
+            choices.map((c) => [c.addonName, c.pinned]),
+            [["vpc-cni", undefined], ["coredns", "v1.12.4-eksbuild.1"], ["kube-proxy", undefined], ["aws-ebs-csi-driver", undefined]],
+        );
+        const text = renderAddonVersions("1.35", { coredns: "v1.12.4-eksbuild.1" });
+        assert.match(text, /vpc-cni +EKS default +resolved: EKS default for Kubernetes 1\.35/);
+        assert.match(text, /coredns +v1\.12\.4-eksbuild\.1 +pinned in config \(flodrama:cluster\.addonVersions\.coredns\)/);
+        assert.ok(SUPPORTED_KUBERNETES_VERSIONS.length > 0);
     });
 
     it("keeps the endpoint private unless CIDRs are listed", () => {
@@ -160,7 +164,9 @@ for (const stack of stackNames()) {
 
         it("authenticates through access entries, one per configured admin role", () => {
             assert.equal(eksInputs.authenticationMode, "API");
-            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns));
+            // Plus the deploy runner's role where the stack has one (tests/runner).
+            const runnerRole = run.ofType("aws:iam/role:Role").find((r) => r.name === "deploy-runner-role");
+            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns, runnerRole ? [runnerRole.state.arn] : []));
         });
 
         it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
@@ -232,14 +238,17 @@ for (const stack of stackNames()) {
             assert.deepEqual(attached, ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
         });
 
-        it("installs the four add-ons at the pinned versions, network policy on in the CNI", () => {
-            const versions = ADDON_VERSIONS[cfg.version];
+        it("installs the four add-ons at EKS's default version, resolved through the stack's provider, network policy on in the CNI", () => {
             const addons = new Map(run.ofType("aws:eks/addon:Addon").map((a) => [a.inputs.addonName, a]));
             assert.deepEqual([...addons.keys()].sort(), ["aws-ebs-csi-driver", "coredns", "kube-proxy", "vpc-cni"]);
-            assert.equal(addons.get("vpc-cni")!.inputs.addonVersion, versions.vpcCni);
-            assert.equal(addons.get("coredns")!.inputs.addonVersion, versions.coredns);
-            assert.equal(addons.get("kube-proxy")!.inputs.addonVersion, versions.kubeProxy);
-            assert.equal(addons.get("aws-ebs-csi-driver")!.inputs.addonVersion, versions.ebsCsi);
+            assert.equal(addons.get("vpc-cni")!.inputs.addonVersion, "v1.20.4-eksbuild.1");
+            assert.equal(addons.get("coredns")!.inputs.addonVersion, "v1.12.4-eksbuild.1");
+            assert.equal(addons.get("kube-proxy")!.inputs.addonVersion, `v${cfg.version}.0-eksbuild.1`);
+            assert.equal(addons.get("aws-ebs-csi-driver")!.inputs.addonVersion, "v1.53.0-eksbuild.1");
+            const lookups = run.invokes.filter((i) => i.token === "aws:eks/getAddonVersion:getAddonVersion");
+            assert.equal(lookups.length, 4);
+            const aws = run.one("pulumi:providers:aws", "aws");
+            assert.ok(lookups.every((i) => i.provider?.startsWith(`${aws.urn}::`)), `through the stack's provider: ${lookups.map((i) => i.provider).join(", ")}`);
             assert.deepEqual(JSON.parse(addons.get("vpc-cni")!.inputs.configurationValues), { enableNetworkPolicy: "true" });
             for (const a of addons.values()) {
                 assert.equal(a.inputs.clusterName, `flodrama-${stack}-eks`);
@@ -415,6 +424,23 @@ describe("cluster: config rules", () => {
             v.cluster.nodeGroups.push({ ...v.cluster.nodeGroups[0], name: "spare", minSize: 0, desiredSize: 0 });
             v.cluster.nodeGroups[0].desiredSize = 1;
         });
+    });
+
+    it("accepts add-on version pins and refuses a malformed one or a kube-proxy of another minor", () => {
+        const ok = configFor("prod", (v) => (v.cluster.addonVersions = { coredns: "v1.12.4-eksbuild.1", kubeProxy: `v${v.cluster.version}.0-eksbuild.2` }));
+        assert.equal(ok.cluster.addonVersions.coredns, "v1.12.4-eksbuild.1");
+        assert.deepEqual(configFor("prod").cluster.addonVersions, {}, "nothing pinned by default");
+        const e = problemsOf("prod", (v) => (v.cluster.addonVersions = { vpcCni: "1.20", kubeProxy: "v1.30.0-eksbuild.1" }));
+        assertProblem(e, "flodrama:cluster.addonVersions.vpcCni", /an EKS add-on version such as v1\.20\.4-eksbuild\.2/);
+        const wrongMinor = problemsOf("prod", (v) => (v.cluster.addonVersions = { kubeProxy: "v1.30.0-eksbuild.1" }));
+        assertProblem(wrongMinor, "flodrama:cluster.addonVersions.kubeProxy", /kube-proxy build of the cluster's Kubernetes version/);
+    });
+
+    it("uses a pinned add-on version as given and resolves only the others", async () => {
+        const run = await runProgram("dev", { override: (v) => (v.cluster.addonVersions = { ebsCsi: "v1.50.0-eksbuild.1" }) });
+        const ebs = run.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+        assert.equal(ebs.inputs.addonVersion, "v1.50.0-eksbuild.1");
+        assert.equal(run.invokes.filter((i) => i.token === "aws:eks/getAddonVersion:getAddonVersion").length, 3);
     });
 
     it("refuses duplicate node group names", () => {

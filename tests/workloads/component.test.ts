@@ -36,6 +36,7 @@ for (const stack of ["dev", "prod"]) {
         let cfg: FlodramaConfig;
         let workloads: Workloads;
         let addon: RecordedResource;
+        let lbController: RecordedResource;
 
         before(async () => {
             const sim = await simulate(
@@ -44,8 +45,9 @@ for (const stack of ["dev", "prod"]) {
                     cfg = loadConfig();
                     const providers = createAwsProviders(cfg);
                     const cluster = fakeCluster();
-                    // Stands in for metrics-server and the LB controller, which objects must wait for.
-                    cluster.addons = [new k8s.helm.v3.Release("fixture-metrics-server", { chart: "metrics-server", namespace: "kube-system" }, { provider: cluster.provider })];
+                    // Stand-ins for metrics-server and the LB controller: no workload object may wait for them.
+                    cluster.metricsServer = [new k8s.helm.v3.Release("fixture-metrics-server", { chart: "metrics-server", namespace: "kube-system" }, { provider: cluster.provider })];
+                    cluster.lbController = [new k8s.helm.v3.Release("fixture-lb-controller", { chart: "aws-load-balancer-controller", namespace: "kube-system" }, { provider: cluster.provider })];
                     const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
                     workloads = new Workloads(
                         "workloads",
@@ -71,7 +73,8 @@ for (const stack of ["dev", "prod"]) {
                 },
             );
             run = new ProgramRun(stack, sim.resources, {}, [], sim.config);
-            addon = run.one("kubernetes:helm.sh/v3:Release");
+            addon = run.one("kubernetes:helm.sh/v3:Release", "fixture-metrics-server");
+            lbController = run.one("kubernetes:helm.sh/v3:Release", "fixture-lb-controller");
         });
 
         const services = () => cfg.services;
@@ -96,13 +99,14 @@ for (const stack of ["dev", "prod"]) {
             assert.equal(k8sOf("Deployment").length, services().length);
         });
 
-        it("puts every Kubernetes object on the cluster's provider in namespace flodrama, after the add-ons", () => {
+        it("puts every Kubernetes object on the cluster's provider in namespace flodrama, waiting for no Helm chart", () => {
             const objects = run.resources.filter((r) => K8S_KINDS.some((k) => r.type.endsWith(`:${k}`)));
             assert.ok(objects.length >= services().length * 6);
             for (const r of objects) {
                 assert.equal(run.providerOf(r)?.name, "fixture-k8s", `${r.type} ${r.name}`);
                 assert.equal(r.inputs.metadata.namespace, APP_NAMESPACE, `${r.type} ${r.name}`);
-                assert.ok(r.dependencies.includes(addon.urn), `${r.type} ${r.name} waits for the add-ons`);
+                // Critical path: HPAs act once metrics-server serves; nothing needs a chart to be created.
+                assert.ok(!r.dependencies.includes(addon.urn) && !r.dependencies.includes(lbController.urn), `${r.type} ${r.name} waits for no chart: ${r.dependencies.join(", ")}`);
             }
         });
 

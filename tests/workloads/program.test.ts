@@ -41,14 +41,13 @@ for (const stack of stackNames()) {
             assert.equal(run.kubernetes("Deployment").filter((d) => d.inputs.metadata?.namespace === APP_NAMESPACE).length, services.length);
         });
 
-        it("makes every service wait for the cluster add-ons", () => {
+        it("starts every service after the EKS add-ons (through the provider) but waits for no Helm chart", () => {
             assert.equal(run.ofType("flodrama:k8s:Workloads").length, 1);
+            const charts = new Set(run.ofType("kubernetes:helm.sh/v3:Release").map((r) => r.urn));
+            const provider = run.one("pulumi:providers:kubernetes", "cluster-k8s");
             for (const d of run.kubernetes("Deployment").filter((r) => r.inputs.metadata?.namespace === APP_NAMESPACE)) {
-                const addons = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" || r.type === "aws:eks/addon:Addon");
-                assert.ok(
-                    addons.some((a) => d.dependencies.includes(a.urn)),
-                    `Deployment ${d.inputs.metadata.name} depends on the add-ons`,
-                );
+                assert.equal(d.provider, provider.urn, `Deployment ${d.inputs.metadata.name} on the cluster provider, which waits for the add-ons`);
+                assert.deepEqual(d.dependencies.filter((u) => charts.has(u)), [], `Deployment ${d.inputs.metadata.name} waits for no chart`);
             }
         });
 

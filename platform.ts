@@ -1,0 +1,243 @@
+/**
+ * The platform on top of the network: cluster, cluster services, data tier, recommendations,
+ * workloads, CDN site, identity, API and monitoring, in dependency order. index.ts declares it on
+ * every `pulumi up` except the bootstrap one (`flodrama:bootstrap: true`, docs/first-deploy.md), which
+ * creates only the network and the deploy runner. Returns the stack outputs index.ts exports.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FlodramaConfig } from "./config";
+import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
+import { AwsProviders, createDockerBuildProvider, RecommendationsProviders } from "./lib/providers";
+import { EksCluster } from "./components/cluster/cluster";
+import { ClusterServices } from "./components/cluster/clusterServices";
+import { DataTier } from "./components/data/dataTier";
+import { Recommendations } from "./components/recommendations/recommendations";
+import { ImagesInfo } from "./components/workloads/imageRepositories";
+import { Workloads } from "./components/workloads/workloads";
+import { CdnSite } from "./components/cdn/cdnSite";
+import { securityHeadersConfigFor } from "./edge/bundle";
+import { Identity, managedLoginOrigins } from "./components/identity/identity";
+import { ApiGateway } from "./components/api/apiGateway";
+import { Monitoring } from "./components/monitoring/monitoring";
+
+/** What the platform needs from index.ts: config, providers, the network and the deploy runner's identity. */
+export interface PlatformArgs {
+    cfg: FlodramaConfig;
+    providers: AwsProviders;
+    /** aws and aws-native in the recommendations region (Personalize), and that region. */
+    recommendationsProviders: RecommendationsProviders;
+    /** The image repositories (created before the platform, in the bootstrap set). */
+    images: ImagesInfo;
+    network: NetworkInfo;
+    /** The deploy runner's role and security group, when there is one: cluster admin and endpoint source. */
+    runner?: { roleArn: pulumi.Output<string>; securityGroupId: pulumi.Output<string> };
+}
+
+export function createPlatform({ cfg, providers, recommendationsProviders, network, runner, images }: PlatformArgs) {
+    const cluster = new EksCluster(
+        "cluster",
+        {
+            stack: cfg.stack,
+            version: cfg.cluster.version,
+            addonVersions: cfg.cluster.addonVersions,
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            publicAccessCidrs: cfg.cluster.publicAccessCidrs,
+            adminRoleArns: cfg.cluster.adminRoleArns,
+            // The runner deploys from inside the VPC: a cluster admin, allowed on 443 into the cluster.
+            extraDeployerRoleArns: runner ? [runner.roleArn] : [],
+            extraEndpointSourceSecurityGroupIds: runner ? [runner.securityGroupId] : [],
+            nodeGroups: cfg.cluster.nodeGroups,
+            logRetentionDays: cfg.logRetentionDays,
+            protect: cfg.protect,
+            tags: cfg.tags,
+        },
+        { provider: providers.aws },
+    );
+
+    // ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
+    const clusterInfo: ClusterInfo = new ClusterServices(
+        "cluster-services",
+        {
+            stack: cfg.stack,
+            region: cfg.region,
+            kubernetesVersion: cfg.cluster.version,
+            provider: cluster.provider,
+            clusterName: cluster.name,
+            nodeSecurityGroupId: cluster.nodeSecurityGroupId,
+            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcIssuer: cluster.oidcIssuer,
+            vpcId: network.vpcId,
+            vpcCidr: network.vpcCidr,
+            quotas: cfg.cluster.quotas,
+            protect: cfg.protect,
+            volumeTags: cfg.tags,
+        },
+        { provider: providers.aws },
+    );
+
+    // ---- data tier (issue 5) -------------------------------------------------------------------------------
+    // DataTier implements DataInfo (what workloads and monitoring consume) and adds the endpoints exported below.
+    const data = new DataTier(
+        "data",
+        {
+            stack: cfg.stack,
+            data: cfg.data,
+            network,
+            cluster: clusterInfo,
+            protect: cfg.protect,
+            logRetentionDays: cfg.logRetentionDays,
+            randomProvider: providers.random,
+        },
+        { provider: providers.aws },
+    ) satisfies DataInfo;
+
+    // ---- recommendations (issue 7) ------------------------------------------------------------------------
+    // Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
+    const recommendations = new Recommendations(
+        "recommendations",
+        {
+            stack: cfg.stack,
+            region: recommendationsProviders.region,
+            awsNativeProvider: recommendationsProviders.awsNative,
+            iamProvider: providers.aws,
+            protect: cfg.protect,
+            logRetentionDays: cfg.logRetentionDays,
+        },
+        // In the recommendations region: Personalize and the bucket and key it reads; the IAM role on the stack's provider.
+        { provider: recommendationsProviders.aws },
+    );
+
+    // ---- workloads (issue 6) -------------------------------------------------------------------------------
+    // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
+    // goes to the API (target group bindings, Watch Party's role) and to monitoring.
+    const workloads = new Workloads(
+        "workloads",
+        {
+            stack: cfg.stack,
+            region: cfg.region,
+            services: cfg.services,
+            images,
+            // Only a stack that builds images (dev) declares the docker-build provider, and so needs Docker.
+            dockerBuildProvider: cfg.services.some((s) => s.image.kind === "build") ? createDockerBuildProvider() : undefined,
+            network,
+            cluster: clusterInfo,
+            data,
+            protect: cfg.protect,
+            logRetentionDays: cfg.logRetentionDays,
+            grants: [recommendations.apiGrant],
+        },
+        { provider: providers.aws },
+    );
+
+    // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+    const site = new CdnSite(
+        "site",
+        {
+            stack: cfg.stack,
+            priceClass: cfg.cdn.priceClass,
+            domain: cfg.cdn.domain,
+            waf: cfg.cdn.waf,
+            buildDir: cfg.frontend.buildDir,
+            securityHeaders: securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region)),
+            logRetentionDays: cfg.logRetentionDays,
+            protect: cfg.protect,
+            usEast1: providers.usEast1,
+        },
+        { provider: providers.aws },
+    );
+
+    // ---- identity (issue 7) ---------------------------------------------------------------------------------
+    const identity = new Identity(
+        "identity",
+        { stack: cfg.stack, region: cfg.region, siteUrl: site.url, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+        { provider: providers.aws },
+    );
+
+    // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
+    // ApiGateway implements ApiInfo (what monitoring consumes) and adds the management endpoint and NLB.
+    const api = new ApiGateway(
+        "api",
+        {
+            stack: cfg.stack,
+            region: cfg.region,
+            network,
+            cluster: clusterInfo,
+            services: workloads.services,
+            identity,
+            site,
+            throttling: cfg.api.throttling,
+            publicRoutes: cfg.api.publicRoutes,
+            extraCorsOrigins: cfg.api.extraCorsOrigins,
+            domain: cfg.api.domain,
+            websocketDomain: cfg.api.websocketDomain,
+            logRetentionDays: cfg.logRetentionDays,
+            protect: cfg.protect,
+        },
+        { provider: providers.aws },
+    ) satisfies ApiInfo;
+
+    // ---- monitoring (issue 8) -------------------------------------------------------------------------------
+    const monitoring = new Monitoring(
+        "monitoring",
+        {
+            stack: cfg.stack,
+            region: cfg.region,
+            monitoring: cfg.monitoring,
+            site,
+            api,
+            data,
+            services: workloads.services,
+            cluster: clusterInfo,
+            usEast1Provider: providers.usEast1,
+            randomProvider: providers.random,
+            protect: cfg.protect,
+        },
+        { provider: providers.aws },
+    );
+
+    return {
+        clusterName: cluster.name,
+        kubeconfig: cluster.kubeconfig,
+        appNamespace: clusterInfo.appNamespace,
+        infraNamespace: clusterInfo.infraNamespace,
+        monitoringNamespace: clusterInfo.monitoringNamespace,
+        storageClassName: clusterInfo.storageClassName,
+        dataMode: data.mode,
+        dataSecretName: data.secretName,
+        documentDbClusterId: data.documentDbClusterId,
+        documentDbEndpoint: data.documentDbEndpoint,
+        documentDbReaderEndpoint: data.documentDbReaderEndpoint,
+        redisReplicationGroupId: data.redisReplicationGroupId,
+        redisPrimaryEndpoint: data.redisPrimaryEndpoint,
+        redisReaderEndpoint: data.redisReaderEndpoint,
+        datasetGroupArn: recommendations.datasetGroupArn,
+        trainingBucketName: recommendations.trainingBucketName,
+        personalizeRoleArn: recommendations.roleArn,
+        personalizeTrackingId: recommendations.trackingId,
+        deployedImages: workloads.deployedImages,
+        scraperBucket: workloads.scraperBucketName,
+        siteUrl: site.url,
+        distributionId: site.distributionId,
+        distributionDomainName: site.distributionDomainName,
+        siteBucketName: site.bucketName,
+        viewerUserPoolId: identity.viewerUserPoolId,
+        spaClientId: identity.spaClientId,
+        hostedUiUrl: identity.hostedUiUrl,
+        viewerIssuerUrl: identity.viewerIssuerUrl,
+        adminUserPoolId: identity.adminUserPoolId,
+        adminClientId: identity.adminClientId,
+        adminHostedUiUrl: identity.adminHostedUiUrl,
+        httpApiUrl: api.httpApiUrl,
+        websocketUrl: api.websocketUrl,
+        httpApiId: api.httpApiId,
+        websocketApiId: api.websocketApiId,
+        websocketManagementEndpoint: api.websocketManagementEndpoint,
+        apiLoadBalancerArn: api.loadBalancerArn,
+        alarmTopicArn: monitoring.alarmTopicArn,
+        dashboardName: monitoring.dashboardName,
+        dashboardUrl: monitoring.dashboardUrl,
+        grafanaPortForward: monitoring.grafanaPortForward,
+    };
+}
