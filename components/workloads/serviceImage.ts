@@ -14,6 +14,7 @@ import * as path from "path";
 import { ServiceConfig } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
+import { stateful } from "../../lib/stateful";
 
 /** EKS nodes are x86_64 (AL2023_x86_64_STANDARD); an image built on an arm64 laptop must not land there. */
 export const IMAGE_PLATFORM = "linux/amd64";
@@ -117,6 +118,8 @@ export interface ServiceImageArgs {
     service: ServiceConfig;
     /** ARN of the customer-managed KMS key that encrypts the repository. */
     kmsKeyArn: pulumi.Input<string>;
+    /** `protectStatefulResources`: whether a repository holding images refuses deletion (lib/stateful.ts). */
+    protect: boolean;
 }
 
 export class ServiceImage extends pulumi.ComponentResource {
@@ -150,8 +153,8 @@ export class ServiceImage extends pulumi.ComponentResource {
                 imageTagMutability: "IMMUTABLE",
                 imageScanningConfiguration: { scanOnPush: true },
                 encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.kmsKeyArn }],
-                // A repository that still holds images is never deleted by accident.
-                forceDelete: false,
+                // Images are rebuilt from source: dev deletes them with the repository, prod refuses while any remain.
+                forceDelete: stateful(args.protect).forceDelete,
             },
             { parent: this },
         );
