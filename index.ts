@@ -188,6 +188,7 @@ const api = new ApiGateway(
         websocketDomain: cfg.api.websocketDomain,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
+        manageAccountSettings: cfg.api.manageAccountSettings,
     },
     { provider: providers.aws },
 ) satisfies ApiInfo;
