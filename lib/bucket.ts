@@ -5,7 +5,7 @@
  * key), versioning where wanted, a lifecycle, S3 server access logs to a log bucket, and a TLS-only
  * bucket policy. Deletion follows `protectStatefulResources` through lib/stateful.ts: `forceDestroy`
  * in dev (every version included, so `pulumi destroy` never stops on BucketNotEmpty), `protect` and
- * `retainOnDelete` in prod.
+ * `retainOnDelete` in prod (a prod destroy leaves the bucket and its data: docs/destroy.md).
  *
  * A function, not a component: the bucket and its settings stay children of the caller, named
  * `<name>` and `<name>-<part>`, so adopting it changes no URN (`previousNames` aliases a part whose
@@ -75,7 +75,7 @@ export function hardenedBucket(name: string, args: HardenedBucketArgs, opts: pul
         const previous = args.previousNames?.[p];
         return previous ? { ...opts, aliases: [...(opts.aliases ?? []), { name: previous }] } : opts;
     };
-    const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: s.forceDestroy }, { ...opts, ...s.options });
+    const bucket = new aws.s3.Bucket(name, { bucket: args.bucketName, forceDestroy: s.forceDestroy }, { ...opts, ...s.retainOptions });
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access-block`,
         { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

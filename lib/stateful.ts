@@ -7,12 +7,12 @@
  * - `false` (dev): everything is deletable by `pulumi destroy` with no manual step: no `protect`, nothing
  *   retained, no AWS deletion protection, no final snapshots, buckets and ECR repositories emptied on
  *   delete, KMS keys scheduled for deletion with the shortest window.
- * - `true` (prod, required there by config.ts): Pulumi `protect` and `retainOnDelete`, AWS deletion
- *   protection on, a final snapshot on delete, buckets and repositories refuse deletion while not empty,
- *   KMS keys retained (and a 30-day window if one is ever deleted). docs/destroy.md is the teardown.
+ * - `true` (prod, required there by config.ts): Pulumi `protect`, AWS deletion protection on, a final
+ *   snapshot on delete, buckets and repositories refuse deletion while not empty, KMS keys and buckets
+ *   retained on delete (and a 30-day window if a key is ever deleted). docs/destroy.md is the teardown.
  *
- * Usage: `const s = stateful(args.protect);` then `{ ...s.options, parent: this }` on the resource and the
- * knob on its args (`forceDestroy: s.forceDestroy`, `forceDelete: s.forceDelete`, ...).
+ * Usage: `const s = stateful(args.protect);` then `{ ...s.options, parent: this }` (or `s.retainOptions`
+ * for keys and buckets) on the resource and the knob on its args (`forceDestroy: s.forceDestroy`, `forceDelete: s.forceDelete`, ...).
  */
 import * as pulumi from "@pulumi/pulumi";
 
@@ -22,11 +22,14 @@ export const KMS_DELETION_WINDOW_DAYS = { min: 7, max: 30 } as const;
 export interface Stateful {
     /** The stack's `protectStatefulResources`. */
     readonly protect: boolean;
-    /**
-     * Pulumi options of a stateful resource: `protect` (destroy and replacement refused until the flag
-     * is turned off) and `retainOnDelete` (a resource unprotected by hand and deleted stays in AWS).
-     */
+    /** Pulumi options of a stateful resource: `protect` (destroy and replacement refused while set). */
     readonly options: Readonly<Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">>;
+    /**
+     * Pulumi options of what must outlive the stack: `protect` plus `retainOnDelete`, so that a destroy
+     * (after `pulumi state unprotect`) leaves it in AWS. KMS keys (the final snapshots and backups are
+     * encrypted with them) and S3 buckets (their data is copied or deleted by a person, not a destroy).
+     */
+    readonly retainOptions: Readonly<Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">>;
     /** DocumentDB cluster `deletionProtection`, NLB `enableDeletionProtection`, EKS cluster `deletionProtection`. */
     readonly deletionProtection: boolean;
     /** Cognito user pool `deletionProtection`. */
@@ -52,7 +55,8 @@ export interface Stateful {
 export function stateful(protect: boolean): Stateful {
     return {
         protect,
-        options: { protect, retainOnDelete: protect },
+        options: { protect, retainOnDelete: false },
+        retainOptions: { protect, retainOnDelete: protect },
         deletionProtection: protect,
         cognitoDeletionProtection: protect ? "ACTIVE" : "INACTIVE",
         skipFinalSnapshot: !protect,

@@ -114,7 +114,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             // Deleting the key makes every Secret in etcd unreadable: protect it where data matters.
-            { key: { ...stateful(args.protect).options, parent: this }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 

@@ -176,7 +176,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             // Losing the key loses every backup and snapshot with the data.
-            { key: { ...stateful(args.protect).options, parent: this }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 

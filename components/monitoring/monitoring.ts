@@ -271,7 +271,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 aliasName: physicalName(args.stack, `alerts${suffix}`, "kmsAlias"),
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
-            { key: { ...opts, ...stateful(args.protect).options }, alias: opts },
+            { key: { ...opts, ...stateful(args.protect).retainOptions }, alias: opts },
         );
         const topic = new aws.sns.Topic(
             base,

@@ -133,7 +133,7 @@ export class Recommendations extends pulumi.ComponentResource {
                 aliasName: physicalName(args.stack, "personalize", "kmsAlias"),
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
-            { key: { ...stateful(args.protect).options, parent: this }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 

@@ -212,7 +212,7 @@ export class Workloads extends pulumi.ComponentResource {
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             // Without the key, images and scraped objects are unreadable.
-            { key: { ...stateful(args.protect).options, parent: this }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 

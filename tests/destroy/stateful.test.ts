@@ -10,12 +10,14 @@ import { KMS_DELETION_WINDOW_DAYS, stateful, Stateful } from "../../lib/stateful
 
 type Knobs = (r: RecordedResource, s: Stateful) => Record<string, [actual: unknown, expected: unknown]>;
 
-const pulumiOptions: Knobs = (r, s) => ({ protect: [r.protect, s.protect], retainOnDelete: [r.retainOnDelete, s.protect] });
+const pulumiOptions: Knobs = (r, s) => ({ protect: [r.protect, s.protect], retainOnDelete: [r.retainOnDelete, false] });
+/** Keys and buckets outlive a prod destroy (lib/stateful.ts `retainOptions`). */
+const retained: Knobs = (r, s) => ({ protect: [r.protect, s.protect], retainOnDelete: [r.retainOnDelete, s.protect] });
 
 /** One row per stateful resource type: which knobs it has and what each must be. `where` narrows the type to the stateful ones. */
 const TABLE: { type: string; where?: (r: RecordedResource) => boolean; knobs: Knobs }[] = [
-    { type: "aws:s3/bucket:Bucket", knobs: (r, s) => ({ ...pulumiOptions(r, s), forceDestroy: [r.inputs.forceDestroy, s.forceDestroy] }) },
-    { type: "aws:kms/key:Key", knobs: (r, s) => ({ ...pulumiOptions(r, s), deletionWindowInDays: [r.inputs.deletionWindowInDays, s.kmsDeletionWindowInDays] }) },
+    { type: "aws:s3/bucket:Bucket", knobs: (r, s) => ({ ...retained(r, s), forceDestroy: [r.inputs.forceDestroy, s.forceDestroy] }) },
+    { type: "aws:kms/key:Key", knobs: (r, s) => ({ ...retained(r, s), deletionWindowInDays: [r.inputs.deletionWindowInDays, s.kmsDeletionWindowInDays] }) },
     {
         type: "aws:docdb/cluster:Cluster",
         knobs: (r, s) => ({
@@ -101,12 +103,14 @@ describe("stateful: the knobs of each setting", () => {
     it("dev (false) deletes everything; prod (true) protects, retains, snapshots and keeps the longest KMS window", () => {
         const dev = stateful(false);
         assert.deepEqual(
-            [dev.options, dev.deletionProtection, dev.cognitoDeletionProtection, dev.skipFinalSnapshot, dev.forceDestroy, dev.forceDelete, dev.kmsDeletionWindowInDays, dev.finalSnapshotIdentifier("x")],
+            [dev.retainOptions, dev.deletionProtection, dev.cognitoDeletionProtection, dev.skipFinalSnapshot, dev.forceDestroy, dev.forceDelete, dev.kmsDeletionWindowInDays, dev.finalSnapshotIdentifier("x")],
             [{ protect: false, retainOnDelete: false }, false, "INACTIVE", true, true, true, KMS_DELETION_WINDOW_DAYS.min, undefined],
         );
+        assert.deepEqual(dev.options, { protect: false, retainOnDelete: false });
         const prod = stateful(true);
+        assert.deepEqual(prod.options, { protect: true, retainOnDelete: false }, "a prod destroy deletes the stores (with a final snapshot) and the pools");
         assert.deepEqual(
-            [prod.options, prod.deletionProtection, prod.cognitoDeletionProtection, prod.skipFinalSnapshot, prod.forceDestroy, prod.forceDelete, prod.kmsDeletionWindowInDays, prod.finalSnapshotIdentifier("x")],
+            [prod.retainOptions, prod.deletionProtection, prod.cognitoDeletionProtection, prod.skipFinalSnapshot, prod.forceDestroy, prod.forceDelete, prod.kmsDeletionWindowInDays, prod.finalSnapshotIdentifier("x")],
             [{ protect: true, retainOnDelete: true }, true, "ACTIVE", false, false, false, KMS_DELETION_WINDOW_DAYS.max, "x-final"],
         );
     });
