@@ -12,6 +12,7 @@ import { apiSchema } from "../../components/api/config";
 import { ProgramRun, PROJECT_DIR, runProgram } from "../../offline/harness";
 import { assertProblem, configFor, problemsOf } from "../../offline/stackConfig";
 import { KMS_DELETION_WINDOW_DAYS, stateful } from "../../lib/stateful";
+import { renderDestroySummary } from "../../offline/destroySummary";
 
 const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "destroy.md"), "utf8");
 
@@ -76,6 +77,18 @@ describe("docs/destroy.md against the program", () => {
         const api = fs.readFileSync(path.join(PROJECT_DIR, "docs", "api.md"), "utf8");
         assert.doesNotMatch(api, /turn it off \(`protectStatefulResources`\)/);
         assert.match(api, /docs\/destroy\.md/);
+    });
+});
+
+describe("the plan's destroy summary", () => {
+    it("says which stack manages API Gateway's account setting, and what would stop a destroy", async () => {
+        const prod = renderDestroySummary(await runProgram("prod"));
+        const dev = renderDestroySummary(await runProgram("dev"));
+        assert.match(prod, /account setting \(CloudWatch role\): managed by this stack, retained on delete/);
+        assert.match(prod, /AWS deletion protection on: .*data-docdb/);
+        assert.match(dev, /account setting \(CloudWatch role\): relies on the stack/);
+        assert.match(dev, /AWS deletion protection on: none/);
+        assert.match(dev, /Pulumi protect: 0 resource\(s\); retained on delete: none/);
     });
 });
 
