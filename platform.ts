@@ -174,6 +174,7 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             websocketDomain: cfg.api.websocketDomain,
             logRetentionDays: cfg.logRetentionDays,
             protect: cfg.protect,
+            manageAccountSettings: cfg.api.manageAccountSettings,
         },
         { provider: providers.aws },
     ) satisfies ApiInfo;

@@ -1,6 +1,6 @@
 /**
- * The program's customer-managed KMS keys: one function creates each key (rotating, 30-day deletion
- * window) with its alias, and the shared pieces of their policies: the account administers each key
+ * The program's customer-managed KMS keys: one function creates each key (rotating, deletion window
+ * from lib/stateful.ts) with its alias, and the shared pieces of their policies: the account administers each key
  * through IAM (so a key never becomes unmanageable), and each key policy adds only the use it allows.
  */
 import * as aws from "@pulumi/aws";
@@ -74,6 +74,8 @@ export interface CustomerManagedKeyArgs {
     policy: pulumi.Input<string>;
     /** Alias name without `alias/` (a physical name). */
     aliasName: string;
+    /** Pending window when the key is deleted: `stateful(protect).kmsDeletionWindowInDays` (lib/stateful.ts). */
+    deletionWindowInDays: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export interface CustomerManagedKeyArgs {
  * `opts.key` carries the caller's protection of the key (losing a key loses what it encrypts).
  */
 export function customerManagedKey(name: string, args: CustomerManagedKeyArgs, opts: { key: pulumi.CustomResourceOptions; alias: pulumi.CustomResourceOptions }): aws.kms.Key {
-    const key = new aws.kms.Key(name, { description: args.description, enableKeyRotation: true, deletionWindowInDays: 30, policy: args.policy }, opts.key);
+    const key = new aws.kms.Key(name, { description: args.description, enableKeyRotation: true, deletionWindowInDays: args.deletionWindowInDays, policy: args.policy }, opts.key);
     new aws.kms.Alias(`${name}-alias`, { name: `alias/${args.aliasName}`, targetKeyId: key.keyId }, opts.alias);
     return key;
 }

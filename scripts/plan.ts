@@ -14,6 +14,7 @@ import { criticalPath, renderCriticalPath } from "../offline/criticalPath";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
 import { renderPolicyReport, runPolicies } from "../offline/policyRunner";
 import { hiddenTypes, renderRemoteEstimates } from "../offline/remoteComponents";
+import { renderDestroySummary } from "../offline/destroySummary";
 
 /** FLODRAMA_SOURCE_MAPS=1 (see offline/register.js) also keeps stack traces. */
 const DEBUG = process.env.FLODRAMA_SOURCE_MAPS === "1";
@@ -120,6 +121,8 @@ async function main(): Promise<void> {
     const cost = estimateCost(quantitiesOf(run), loadPrices(run.config["aws:region"] ?? "eu-west-3"));
     console.log(`\nEstimated monthly baseline cost (${cost.region}, USD, before traffic):`);
     console.log(renderCost(cost));
+    console.log("\nDestroy (docs/destroy.md):");
+    console.log(renderDestroySummary(run));
     console.log("\nCritical path of a first `pulumi up` (dependency graph × typical creation minutes):");
     console.log(renderCriticalPath(criticalPath(run.resources)));
     console.log(`\nPlanned in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

@@ -71,6 +71,8 @@ export interface ApiGatewayArgs {
     logRetentionDays: number;
     /** Deletion protection on the NLB. */
     protect: boolean;
+    /** `api.manageAccountSettings`: create the account's CloudWatch role setting here, or rely on the stack that does. */
+    manageAccountSettings: boolean;
 }
 
 // ---- pure spec builders --------------------------------------------------------------------------

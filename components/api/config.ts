@@ -1,6 +1,6 @@
 /** `flodrama:api`: throttling, public routes, custom domains and CORS origins of the HTTP and WebSocket APIs. */
 import { z } from "zod";
-import { domain, int, isHttpsOrLocal, list, num, obj, optional, parseUrl, text } from "../../lib/configSchema";
+import { bool, domain, int, isHttpsOrLocal, list, num, obj, optional, parseUrl, text } from "../../lib/configSchema";
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9._~\-/{}+]*$/;
 
@@ -38,6 +38,12 @@ export function apiSchema(environment: "dev" | "prod" | undefined) {
         websocketDomain: optional(domain(true)),
         /** CORS origins besides the site's own, e.g. a local dev server (`http://localhost` only in dev). */
         extraCorsOrigins: list(origin(environment === undefined ? undefined : environment !== "dev"), { unique: true }).default([]),
+        /**
+         * Whether this stack owns API Gateway's account setting (the CloudWatch role of REST and WebSocket
+         * logs, one per account and region): true in exactly one stack per account and region (prod here;
+         * both when dev and prod are in separate accounts). No default: the choice is deliberate (docs/destroy.md).
+         */
+        manageAccountSettings: bool(),
     });
 }
 

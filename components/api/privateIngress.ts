@@ -11,6 +11,7 @@ import { physicalName } from "../../lib/naming";
 import { targetGroupBindingObject } from "../../k8s/targetGroupBinding";
 import { ApiGatewayArgs, Exposed, Exposure, LISTENER_PORTS, targetGroupSpec } from "./apiSpecs";
 import { ApiPart } from "./apiPart";
+import { stateful } from "../../lib/stateful";
 
 export class PrivateIngress extends ApiPart {
     static readonly __pulumiType = "flodrama:api:PrivateIngress";
@@ -59,7 +60,7 @@ export class PrivateIngress extends ApiPart {
                 enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "off",
                 // Pods are spread over every AZ but a request may arrive in any: cross-zone keeps load even.
                 enableCrossZoneLoadBalancing: true,
-                enableDeletionProtection: a.protect,
+                enableDeletionProtection: stateful(a.protect).deletionProtection,
                 // No access logs: an NLB writes them for TLS listeners only, and these are TCP. Requests are
                 // logged by API Gateway's access logs, flows by the VPC flow logs.
             },

@@ -54,7 +54,7 @@ export class WebSocketApi extends ApiPart {
 
     private createWebSocketApi(name: string, nlb: aws.lb.LoadBalancer, ws: Exposed) {
         const a = this.args;
-        const account = this.ensureApiGatewayLogging(name);
+        const account = a.manageAccountSettings ? [this.manageApiGatewayLogging(name)] : [];
         // WebSocket APIs accept only REST-style (v1) VPC links, which target the NLB itself.
         const vpcLink = new aws.apigateway.VpcLink(
             `${name}-ws-vpc-link`,
@@ -126,8 +126,9 @@ export class WebSocketApi extends ApiPart {
                     dataTraceEnabled: false,
                 },
             },
-            // WebSocket stages write logs through the account's CloudWatch role, which must exist first.
-            { ...this.moved, dependsOn: [...routes, account] },
+            // WebSocket stages write logs through the account's CloudWatch role, which must exist first
+            // (set by this stack, or already by the stack that manages it: docs/destroy.md).
+            { ...this.moved, dependsOn: [...routes, ...account] },
         );
         if (a.websocketDomain) {
             this.customDomain(name, "ws", a.websocketDomain, api.id, stage.name);
@@ -138,9 +139,12 @@ export class WebSocketApi extends ApiPart {
     /**
      * REST and WebSocket stages log (execution and access logs) through one role per account and
      * region, set on API Gateway's account settings. HTTP API access logs do not need it. The setting
-     * is shared by every API of the account in this region: deleting this resource leaves it in place.
+     * is shared by every API of the account in this region, so one stack manages it
+     * (`api.manageAccountSettings`): with two, the last `up` wins. Deleting `aws.apigateway.Account`
+     * resets the setting (pulumi-aws 7.x), which would stop every other stack's execution logs, so it
+     * is retained on delete: destroying the managing stack leaves the setting, and the role, in place.
      */
-    private ensureApiGatewayLogging(name: string): aws.apigateway.Account {
+    private manageApiGatewayLogging(name: string): aws.apigateway.Account {
         const role = new aws.iam.Role(
             `${name}-cloudwatch-role`,
             {
@@ -150,15 +154,16 @@ export class WebSocketApi extends ApiPart {
                 // by assuming it, so a condition API Gateway may not send would break the account setting.
                 assumeRolePolicy: serviceTrustPolicy("apigateway.amazonaws.com"),
             },
-            this.moved,
+            // The setting keeps pointing at this role after a destroy: keep the role too.
+            { ...this.moved, retainOnDelete: true },
         );
         const attachment = new aws.iam.RolePolicyAttachment(
             `${name}-cloudwatch-role-policy`,
             // AWS's policy for exactly this purpose (log groups API Gateway names itself, API-Gateway-Execution-Logs_*).
             { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs" },
-            this.moved,
+            { ...this.moved, retainOnDelete: true },
         );
-        return new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: role.arn }, { ...this.moved, dependsOn: [attachment] });
+        return new aws.apigateway.Account(`${name}-account`, { cloudwatchRoleArn: role.arn }, { ...this.moved, dependsOn: [attachment], retainOnDelete: true });
     }
 
     /** The Lambda REQUEST authorizer of `$connect` (lambda/ws-authorizer: why a Lambda, see docs/api.md). */

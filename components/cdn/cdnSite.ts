@@ -10,6 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DomainConfig } from "../../lib/contracts";
 import { SiteInfo } from "../../lib/contracts";
+import { hardenedBucket, HardenedBucket } from "../../lib/bucket";
 import { dnsValidatedCertificate } from "../../lib/certificate";
 import { physicalName } from "../../lib/naming";
 import { bundleForConfig } from "../../edge/bundle";
@@ -69,7 +70,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
 
         const logs = this.createLogBucket(name, args, bucketNames.logs);
         const site = this.createSiteBucket(name, args, bucketNames.site, logs.bucket);
-        this.allowAccessLogDelivery(name, logs, site.bucket, accountId);
+        this.allowAccessLogDelivery(logs, site.bucket, accountId);
         const edge = new EdgeFunction(
             `${name}-security-headers`,
             {
@@ -86,7 +87,7 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         const certificateArn = args.domain && zone ? this.createCertificate(name, args, args.domain, zone.zoneId) : undefined;
         const webAcl = args.waf.enabled ? this.createWebAcl(name, args, accountId) : undefined;
         const distribution = this.createDistribution(name, args, site.bucket, logs, edge.qualifiedArn, certificateArn, webAcl?.arn);
-        this.allowDistributionReads(name, site, distribution);
+        this.allowDistributionReads(site, distribution);
         // CloudFront's origin latency and error-rate-by-status metrics, which the monitoring alarms read (docs/decisions.md#cloudwatch-us-east-1).
         new aws.cloudfront.MonitoringSubscription(
             `${name}-metrics`,
@@ -125,62 +126,22 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         });
     }
 
-    /** Bucket settings both buckets share: SSE-S3, Block Public Access on all four settings. */
-    private secureBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Input<string>) {
-        const bucket = new aws.s3.Bucket(
-            name,
-            { bucket: bucketName, forceDestroy: !args.protect },
-            { parent: this, protect: args.protect },
-        );
-        // SSE-S3: OAC reads it without a key policy, and the content is public once served; SSE-KMS
-        // would add a KMS call per cache miss and a key policy for CloudFront for no confidentiality gain.
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-encryption`,
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            { parent: this },
-        );
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        return { bucket, publicAccessBlock };
-    }
-
     /**
      * CloudFront standard logging (the legacy kind, which FSBP CloudFront.5 checks) writes through the
      * bucket ACL, so this bucket keeps ACLs (BucketOwnerPreferred: objects still belong to the owner)
      * with a grant to CloudFront's log-delivery account (the documented S3.12 exception).
      */
-    private createLogBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>) {
-        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-logs`, args, bucketName);
-        const ownership = new aws.s3.BucketOwnershipControls(
-            `${name}-logs-ownership`,
-            { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerPreferred" } },
-            { parent: this },
-        );
-        const owner = aws.s3.getCanonicalUserIdOutput({ parent: this });
-        // CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as; looked up, not hard-coded.
-        const logDelivery = aws.cloudfront.getLogDeliveryCanonicalUserIdOutput({}, { parent: this });
-        const acl = new aws.s3.BucketAcl(
-            `${name}-logs-acl`,
+    private createLogBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>): HardenedBucket & { acl: aws.s3.BucketAcl } {
+        const logs = hardenedBucket(
+            `${name}-logs`,
             {
-                bucket: bucket.bucket,
-                accessControlPolicy: {
-                    owner: { id: owner.id },
-                    grants: [
-                        { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
-                        { grantee: { type: "CanonicalUser", id: logDelivery.id }, permission: "FULL_CONTROL" },
-                    ],
-                },
-            },
-            { parent: this, dependsOn: [ownership, publicAccessBlock] },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-logs-lifecycle`,
-            {
-                bucket: bucket.bucket,
-                rules: [
+                bucketName,
+                protect: args.protect,
+                // SSE-S3: S3 access-log delivery cannot write to an SSE-KMS bucket, and CloudFront's log delivery needs no key policy.
+                encryption: "AES256",
+                versioning: false,
+                objectOwnership: "BucketOwnerPreferred",
+                lifecycleRules: [
                     {
                         id: "expire-logs",
                         status: "Enabled",
@@ -189,21 +150,45 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
                         abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
                     },
                 ],
+                // S3 access-log delivery from the site bucket, created next (allowAccessLogDelivery).
+                policy: "later",
             },
             { parent: this },
         );
-        return { bucket, acl, publicAccessBlock };
+        const owner = aws.s3.getCanonicalUserIdOutput({ parent: this });
+        // CloudFront's log delivery (awslogsdelivery), which legacy standard logging writes as; looked up, not hard-coded.
+        const logDelivery = aws.cloudfront.getLogDeliveryCanonicalUserIdOutput({}, { parent: this });
+        const acl = new aws.s3.BucketAcl(
+            `${name}-logs-acl`,
+            {
+                bucket: logs.bucket.bucket,
+                accessControlPolicy: {
+                    owner: { id: owner.id },
+                    grants: [
+                        { grantee: { type: "CanonicalUser", id: owner.id }, permission: "FULL_CONTROL" },
+                        { grantee: { type: "CanonicalUser", id: logDelivery.id }, permission: "FULL_CONTROL" },
+                    ],
+                },
+            },
+            { parent: this, dependsOn: [logs.ownership, logs.publicAccessBlock] },
+        );
+        return { ...logs, acl };
     }
 
-    private createSiteBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>, logBucket: aws.s3.Bucket) {
-        const { bucket, publicAccessBlock } = this.secureBucket(`${name}-bucket`, args, bucketName);
-        new aws.s3.BucketOwnershipControls(`${name}-bucket-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-        new aws.s3.BucketVersioning(`${name}-bucket-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-bucket-lifecycle`,
+    /**
+     * SSE-S3: OAC reads it without a key policy, and the content is public once served; SSE-KMS would
+     * add a KMS call per cache miss and a key policy for CloudFront for no confidentiality gain.
+     * Its policy (reads by the distribution only) comes with the distribution (allowDistributionReads).
+     */
+    private createSiteBucket(name: string, args: CdnSiteArgs, bucketName: pulumi.Output<string>, logBucket: aws.s3.Bucket): HardenedBucket {
+        return hardenedBucket(
+            `${name}-bucket`,
             {
-                bucket: bucket.bucket,
-                rules: [
+                bucketName,
+                protect: args.protect,
+                encryption: "AES256",
+                versioning: true,
+                lifecycleRules: [
                     {
                         id: "expire-old-versions",
                         status: "Enabled",
@@ -213,45 +198,21 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
                     },
                     { id: "remove-expired-delete-markers", status: "Enabled", filter: { prefix: "" }, expiration: { expiredObjectDeleteMarker: true } },
                 ],
+                accessLogs: { targetBucket: logBucket.bucket, targetPrefix: LOG_PREFIXES.s3Access },
+                policy: "later",
             },
             { parent: this },
         );
-        new aws.s3.BucketLogging(
-            `${name}-bucket-logging`,
-            { bucket: bucket.bucket, targetBucket: logBucket.bucket, targetPrefix: LOG_PREFIXES.s3Access },
-            { parent: this },
-        );
-        return { bucket, publicAccessBlock };
     }
 
     /** S3 server access logs of the site bucket into the log bucket, by bucket policy (not ACL); TLS only. */
-    private allowAccessLogDelivery(
-        name: string,
-        logs: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
-        siteBucket: aws.s3.Bucket,
-        accountId: pulumi.Output<string>,
-    ): void {
-        new aws.s3.BucketPolicy(
-            `${name}-logs-policy`,
-            {
-                bucket: logs.bucket.bucket,
-                policy: pulumi.all([logs.bucket.arn, siteBucket.arn, accountId]).apply(([l, s, a]) => logBucketPolicy(l, s, a)),
-            },
-            { parent: this, dependsOn: [logs.publicAccessBlock] },
-        );
+    private allowAccessLogDelivery(logs: HardenedBucket, siteBucket: aws.s3.Bucket, accountId: pulumi.Output<string>): void {
+        logs.attachPolicy(pulumi.all([logs.bucket.arn, siteBucket.arn, accountId]).apply(([l, s, a]) => logBucketPolicy(l, s, a)));
     }
 
     /** Reads by this distribution only (OAC SourceArn); TLS only. */
-    private allowDistributionReads(
-        name: string,
-        site: { bucket: aws.s3.Bucket; publicAccessBlock: aws.s3.BucketPublicAccessBlock },
-        distribution: aws.cloudfront.Distribution,
-    ): void {
-        new aws.s3.BucketPolicy(
-            `${name}-bucket-policy`,
-            { bucket: site.bucket.bucket, policy: pulumi.all([site.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)) },
-            { parent: this, dependsOn: [site.publicAccessBlock] },
-        );
+    private allowDistributionReads(site: HardenedBucket, distribution: aws.cloudfront.Distribution): void {
+        site.attachPolicy(pulumi.all([site.bucket.arn, distribution.arn]).apply(([b, d]) => siteBucketPolicy(b, d)));
     }
 
     /** ACM certificate in us-east-1 (CloudFront reads certificates only there), DNS-validated so ACM renews it unattended. */

@@ -40,7 +40,7 @@ export interface CdnSiteArgs {
     securityHeaders: SecurityHeadersConfig;
     /** Expiry of access logs and retention of the edge and WAF log groups, in days. */
     logRetentionDays: number;
-    /** Protect the buckets (`protect`, no `forceDestroy`). */
+    /** `protectStatefulResources`: the buckets' protection and force-destroy (lib/stateful.ts). */
     protect: boolean;
     /** The us-east-1 provider: Lambda@Edge, the ACM certificate and the WAF web ACL must live there. */
     usEast1: aws.Provider;

@@ -34,6 +34,7 @@ import {
     VPC_CNI_CONFIGURATION,
     VPC_CNI_SERVICE_ACCOUNT,
 } from "./clusterSpecs";
+import { stateful } from "../../lib/stateful";
 
 export class EksCluster extends pulumi.ComponentResource {
     static readonly __pulumiType = "flodrama:cluster:EksCluster";
@@ -128,9 +129,10 @@ export class EksCluster extends pulumi.ComponentResource {
                 description: `Envelope encryption of Kubernetes Secrets in ${physicalName(args.stack, "eks", "eksCluster")}`,
                 policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => secretsKeyPolicy(p, a)),
                 aliasName: physicalName(args.stack, "eks-secrets", "kmsAlias"),
+                deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             // Deleting the key makes every Secret in etcd unreadable: protect it where data matters.
-            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 
@@ -177,7 +179,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { enabled: false },
                 useDefaultVpcCni: true,
-                deletionProtection: args.protect,
+                deletionProtection: stateful(args.protect).deletionProtection,
             },
             { parent: this, dependsOn: [logGroup], providers: { aws: awsProvider } },
         );

@@ -40,6 +40,7 @@ import {
     resourceQuotaSpec,
     storageClassSpec,
 } from "../../k8s/namespaces";
+import { stateful } from "../../lib/stateful";
 
 // ---- the component ------------------------------------------------------------------------------
 
@@ -175,7 +176,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
      * recently created default class, which is this one.
      */
     private createStorageClass(name: string, protect: boolean, volumeTags: Record<string, string>): pulumi.Output<string> {
-        const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, storageClassSpec(protect, volumeTags), this.k8sOpts());
+        const sc = new k8s.storage.v1.StorageClass(`${name}-storage-class`, storageClassSpec(stateful(protect).retainVolumes, volumeTags), this.k8sOpts());
         return sc.metadata.name;
     }
 

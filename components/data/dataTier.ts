@@ -37,6 +37,7 @@ import {
     redisParameterFamily,
     redisUrl,
 } from "./dataSpecs";
+import { stateful } from "../../lib/stateful";
 
 export interface DataTierArgs {
     /** Stack name, for physical names. */
@@ -171,9 +172,10 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 description: `Encryption at rest of ${physicalName(args.stack, "docdb", "docdbCluster")} and ${physicalName(args.stack, "redis", "elasticacheReplicationGroup")}`,
                 policy: pulumi.all([partition.partition, account.accountId, region.region]).apply(([p, a, r]) => dataKeyPolicy(p, a, r)),
                 aliasName: physicalName(args.stack, "data", "kmsAlias"),
+                deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             // Losing the key loses every backup and snapshot with the data.
-            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
     }
 
@@ -232,7 +234,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 new aws.cloudwatch.LogGroup(`${name}-docdb-${logType}-logs`, { name: docdbLogGroupName(clusterIdentifier, logType), retentionInDays: args.logRetentionDays }, { parent: this }),
         );
         // Letters and digits: DocumentDB refuses `/`, `"` and `@`, and the URI needs no escaping this way.
-        const password = new random.RandomPassword(`${name}-docdb-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { parent: this, provider: this.randomProvider, protect: args.protect });
+        const password = new random.RandomPassword(`${name}-docdb-password`, { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 }, { ...stateful(args.protect).options, parent: this, provider: this.randomProvider });
         const cluster = new aws.docdb.Cluster(
             `${name}-docdb`,
             {
@@ -251,16 +253,16 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 backupRetentionPeriod: cfg.backupRetentionDays,
                 preferredBackupWindow: cfg.backupWindow,
                 preferredMaintenanceWindow: cfg.maintenanceWindow,
-                deletionProtection: args.protect,
-                skipFinalSnapshot: !args.protect,
-                finalSnapshotIdentifier: args.protect ? `${clusterIdentifier}-final` : undefined,
+                deletionProtection: stateful(args.protect).deletionProtection,
+                skipFinalSnapshot: stateful(args.protect).skipFinalSnapshot,
+                finalSnapshotIdentifier: stateful(args.protect).finalSnapshotIdentifier(clusterIdentifier),
                 // Changes wait for the maintenance window instead of restarting instances mid-day.
                 applyImmediately: false,
             },
             {
+                ...stateful(args.protect).options,
                 parent: this,
                 dependsOn: logGroups,
-                protect: args.protect,
                 // AWS fills in the AZs of the instances; the provider would otherwise replace the cluster to "fix" them.
                 ignoreChanges: ["availabilityZones"],
             },
@@ -283,7 +285,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                     promotionTier: i === 0 ? 0 : 1,
                     applyImmediately: false,
                 },
-                { parent: this, protect: args.protect },
+                { ...stateful(args.protect).options, parent: this },
             );
         });
         return { cluster, instances, password };
@@ -304,7 +306,7 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
         const token = new random.RandomPassword(
             `${name}-redis-auth-token`,
             { length: 64, special: true, overrideSpecial: REDIS_AUTH_TOKEN_SPECIALS, minUpper: 4, minLower: 4, minNumeric: 4 },
-            { parent: this, provider: this.randomProvider, protect: args.protect },
+            { ...stateful(args.protect).options, parent: this, provider: this.randomProvider },
         );
         const group = new aws.elasticache.ReplicationGroup(
             `${name}-redis`,
@@ -331,11 +333,11 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 snapshotRetentionLimit: cfg.snapshotRetentionDays,
                 snapshotWindow: cfg.snapshotWindow,
                 maintenanceWindow: cfg.maintenanceWindow,
-                finalSnapshotIdentifier: args.protect ? `${replicationGroupId}-final` : undefined,
+                finalSnapshotIdentifier: stateful(args.protect).finalSnapshotIdentifier(replicationGroupId),
                 logDeliveryConfigurations: logs.map(({ logType, group: g }) => ({ destination: g.name, destinationType: "cloudwatch-logs", logFormat: "json", logType })),
                 applyImmediately: false,
             },
-            { parent: this, protect: args.protect },
+            { ...stateful(args.protect).options, parent: this },
         );
         return { group, token };
     }

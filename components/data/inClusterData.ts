@@ -29,6 +29,7 @@ import {
     storeLabels,
     storeNetworkPolicySpec,
 } from "../../k8s/inClusterStores";
+import { stateful } from "../../lib/stateful";
 
 export interface InClusterDataArgs {
     /** Kubernetes provider of the cluster. */
@@ -73,7 +74,7 @@ export class InClusterData extends pulumi.ComponentResource {
 
     constructor(name: string, args: InClusterDataArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(InClusterData.__pulumiType, name, {}, opts);
-        const storage = { storageClassName: args.storageClassName, retainVolume: args.protect };
+        const storage = { storageClassName: args.storageClassName, retainVolume: stateful(args.protect).retainVolumes };
         this.mongoPassword = this.createStore(name, args, {
             store: MONGO_NAME,
             port: MONGO_PORT,
@@ -107,7 +108,7 @@ export class InClusterData extends pulumi.ComponentResource {
         const password = new random.RandomPassword(
             `${name}-${def.store}-password`,
             { length: 40, special: false, minUpper: 4, minLower: 4, minNumeric: 4 },
-            { parent: this, provider: args.randomProvider, protect: args.protect },
+            { ...stateful(args.protect).options, parent: this, provider: args.randomProvider },
         );
         const auth = new k8s.core.v1.Secret(
             `${name}-${def.store}-auth`,
@@ -120,7 +121,7 @@ export class InClusterData extends pulumi.ComponentResource {
         new k8s.apps.v1.StatefulSet(
             `${name}-${def.store}`,
             { metadata, spec: def.spec },
-            { ...k8sOpts, dependsOn: [policy, service, auth], protect: args.protect },
+            { ...k8sOpts, ...stateful(args.protect).options, dependsOn: [policy, service, auth] },
         );
         // The engine marks `result` secret (additionalSecretOutputs); say so here too, whatever reads it.
         return pulumi.secret(password.result);

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { IdentityInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
+import { stateful } from "../../lib/stateful";
 
 export type ThreatProtection = "off" | "audit" | "enforced";
 export type PoolKind = "viewer" | "admin";
@@ -130,7 +131,7 @@ export function userPoolSpec(
             emailMessage: "Your FloDrama verification code is {####}.",
         },
         emailConfiguration: emailConfiguration(opts.email),
-        deletionProtection: opts.protect ? "ACTIVE" : "INACTIVE",
+        deletionProtection: stateful(opts.protect).cognitoDeletionProtection,
         ...threatProtectionSettings(opts.threatProtection),
     };
 }
@@ -313,7 +314,7 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
         const pool = new aws.cognito.UserPool(
             `${name}-pool`,
             userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect, email: args.email }),
-            { parent: this, protect: args.protect },
+            { ...stateful(args.protect).options, parent: this },
         );
         const client = new aws.cognito.UserPoolClient(
             `${name}-client`,

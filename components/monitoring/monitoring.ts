@@ -33,6 +33,7 @@ import {
     websocketApiAlarms,
 } from "./alarms";
 import { dashboardBody, dashboardUrl } from "./dashboard";
+import { stateful } from "../../lib/stateful";
 
 export interface MonitoringArgs {
     /** Stack name, for physical names and the budget's tag filter. */
@@ -268,8 +269,9 @@ export class Monitoring extends pulumi.ComponentResource {
                 description: `Encrypts the FloDrama ${args.stack} alert topic in ${region}`,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => alertKeyPolicy(p, a, keyUsers)),
                 aliasName: physicalName(args.stack, `alerts${suffix}`, "kmsAlias"),
+                deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
-            { key: { ...opts, protect: args.protect }, alias: opts },
+            { key: { ...opts, ...stateful(args.protect).retainOptions }, alias: opts },
         );
         const topic = new aws.sns.Topic(
             base,

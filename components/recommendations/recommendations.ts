@@ -11,7 +11,9 @@ import * as aws from "@pulumi/aws";
 import * as personalize from "@pulumi/aws-native/personalize";
 import type { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import * as pulumi from "@pulumi/pulumi";
+import { hardenedBucket, HardenedBucket } from "../../lib/bucket";
 import { customerManagedKey } from "../../lib/kms";
+import { stateful } from "../../lib/stateful";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { ServiceGrant } from "../../lib/contracts";
@@ -117,7 +119,7 @@ export class Recommendations extends pulumi.ComponentResource {
         this.trackingId = tracker.trackingId;
         this.trainingBucketName = bucket.bucket;
         this.trainingBucketArn = bucket.arn;
-        this.accessLogBucketName = logBucket.bucket;
+        this.accessLogBucketName = logBucket.bucket.bucket;
         this.kmsKeyArn = key.arn;
         this.roleArn = role.arn;
         this.registerOutputs({
@@ -141,99 +143,54 @@ export class Recommendations extends pulumi.ComponentResource {
                 description: `Personalize training data and datasets of ${physicalName(args.stack, "recommendations", "personalize")}`,
                 policy: pulumi.all([partition, accountId]).apply(([p, a]) => trainingKeyPolicy(p, a)),
                 aliasName: physicalName(args.stack, "personalize", "kmsAlias"),
+                deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
-            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
+            { key: { ...stateful(args.protect).retainOptions, parent: this }, alias: { parent: this } },
         );
-    }
-
-    /** Private, owner-enforced, public access blocked: the settings every bucket here shares. */
-    private lockDown(name: string, bucket: aws.s3.Bucket): void {
-        new aws.s3.BucketPublicAccessBlock(
-            `${name}-public-access-block`,
-            { bucket: bucket.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            { parent: this },
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
     }
 
     /** S3 server access logs of the training bucket (FSBP S3.9). Log delivery supports SSE-S3 only on its target. */
-    private createAccessLogBucket(name: string, args: RecommendationsArgs, accountId: pulumi.Output<string>): aws.s3.Bucket {
-        const logName = `${name}-access-logs`;
-        const bucket = new aws.s3.Bucket(
-            logName,
-            // Bucket names are global: the account id keeps them unique (as the site's and the scraper's).
-            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-access-logs-${a}`, "s3Bucket")), forceDestroy: !args.protect },
-            { parent: this, protect: args.protect },
-        );
-        this.lockDown(logName, bucket);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${logName}-encryption`,
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${logName}-lifecycle`,
+    private createAccessLogBucket(name: string, args: RecommendationsArgs, accountId: pulumi.Output<string>): HardenedBucket {
+        return hardenedBucket(
+            `${name}-access-logs`,
             {
-                bucket: bucket.bucket,
-                rules: [
+                // Bucket names are global: the account id keeps them unique (as the site's and the scraper's).
+                bucketName: accountId.apply((a) => physicalName(args.stack, `personalize-access-logs-${a}`, "s3Bucket")),
+                protect: args.protect,
+                encryption: "AES256",
+                versioning: false,
+                lifecycleRules: [
                     { id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays } },
                     { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
                 ],
+                // Log delivery from the training bucket, which is created next.
+                policy: "later",
             },
             { parent: this },
         );
-        return bucket;
     }
 
-    private createTrainingBucket(name: string, args: RecommendationsArgs, key: aws.kms.Key, logBucket: aws.s3.Bucket, accountId: pulumi.Output<string>): aws.s3.Bucket {
-        const bucketName = `${name}-training`;
-        const bucket = new aws.s3.Bucket(
-            bucketName,
-            // Exports of viewing history: never emptied by a routine destroy in prod.
-            { bucket: accountId.apply((a) => physicalName(args.stack, `personalize-training-${a}`, "s3Bucket")), forceDestroy: !args.protect },
-            { parent: this, protect: args.protect },
-        );
-        this.lockDown(bucketName, bucket);
-        new aws.s3.BucketVersioning(`${bucketName}-versioning`, { bucket: bucket.bucket, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${bucketName}-encryption`,
-            // Bucket keys cut KMS requests (and cost) for the many objects an export writes.
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
-            { parent: this },
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${bucketName}-lifecycle`,
+    private createTrainingBucket(name: string, args: RecommendationsArgs, key: aws.kms.Key, logs: HardenedBucket, accountId: pulumi.Output<string>): aws.s3.Bucket {
+        // Exports of viewing history: never emptied by a routine destroy in prod.
+        const { bucket } = hardenedBucket(
+            `${name}-training`,
             {
-                bucket: bucket.bucket,
-                rules: [
+                bucketName: accountId.apply((a) => physicalName(args.stack, `personalize-training-${a}`, "s3Bucket")),
+                protect: args.protect,
+                encryption: { kmsKeyArn: key.arn },
+                versioning: true,
+                lifecycleRules: [
                     // Each import reads the current export; older versions only serve a rollback for a while.
                     { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
                     { id: "remove-expired-delete-markers", status: "Enabled", filter: {}, expiration: { expiredObjectDeleteMarker: true } },
                     { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
                 ],
+                accessLogs: { targetBucket: logs.bucket.bucket, targetPrefix: ACCESS_LOG_PREFIX, targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } } },
+                policy: (arn) => pulumi.all([arn, accountId]).apply(([b, a]) => trainingBucketPolicy(b, a)),
             },
             { parent: this },
         );
-        new aws.s3.BucketPolicy(
-            `${bucketName}-policy`,
-            { bucket: bucket.bucket, policy: pulumi.all([bucket.arn, accountId]).apply(([arn, a]) => trainingBucketPolicy(arn, a)) },
-            { parent: this },
-        );
-        new aws.s3.BucketPolicy(
-            `${name}-access-logs-policy`,
-            { bucket: logBucket.bucket, policy: pulumi.all([logBucket.arn, bucket.arn, accountId]).apply(([l, s, a]) => accessLogBucketPolicy(l, s, a, ACCESS_LOG_PREFIX)) },
-            { parent: this },
-        );
-        new aws.s3.BucketLogging(
-            `${bucketName}-logging`,
-            {
-                bucket: bucket.bucket,
-                targetBucket: logBucket.bucket,
-                targetPrefix: ACCESS_LOG_PREFIX,
-                targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
-            },
-            { parent: this },
-        );
+        logs.attachPolicy(pulumi.all([logs.bucket.arn, bucket.arn, accountId]).apply(([l, s, a]) => accessLogBucketPolicy(l, s, a, ACCESS_LOG_PREFIX)));
         return bucket;
     }
 
@@ -268,7 +225,7 @@ export class Recommendations extends pulumi.ComponentResource {
             `${name}-dataset-group`,
             // Personalize checks at creation that the role can use the key: create the policy first.
             { name: physicalName(args.stack, "recommendations", "personalize"), kmsKeyArn: key.arn, roleArn: role.arn },
-            { parent: this, provider: args.awsNativeProvider, protect: args.protect, dependsOn: [rolePolicy] },
+            { ...stateful(args.protect).options, parent: this, provider: args.awsNativeProvider, dependsOn: [rolePolicy] },
         );
     }
 
@@ -292,7 +249,7 @@ export class Recommendations extends pulumi.ComponentResource {
                     schemaArn: schema.schemaArn,
                 },
                 // The dataset holds what was imported: protect it in prod. Its name is fixed, so a replacement deletes first.
-                { parent: this, provider: args.awsNativeProvider, protect: args.protect, deleteBeforeReplace: true },
+                { ...stateful(args.protect).options, parent: this, provider: args.awsNativeProvider, deleteBeforeReplace: true },
             );
         }
         return datasets;

@@ -14,6 +14,7 @@ import { ServiceConfig } from "../../lib/contracts";
 import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
+import { stateful } from "../../lib/stateful";
 
 /**
  * Where these resources lived before: children of the `Workloads` component named `workloads`, each
@@ -91,9 +92,10 @@ export class ImageRepositories extends pulumi.ComponentResource implements Image
                 description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
                 policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
                 aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
+                deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },
             {
-                key: { parent: this, protect: args.protect, retainOnDelete: args.protect, aliases: [{ name: `${LEGACY_WORKLOADS.name}-key`, parent: workloadsUrn }] },
+                key: { ...stateful(args.protect).retainOptions, parent: this, aliases: [{ name: `${LEGACY_WORKLOADS.name}-key`, parent: workloadsUrn }] },
                 alias: { parent: this, aliases: [{ name: `${LEGACY_WORKLOADS.name}-key-alias`, parent: workloadsUrn }] },
             },
         );
@@ -109,8 +111,8 @@ export class ImageRepositories extends pulumi.ComponentResource implements Image
                         imageTagMutability: "IMMUTABLE",
                         imageScanningConfiguration: { scanOnPush: true },
                         encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: key.arn }],
-                        // A repository that still holds images is never deleted by accident.
-                        forceDelete: false,
+                        // Images are rebuilt or re-released: dev deletes them with the repository, prod refuses while any remain.
+                        forceDelete: stateful(args.protect).forceDelete,
                     },
                     { parent: this, aliases: [{ name: `${LEGACY_WORKLOADS.name}-${service.name}-image-repository`, parent: legacyParent }] },
                 );

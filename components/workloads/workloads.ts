@@ -15,6 +15,7 @@ import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } fro
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
+import { hardenedBucket } from "../../lib/bucket";
 import { DEFAULT_SCRAPER_INTERVAL_SECONDS, SCRAPER_ENV } from "../../lib/serviceContract";
 import { FlodramaService } from "./flodramaService";
 import { ImagesInfo } from "./imageRepositories";
@@ -219,64 +220,18 @@ export class Workloads extends pulumi.ComponentResource {
      * bucket of its own (SSE-S3: S3 cannot deliver server access logs to an SSE-KMS bucket).
      */
     private createScraperBucket(name: string, args: WorkloadsArgs, kmsKeyArn: pulumi.Output<string>, accountId: pulumi.Output<string>): aws.s3.Bucket {
-        const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
-        // Bucket names are global: the account id keeps them unique.
-        const bucket = new aws.s3.Bucket(`${name}-scraper-bucket`, { bucket: accountId.apply((a) => physicalName(args.stack, `scraper-${a}`, "s3Bucket")), forceDestroy: false }, stateful);
-        const logs = new aws.s3.Bucket(`${name}-scraper-logs`, { bucket: accountId.apply((a) => physicalName(args.stack, `scraper-logs-${a}`, "s3Bucket")), forceDestroy: false }, stateful);
-
         const child = { parent: this };
-        for (const [suffix, b] of [
-            ["scraper-bucket", bucket],
-            ["scraper-logs", logs],
-        ] as const) {
-            new aws.s3.BucketPublicAccessBlock(
-                `${name}-${suffix}-public-access`,
-                { bucket: b.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-                child,
-            );
-            new aws.s3.BucketOwnershipControls(`${name}-${suffix}-ownership`, { bucket: b.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-            new aws.s3.BucketVersioning(`${name}-${suffix}-versioning`, { bucket: b.bucket, versioningConfiguration: { status: "Enabled" } }, child);
-        }
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-scraper-bucket-encryption`,
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }] },
-            child,
-        );
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-scraper-logs-encryption`,
-            { bucket: logs.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            child,
-        );
-        new aws.s3.BucketPolicy(`${name}-scraper-bucket-policy`, { bucket: bucket.bucket, policy: bucket.arn.apply((arn) => bucketPolicy(arn)) }, child);
-        new aws.s3.BucketPolicy(
-            `${name}-scraper-logs-policy`,
+        // Bucket names are global: the account id keeps them unique. Both are versioned; dev force-destroys
+        // them (every version) so `pulumi destroy` never stops on BucketNotEmpty.
+        const logs = hardenedBucket(
+            `${name}-scraper-logs`,
             {
-                bucket: logs.bucket,
-                policy: pulumi.all([logs.arn, bucket.arn, accountId]).apply(([logArn, srcArn, a]) => bucketPolicy(logArn, [logDeliveryStatement(logArn, srcArn, a, ACCESS_LOG_PREFIX)])),
-            },
-            child,
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-scraper-bucket-lifecycle`,
-            {
-                bucket: bucket.bucket,
-                rules: [
-                    {
-                        id: "old-versions-and-failed-uploads",
-                        status: "Enabled",
-                        filter: {},
-                        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
-                    },
-                ],
-            },
-            child,
-        );
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-scraper-logs-lifecycle`,
-            {
-                bucket: logs.bucket,
-                rules: [
+                bucketName: accountId.apply((a) => physicalName(args.stack, `scraper-logs-${a}`, "s3Bucket")),
+                protect: args.protect,
+                // S3 cannot deliver server access logs to an SSE-KMS bucket.
+                encryption: "AES256",
+                versioning: true,
+                lifecycleRules: [
                     {
                         id: "log-retention",
                         status: "Enabled",
@@ -286,10 +241,36 @@ export class Workloads extends pulumi.ComponentResource {
                         abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
                     },
                 ],
+                policy: "later",
+                previousNames: { "public-access-block": `${name}-scraper-logs-public-access` },
             },
             child,
         );
-        new aws.s3.BucketLogging(`${name}-scraper-bucket-logging`, { bucket: bucket.bucket, targetBucket: logs.bucket, targetPrefix: ACCESS_LOG_PREFIX }, child);
+        const { bucket } = hardenedBucket(
+            `${name}-scraper-bucket`,
+            {
+                bucketName: accountId.apply((a) => physicalName(args.stack, `scraper-${a}`, "s3Bucket")),
+                protect: args.protect,
+                encryption: { kmsKeyArn },
+                versioning: true,
+                lifecycleRules: [
+                    {
+                        id: "old-versions-and-failed-uploads",
+                        status: "Enabled",
+                        filter: {},
+                        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_MULTIPART_DAYS },
+                    },
+                ],
+                accessLogs: { targetBucket: logs.bucket.bucket, targetPrefix: ACCESS_LOG_PREFIX },
+                policy: (arn) => arn.apply((a) => bucketPolicy(a)),
+                previousNames: { "public-access-block": `${name}-scraper-bucket-public-access` },
+            },
+            child,
+        );
+        logs.attachPolicy(
+            pulumi.all([logs.bucket.arn, bucket.arn, accountId]).apply(([logArn, srcArn, a]) => bucketPolicy(logArn, [logDeliveryStatement(logArn, srcArn, a, ACCESS_LOG_PREFIX)])),
+        );
         return bucket;
     }
 }

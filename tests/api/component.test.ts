@@ -57,6 +57,7 @@ async function runComponent(stack: string): Promise<Run> {
                 websocketDomain: cfg.api.websocketDomain,
                 logRetentionDays: cfg.logRetentionDays,
                 protect: cfg.protect,
+                manageAccountSettings: cfg.api.manageAccountSettings,
             },
             { provider },
         );
@@ -290,16 +291,32 @@ for (const stack of stackNames()) {
             assert.equal(stage.inputs.defaultRouteSettings.dataTraceEnabled, false);
             assert.equal(stage.inputs.defaultRouteSettings.throttlingBurstLimit, cfg.api.throttling.burstLimit);
             assert.equal(stage.inputs.defaultRouteSettings.throttlingRateLimit, cfg.api.throttling.rateLimit);
-            const account = one("aws:apigateway/account:Account");
-            assert.equal(account.inputs.cloudwatchRoleArn, one("aws:iam/role:Role", "api-cloudwatch-role").state.arn);
-            assert.ok(stage.dependencies.includes(account.urn), "the stage waits for the account's logging role");
-            const trust = JSON.parse(one("aws:iam/role:Role", "api-cloudwatch-role").inputs.assumeRolePolicy);
-            assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }]);
             const lambdaTrust = JSON.parse(one("aws:iam/role:Role", "api-ws-authorizer-role").inputs.assumeRolePolicy);
             assert.deepEqual(lambdaTrust.Statement[0].Principal, { Service: "lambda.amazonaws.com" });
             assert.equal(lambdaTrust.Statement[0].Condition.StringEquals["aws:SourceAccount"], ACCOUNT_ID);
+        });
+
+        it("API Gateway account setting: managed, retained on delete, only where api.manageAccountSettings is true", () => {
+            const accounts = run.resources.filter((r) => r.type === "aws:apigateway/account:Account");
+            const stage = one("aws:apigatewayv2/stage:Stage", "api-ws-stage");
+            assert.equal(accounts.length, cfg.api.manageAccountSettings ? 1 : 0);
+            if (!cfg.api.manageAccountSettings) {
+                // The stage relies on the managing stack's setting; nothing here may reset it.
+                assert.deepEqual(run.resources.filter((r) => r.name.startsWith("api-cloudwatch-role")).map((r) => r.name), []);
+                return;
+            }
+            const [account] = accounts;
+            const role = one("aws:iam/role:Role", "api-cloudwatch-role");
+            assert.equal(account.inputs.cloudwatchRoleArn, role.state.arn);
+            assert.ok(stage.dependencies.includes(account.urn), "the stage waits for the account's logging role");
+            const trust = JSON.parse(role.inputs.assumeRolePolicy);
+            assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "apigateway.amazonaws.com" }, Action: "sts:AssumeRole" }]);
             const attachment = one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-cloudwatch-role-policy");
             assert.equal(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs");
+            // Deleting aws.apigateway.Account resets the region's setting for every stack (docs/destroy.md).
+            for (const r of [account, role, attachment]) {
+                assert.equal(r.retainOnDelete, true, `${r.name} is retained on delete`);
+            }
         });
 
         it("lets the Watch Party role manage this API's connections only", () => {

@@ -144,7 +144,8 @@ for (const stack of stackNames()) {
             const key = run.one("aws:kms/key:Key", "cluster-secrets-key");
             assert.equal(eksInputs.encryptionConfigKeyArn, key.state.arn);
             assert.equal(key.inputs.enableKeyRotation, true);
-            assert.equal(key.inputs.deletionWindowInDays, 30);
+            // 30 days to notice a mistaken deletion in prod; dev takes the shortest window (lib/stateful.ts).
+            assert.equal(key.inputs.deletionWindowInDays, stack === "prod" ? 30 : 7);
             assert.equal(key.protect, stack === "prod");
             const policy = JSON.parse(key.inputs.policy);
             for (const s of policy.Statement) {

@@ -10,6 +10,19 @@ import { BaselineComparison, compareWithBaseline, knownUrns, readBaseline, urnFo
 
 const PROJECT = "flodrama";
 
+/**
+ * Baseline resources removed on purpose, per stack, by logical name, with the reason. Anything else
+ * missing is a refactor slip. dev no longer manages API Gateway's account setting (prod does,
+ * `api.manageAccountSettings`); docs/destroy.md says how to drop it from dev's state without a reset.
+ */
+const REMOVED_ON_PURPOSE: Record<string, string[]> = {
+    dev: ["api-account", "api-cloudwatch-role", "api-cloudwatch-role-policy"],
+};
+
+function intendedRemoval(stack: string, urn: string): boolean {
+    return (REMOVED_ON_PURPOSE[stack] ?? []).some((name) => urn.endsWith(`::${name}`));
+}
+
 function report(stack: string, c: BaselineComparison): string {
     const lines: string[] = [];
     if (c.missing.length) lines.push(`${c.missing.length} baseline resource(s) no longer in the program (add aliases so they are kept):`, ...c.missing.map((u) => `  - ${u}`));
@@ -29,11 +42,14 @@ describe("foundation: URNs against the committed baseline", () => {
     for (const stack of stackNames()) {
         it(`${stack}: keeps every baseline URN (directly or by alias) with its physical name`, async () => {
             const run = await runProgram(stack);
-            const c = compareWithBaseline(run, baseline[stack], PROJECT);
+            const all = compareWithBaseline(run, baseline[stack], PROJECT);
+            const removed = all.missing.filter((u) => intendedRemoval(stack, u));
+            const c = { ...all, missing: all.missing.filter((u) => !intendedRemoval(stack, u)) };
+            assert.equal(removed.length, (REMOVED_ON_PURPOSE[stack] ?? []).length, `every intended removal of ${stack} is a baseline resource the program no longer has`);
             const ok = c.missing.length === 0 && c.renamed.length === 0 && c.claimedTwice.length === 0;
             assert.ok(ok, report(stack, c));
             if (c.added.length) console.log(`      ${stack}: ${c.added.length} new resource(s):\n${c.added.map((u) => `        + ${u}`).join("\n")}`);
-            assert.ok(c.matched.size >= Object.keys(baseline[stack]).length);
+            assert.ok(c.matched.size + removed.length >= Object.keys(baseline[stack]).length);
         });
     }
 

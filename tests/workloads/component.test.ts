@@ -177,7 +177,8 @@ for (const stack of ["dev", "prod"]) {
                 assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
                 assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
                 assert.deepEqual(repo.inputs.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: key.state.arn }]);
-                assert.equal(repo.inputs.forceDelete, false);
+                // Images are rebuilt or re-released: dev deletes them with the repository (lib/stateful.ts).
+                assert.equal(repo.inputs.forceDelete, !cfg.protect);
                 const lifecycle = run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", `images-${s.name}-lifecycle`);
                 assert.equal(lifecycle.inputs.repository, repo.inputs.name);
                 assert.equal(JSON.parse(lifecycle.inputs.policy).rules[0].selection.countNumber, s.keepImages);
@@ -236,10 +237,12 @@ for (const stack of ["dev", "prod"]) {
             assert.equal(bucket.inputs.bucket, `flodrama-${stack}-scraper-${ACCOUNT_ID}`);
             for (const b of [bucket, logs]) {
                 assert.equal(b.protect, cfg.protect);
-                assert.equal(b.inputs.forceDestroy, false);
+                assert.equal(b.retainOnDelete, cfg.protect);
+                // Versioned: dev must delete every version for `pulumi destroy` to finish.
+                assert.equal(b.inputs.forceDestroy, !cfg.protect);
             }
             const companion = (type: string, name: string) => run.one(type, name).inputs;
-            assert.deepEqual(companion("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "workloads-scraper-bucket-public-access"), {
+            assert.deepEqual(companion("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "workloads-scraper-bucket-public-access-block"), {
                 bucket: bucket.state.bucket,
                 blockPublicAcls: true,
                 blockPublicPolicy: true,
