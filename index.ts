@@ -38,7 +38,7 @@ const cluster = new EksCluster(
         vpcId: network.vpcId,
         privateSubnetIds: network.privateSubnetIds,
         publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-        adminRoleArns: cfg.cluster.adminRoleArns,
+        access: cfg.cluster.access,
         nodeGroups: cfg.cluster.nodeGroups,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,

@@ -1,7 +1,7 @@
 /**
  * The EKS cluster, AWS side: a private control plane whose Secrets are envelope-encrypted with a
  * customer-managed KMS key, all control-plane logs kept for the stack's retention, access entries for
- * the admins, the OIDC provider for IRSA, managed node groups in the private subnets of every AZ, the
+ * the deployers and previewers, 443 rules for the networks allowed on the endpoint, the OIDC provider for IRSA, managed node groups in the private subnets of every AZ, the
  * core EKS add-ons at pinned versions, and the Kubernetes provider every Kubernetes object uses.
  */
 import * as aws from "@pulumi/aws";
@@ -13,15 +13,17 @@ import { customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";
 import { IrsaRole } from "../../lib/irsaRole";
+import { EndpointAccess } from "./endpointAccess";
 import {
+    accessEntries,
     ADDON_VERSIONS,
-    adminAccessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     clusterLogGroupName,
     EBS_CSI_SERVICE_ACCOUNT,
     EksClusterArgs,
     endpointAccess,
+    endpointSourceRules,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     NODE_MANAGED_POLICIES,
@@ -71,6 +73,10 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        const rules = endpointSourceRules(args.access.endpointSources, args.extraEndpointSourceSecurityGroupIds);
+        if (rules.length > 0) {
+            new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this });
+        }
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
 
@@ -148,7 +154,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: key.arn,
                 enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(args.adminRoleArns),
+                // The identity that creates the cluster is cluster-admin outside these entries (EKS
+                // bootstraps it); listing it again fails with ResourceInUseException (docs/deploy-access.md).
+                accessEntries: accessEntries(args.access, args.extraDeployerRoleArns),
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // Nodes and control plane share the EKS-managed cluster security group; the extra groups

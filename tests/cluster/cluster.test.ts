@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import { EksCluster } from "../../components/cluster/cluster";
 import {
     ADDON_VERSIONS,
-    adminAccessEntries,
+    accessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     EBS_CSI_SERVICE_ACCOUNT,
@@ -29,7 +29,7 @@ import { isSecret, ProgramRun, runProgram, simulate, stackNames } from "../../of
 interface ClusterCfg {
     version: KubernetesVersion;
     publicAccessCidrs: string[];
-    adminRoleArns: string[];
+    access: { deployers: string[]; previewers: string[] };
     nodeGroups: NodeGroupConfig[];
 }
 
@@ -43,7 +43,7 @@ function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
         vpcId: net.vpcId,
         privateSubnetIds: net.privateSubnetIds,
         publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-        adminRoleArns: cfg.cluster.adminRoleArns,
+        access: cfg.cluster.access,
         nodeGroups: cfg.cluster.nodeGroups,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
@@ -67,15 +67,18 @@ describe("cluster: pure specs", () => {
         assert.deepEqual(endpointAccess(["203.0.113.0/24"]), { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
     });
 
-    it("grants cluster-admin at cluster scope to each configured role", () => {
-        const entries = adminAccessEntries(["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"]);
-        assert.deepEqual(Object.keys(entries), ["admin-0", "admin-1"]);
-        assert.deepEqual(entries["admin-1"], {
-            principalArn: "arn:aws:iam::111122223333:role/b",
+    it("grants cluster-admin to deployers and admin view to previewers, at cluster scope, keyed by role name", () => {
+        const entries = accessEntries({ deployers: ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/ci/b"], previewers: ["arn:aws:iam::111122223333:role/ci/b-preview"] });
+        assert.deepEqual(Object.keys(entries), ["deployer-a", "deployer-b", "previewer-b-preview"]);
+        assert.deepEqual(entries["deployer-b"], {
+            principalArn: "arn:aws:iam::111122223333:role/ci/b",
             type: "STANDARD",
             accessPolicies: { "cluster-admin": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
         });
-        assert.deepEqual(adminAccessEntries([]), {});
+        assert.deepEqual(entries["previewer-b-preview"].accessPolicies, {
+            "admin-view": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", accessScope: { type: "cluster" } },
+        });
+        assert.deepEqual(accessEntries({ deployers: [], previewers: [] }), {});
     });
 
     it("writes a key policy with no public principal and no wildcard action", () => {
@@ -158,9 +161,9 @@ for (const stack of stackNames()) {
             assert.ok(run.one("eks:index:Cluster").dependencies.includes(group.urn), "the cluster waits for its log group");
         });
 
-        it("authenticates through access entries, one per configured admin role", () => {
+        it("authenticates through access entries, one per configured deployer and previewer", () => {
             assert.equal(eksInputs.authenticationMode, "API");
-            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns));
+            assert.deepEqual(eksInputs.accessEntries, accessEntries(cfg.access));
         });
 
         it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
@@ -351,11 +354,11 @@ describe("cluster: config reaches the cluster", () => {
         return resources.find((r) => r.type === "eks:index:Cluster")!.inputs;
     };
 
-    it("grants access entries for the admin roles of the config", async () => {
-        const admins = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
-        const inputs = await clusterInputs((v) => (v.cluster.adminRoleArns = admins));
-        assert.deepEqual(Object.keys(inputs.accessEntries), ["admin-0", "admin-1"]);
-        assert.deepEqual(Object.values(inputs.accessEntries).map((e: any) => e.principalArn), admins);
+    it("grants access entries for the deployer roles of the config", async () => {
+        const deployers = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
+        const inputs = await clusterInputs((v) => (v.cluster.access.deployers = deployers));
+        assert.deepEqual(Object.keys(inputs.accessEntries).sort(), ["deployer-break-glass", "deployer-platform-admin"]);
+        assert.deepEqual(inputs.accessEntries["deployer-break-glass"].principalArn, deployers[1]);
     });
 
     it("opens the public endpoint of prod only to listed CIDRs", async () => {
