@@ -13,6 +13,7 @@ import { RecordedResource, runProgram, simulate } from "../../offline/harness";
 import { runPolicies } from "../../offline/policyRunner";
 import { eksPolicies } from "../../policy/aws/eks";
 import { Res } from "../../policy/framework";
+import { clusterArgs } from "./clusterArgs";
 import { assertProblem, configFor, ConfigEdit, problemsFor, problemsOf } from "../../offline/stackConfig";
 
 const DEPLOYER = "arn:aws:iam::123456789012:role/ci/flodrama-deploy";
@@ -102,24 +103,7 @@ async function clusterResources(edit: ConfigEdit, extra: Partial<EksClusterArgs>
         const aws = require("@pulumi/aws");
         const cfg: FlodramaConfig = configFor("prod", edit);
         const provider = new aws.Provider("test-aws", { region: cfg.region });
-        const net = fakeNetwork(cfg.network.azCount);
-        return new EksCluster(
-            "eks-test",
-            {
-                stack: cfg.stack,
-                version: cfg.cluster.version,
-                vpcId: net.vpcId,
-                privateSubnetIds: net.privateSubnetIds,
-                publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-                access: cfg.cluster.access,
-                nodeGroups: cfg.cluster.nodeGroups,
-                logRetentionDays: cfg.logRetentionDays,
-                protect: cfg.protect,
-                tags: cfg.tags,
-                ...extra,
-            },
-            { provider },
-        );
+        return new EksCluster("eks-test", clusterArgs(cfg, fakeNetwork(cfg.network.azCount), extra), { provider });
     });
     return resources;
 }

@@ -11,20 +11,19 @@ import {
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     EBS_CSI_SERVICE_ACCOUNT,
-    EksClusterArgs,
     endpointAccess,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     secretsKeyPolicy,
 } from "../../components/cluster/clusterSpecs";
-import { FlodramaConfig, loadConfig } from "../../config";
+import { loadConfig } from "../../config";
 import { END_OF_STANDARD_SUPPORT, NodeGroupConfig } from "../../components/cluster/config";
 import { assertProblem, configFor, ConfigEdit, problemsOf } from "../../offline/stackConfig";
 import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { fakeNetwork } from "../../offline/fixtures";
-import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { isSecret, ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
+import { clusterArgs } from "./clusterArgs";
 
 interface ClusterCfg {
     version: KubernetesVersion;
@@ -34,22 +33,6 @@ interface ClusterCfg {
 }
 
 const ISSUER = "oidc.eks.eu-west-3.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-
-/** The EksCluster arguments index.ts would pass for a stack's config, on a fake network. */
-function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
-    return {
-        stack: cfg.stack,
-        version: cfg.cluster.version,
-        vpcId: net.vpcId,
-        privateSubnetIds: net.privateSubnetIds,
-        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-        access: cfg.cluster.access,
-        nodeGroups: cfg.cluster.nodeGroups,
-        logRetentionDays: cfg.logRetentionDays,
-        protect: cfg.protect,
-        tags: cfg.tags,
-    };
-}
 
 describe("cluster: pure specs", () => {
     it("pins add-on versions for every supported Kubernetes version, kube-proxy on the same minor", () => {
