@@ -145,7 +145,7 @@ export type ClusterAccessConfig = z.infer<typeof accessSchema>;
 const renamedAdminRoleArns = z.unknown().optional().superRefine((v, ctx) => {
     if (v !== undefined) {
         report(ctx, [], "no `adminRoleArns`: the key was renamed to cluster.access.deployers", {
-            hint: "Move these role ARNs under cluster.access.deployers and delete cluster.adminRoleArns.",
+            hint: "Move these role ARNs under cluster.access.deployers (leaving out the identity that created the cluster, which EKS already made admin), then delete the old key: `pulumi config rm --path 'flodrama:cluster.adminRoleArns'`.",
         });
     }
 });
