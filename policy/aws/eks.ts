@@ -66,7 +66,7 @@ export const eksPolicies = [
             judge: "program",
             appliesTo: ["eks:index:Cluster"],
             remediation:
-                "enable flodrama:deployRunner, or list the deployers' networks in cluster.access.endpointSources and their roles in cluster.access.deployers (docs/deploy-access.md).",
+                "enable flodrama:deployRunner (its security group reaches the cluster through EksCluster's extraEndpointSourceSecurityGroupIds), or list the deployers' networks in cluster.access.endpointSources and their roles in cluster.access.deployers (docs/deploy-access.md).",
         },
         (resources) => {
             // The deploy runner: a CodeBuild project in the VPC, whose role creates the cluster (cluster-admin without an entry).
