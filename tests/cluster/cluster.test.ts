@@ -146,7 +146,12 @@ for (const stack of stackNames()) {
 
         it("authenticates through access entries, one per configured deployer and previewer", () => {
             assert.equal(eksInputs.authenticationMode, "API");
-            assert.deepEqual(eksInputs.accessEntries, accessEntries(cfg.access));
+            const fromConfig = accessEntries(cfg.access);
+            for (const [key, entry] of Object.entries(fromConfig)) {
+                assert.deepEqual(eksInputs.accessEntries[key], entry);
+            }
+            // Beside them only the roles the program creates (EksCluster's extraDeployerRoleArns).
+            assert.deepEqual(Object.keys(eksInputs.accessEntries).filter((k) => !(k in fromConfig) && !k.startsWith("program-deployer-")), []);
         });
 
         it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
