@@ -51,6 +51,40 @@ const logRetentionDays = z.custom<(typeof LOG_RETENTION_DAYS)[number]>((v) => (L
     error: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
 });
 
+/**
+ * A private-only endpoint (no `cluster.publicAccessCidrs`) answers only inside the VPC and the
+ * networks given a 443 rule: the stack needs a network path for its deployer (an endpoint source or
+ * the deploy runner) and a deployer with an access entry (or the runner, whose role creates the
+ * cluster). Without them the first `pulumi up` creates the cluster and then cannot reach it.
+ */
+export function deployPathProblems(
+    cluster: { publicAccessCidrs: string[]; access: { deployers: string[]; endpointSources: { cidrs: string[]; securityGroupIds: string[] } } },
+    runnerEnabled: boolean,
+): { path: string[]; expected: string; value: unknown; hint: string }[] {
+    if (cluster.publicAccessCidrs.length > 0 || runnerEnabled) {
+        return [];
+    }
+    const out = [];
+    const { cidrs, securityGroupIds } = cluster.access.endpointSources;
+    if (cidrs.length + securityGroupIds.length === 0) {
+        out.push({
+            path: ["cluster", "access", "endpointSources"],
+            expected: "a network path to the private-only endpoint (cluster.publicAccessCidrs is empty): at least one of endpointSources.cidrs or endpointSources.securityGroupIds, or deployRunner.enabled: true",
+            value: cluster.access.endpointSources,
+            hint: "Set flodrama:deployRunner.enabled to true (the runner deploys from inside the VPC), or list your VPN/Transit Gateway CIDR or tooling security group under cluster.access.endpointSources (docs/deploy-access.md).",
+        });
+    }
+    if (cluster.access.deployers.length === 0) {
+        out.push({
+            path: ["cluster", "access", "deployers"],
+            expected: "at least one deployer role for a private-only endpoint (or deployRunner.enabled: true): the role that runs `pulumi up` from a network in endpointSources",
+            value: cluster.access.deployers,
+            hint: "List the role that runs `pulumi up` under cluster.access.deployers, unless it is the identity that creates the cluster (EKS makes that one admin itself), or enable flodrama:deployRunner (docs/deploy-access.md).",
+        });
+    }
+    return out;
+}
+
 /** The whole `flodrama:*` namespace: one key per feature plus the stack-wide keys. */
 export function stackSchema(ctx: ConfigContext) {
     return obj({
@@ -89,6 +123,11 @@ export function stackSchema(ctx: ConfigContext) {
                 report(c, ["protectStatefulResources"], "true in prod, so that no routine `pulumi up` can delete user data");
             }
         }, whenParsed("environment", "protectStatefulResources"))
+        .superRefine((v, c) => {
+            for (const p of deployPathProblems(v.cluster, (v as { deployRunner?: { enabled?: boolean } }).deployRunner?.enabled === true)) {
+                report(c, p.path, p.expected, { value: p.value, hint: p.hint });
+            }
+        }, whenParsed("cluster", "deployRunner"))
         .superRefine((v, c) => {
             for (const p of appQuotaShortfalls(v.services, v.cluster.quotas.app)) {
                 report(c, ["cluster", "quotas", "app", p.field], p.expected, { value: p.quota, hint: "Raise the quota, or lower replicas.max or the resources of the services." });

@@ -43,9 +43,9 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             vpcId: network.vpcId,
             privateSubnetIds: network.privateSubnetIds,
             publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-            adminRoleArns: cfg.cluster.adminRoleArns,
-            // The runner deploys from inside the VPC: a cluster admin, allowed on 443 into the cluster.
-            extraDeployerRoleArns: runner ? [runner.roleArn] : [],
+            access: cfg.cluster.access,
+            // The runner deploys from inside the VPC: allowed on 443 into the cluster. It creates the cluster on
+            // the first full run, so EKS makes its role cluster-admin (an explicit entry would collide).
             extraEndpointSourceSecurityGroupIds: runner ? [runner.securityGroupId] : [],
             nodeGroups: cfg.cluster.nodeGroups,
             logRetentionDays: cfg.logRetentionDays,

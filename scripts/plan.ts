@@ -1,7 +1,8 @@
 /**
  * `npm run plan -- <stack>`: the offline plan. Runs the real program for `Pulumi.<stack>.yaml` under
  * the same mocks as the tests and prints the resource tree (each component with its children), a
- * count per resource type, what the remote components will create (an estimate), the policy verdicts,
+ * count per resource type, what the remote components will create (an estimate), who may reach and
+ * administer the Kubernetes API, the policy verdicts,
  * the monthly baseline cost and the critical path of a first `pulumi up`. Needs no AWS account and
  * no Pulumi CLI. Exits non-zero on bad config or a policy violation.
  */
@@ -11,6 +12,7 @@ import { renderAddonVersions } from "../components/cluster/clusterSpecs";
 import { configFor } from "../offline/stackConfig";
 import { estimateCost, loadPrices, quantitiesOf, renderCost } from "../offline/cost";
 import { criticalPath, renderCriticalPath } from "../offline/criticalPath";
+import { clusterAccessLines } from "../offline/clusterAccess";
 import { ProgramRun, RecordedResource, runProgram, stackNames } from "../offline/harness";
 import { renderPolicyReport, runPolicies } from "../offline/policyRunner";
 import { hiddenTypes, renderRemoteEstimates } from "../offline/remoteComponents";
@@ -115,6 +117,8 @@ async function main(): Promise<void> {
     }
     console.log(`\nEKS add-on versions (Kubernetes ${cfg.cluster.version}):`);
     console.log(renderAddonVersions(cfg.cluster.version, cfg.cluster.addonVersions));
+    console.log("\nWho may deploy and preview, from where (docs/deploy-access.md):");
+    console.log(clusterAccessLines(run).map((l) => `  ${l}`).join("\n"));
     const report = runPolicies(run);
     console.log(`\nPolicy pack (${report.verdicts.length} policies; ${report.violations.length} violations, ${report.excepted.length} documented exceptions):`);
     console.log(renderPolicyReport(report, hiddenTypes(run.resources)));

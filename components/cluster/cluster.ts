@@ -1,9 +1,10 @@
 /**
  * The EKS cluster, AWS side: a private control plane whose Secrets are envelope-encrypted with a
  * customer-managed KMS key, all control-plane logs kept for the stack's retention, access entries for
- * the admins, the OIDC provider for IRSA, managed node groups in the private subnets of every AZ, the
- * core EKS add-ons (EKS's default version for the cluster's Kubernetes version, or a version pinned in
- * config), and the Kubernetes provider every Kubernetes object uses.
+ * the deployers and previewers, 443 rules for the networks allowed on the endpoint, the OIDC provider
+ * for IRSA, managed node groups in the private subnets of every AZ, the core EKS add-ons (EKS's default
+ * version for the cluster's Kubernetes version, or a version pinned in config), and the Kubernetes
+ * provider every Kubernetes object uses.
  */
 import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
@@ -14,17 +15,19 @@ import { customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { createKubernetesProvider, requireAwsProvider } from "../../lib/providers";
 import { IrsaRole } from "../../lib/irsaRole";
+import { EndpointAccess } from "./endpointAccess";
 import {
+    accessEntries,
     AddonVersionChoice,
     addonVersionChoices,
     AddonVersions,
-    adminAccessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     clusterLogGroupName,
     EBS_CSI_SERVICE_ACCOUNT,
     EksClusterArgs,
     endpointAccess,
+    endpointSourceRules,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     NODE_MANAGED_POLICIES,
@@ -75,23 +78,12 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcProviderArn = cluster.oidcProviderArn;
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
+        const rules = endpointSourceRules(args.access.endpointSources, args.extraEndpointSourceSecurityGroupIds);
+        if (rules.length > 0) {
+            new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this });
+        }
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
-        (args.extraEndpointSourceSecurityGroupIds ?? []).forEach(
-            (sourceSg, i) =>
-                new aws.vpc.SecurityGroupIngressRule(
-                    `${name}-endpoint-from-sg-${i}`,
-                    {
-                        securityGroupId: this.clusterSecurityGroupId,
-                        description: "Kubernetes API (443) from a deployer inside the VPC",
-                        ipProtocol: "tcp",
-                        fromPort: 443,
-                        toPort: 443,
-                        referencedSecurityGroupId: sourceSg,
-                    },
-                    { parent: this },
-                ),
-        );
 
         const networkAddons = this.createNetworkAddons(name, args);
         const nodeRole = this.createNodeRole(name, args);
@@ -168,7 +160,9 @@ export class EksCluster extends pulumi.ComponentResource {
                 encryptionConfigKeyArn: key.arn,
                 enabledClusterLogTypes: [...CLUSTER_LOG_TYPES],
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: adminAccessEntries(args.adminRoleArns, args.extraDeployerRoleArns),
+                // The identity that creates the cluster is cluster-admin outside these entries (EKS
+                // bootstraps it); listing it again fails with ResourceInUseException (docs/deploy-access.md).
+                accessEntries: accessEntries(args.access, args.extraDeployerRoleArns),
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // Nodes and control plane share the EKS-managed cluster security group; the extra groups

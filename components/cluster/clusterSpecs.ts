@@ -7,7 +7,7 @@
 import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion } from "../../lib/contracts";
-import { NodeGroupConfig } from "./config";
+import { ClusterAccessConfig, NodeGroupConfig } from "./config";
 import { accountKeyStatement } from "../../lib/kms";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
@@ -69,7 +69,10 @@ export const VPC_CNI_SERVICE_ACCOUNT = { namespace: "kube-system", name: "aws-no
 /** AMI family of the nodes: Amazon Linux 2 reached end of support; AL2023 is the EKS default. */
 export const NODE_AMI_TYPE = "AL2023_x86_64_STANDARD";
 
-const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** EKS access policies have this fixed ARN form: no region or account. */
+export const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
+/** get/list/watch on everything, Secrets included: what refresh and the drift check read (docs/deploy-access.md). */
+export const ADMIN_VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy";
 
 export interface EksClusterArgs {
     /** Stack name, for physical names. */
@@ -83,8 +86,11 @@ export interface EksClusterArgs {
     privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
     /** CIDRs allowed on the public API endpoint; empty keeps the endpoint private only. */
     publicAccessCidrs: string[];
-    /** IAM role ARNs made cluster admins through access entries. Default none (the deploying identity is admin). */
-    adminRoleArns: string[];
+    /**
+     * `cluster.access`: deployer roles (cluster-admin access entries), previewer roles (admin-view
+     * access entries) and the networks allowed on 443 into the cluster security group.
+     */
+    access: ClusterAccessConfig;
     /**
      * Deployer roles the program itself creates (the deploy runner's role): cluster-admin access
      * entries beside `access.deployers`. Never the identity that creates the cluster.
@@ -148,30 +154,63 @@ export function nodeTagSpecifications(stackTags: Record<string, string>, name: s
     return ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags: { ...stackTags, Name: name } }));
 }
 
-/** Access entries for the configured admins, keyed by position (the key names the entry inside the eks component). */
-export function adminAccessEntries(adminRoleArns: string[], extraDeployerRoleArns: pulumi.Input<string>[] = []): Record<string, eks.types.input.AccessEntryArgs> {
-    const admin = (principalArn: pulumi.Input<string>): eks.types.input.AccessEntryArgs => ({
-        principalArn,
-        type: eks.AccessEntryType.Standard,
-        accessPolicies: { "cluster-admin": { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
-    });
-    return {
-        ...configuredAdminEntries(adminRoleArns),
-        ...Object.fromEntries(extraDeployerRoleArns.map((arn, i) => [`program-deployer-${i}`, admin(arn)])),
-    };
+type AccessEntries = Record<string, eks.types.input.AccessEntryArgs>;
+
+function accessEntry(principalArn: pulumi.Input<string>, policy: string, policyKey: string): eks.types.input.AccessEntryArgs {
+    return { principalArn, type: eks.AccessEntryType.Standard, accessPolicies: { [policyKey]: { policyArn: policy, accessScope: { type: "cluster" } } } };
 }
 
-function configuredAdminEntries(adminRoleArns: string[]): Record<string, eks.types.input.AccessEntryArgs> {
-    return Object.fromEntries(
-        adminRoleArns.map((principalArn, i) => [
-            `admin-${i}`,
-            {
-                principalArn,
-                type: eks.AccessEntryType.Standard,
-                accessPolicies: { "cluster-admin": { policyArn: CLUSTER_ADMIN_POLICY, accessScope: { type: "cluster" } } },
-            },
-        ]),
-    );
+/** A stable map key from a role ARN: its name (the part after the last `/`), so reordering the list replaces nothing. */
+function entryKey(prefix: string, arn: string, taken: Set<string>): string {
+    const base = `${prefix}-${arn.slice(arn.lastIndexOf("/") + 1).toLowerCase().replace(/[^a-z0-9-]/g, "-")}`;
+    let key = base;
+    for (let n = 2; taken.has(key); n++) {
+        key = `${base}-${n}`;
+    }
+    taken.add(key);
+    return key;
+}
+
+/**
+ * The cluster's access entries: cluster-admin for each deployer (config, then the ones the program
+ * creates), admin-view for each previewer. Keys name the child resources inside the eks component:
+ * config roles are keyed by role name, program roles by position (their ARNs are not known yet).
+ */
+export function accessEntries(access: Pick<ClusterAccessConfig, "deployers" | "previewers">, extraDeployerRoleArns: pulumi.Input<string>[] = []): AccessEntries {
+    const taken = new Set<string>();
+    const out: AccessEntries = {};
+    for (const arn of access.deployers) {
+        out[entryKey("deployer", arn, taken)] = accessEntry(arn, CLUSTER_ADMIN_POLICY, "cluster-admin");
+    }
+    extraDeployerRoleArns.forEach((arn, i) => (out[`program-deployer-${i}`] = accessEntry(arn, CLUSTER_ADMIN_POLICY, "cluster-admin")));
+    for (const arn of access.previewers) {
+        out[entryKey("previewer", arn, taken)] = accessEntry(arn, ADMIN_VIEW_POLICY, "admin-view");
+    }
+    return out;
+}
+
+/** One 443 ingress rule into the cluster security group: its logical-name suffix, its source and a description naming it. */
+export interface EndpointSourceRule {
+    suffix: string;
+    cidrIpv4?: string;
+    referencedSecurityGroupId?: pulumi.Input<string>;
+    description: pulumi.Input<string>;
+}
+
+/** The Kubernetes API port of the EKS control-plane ENIs. */
+export const API_PORT = 443;
+
+/** The 443 rules for the endpoint sources: config CIDRs and security groups by value, program security groups by position. */
+export function endpointSourceRules(sources: ClusterAccessConfig["endpointSources"], extraSecurityGroupIds: pulumi.Input<string>[] = []): EndpointSourceRule[] {
+    return [
+        ...sources.cidrs.map((c) => ({ suffix: `cidr-${c.replace(/[./]/g, "-")}`, cidrIpv4: c, description: `Kubernetes API from the deployer network ${c}` })),
+        ...sources.securityGroupIds.map((sg) => ({ suffix: sg, referencedSecurityGroupId: sg, description: `Kubernetes API from security group ${sg}` })),
+        ...extraSecurityGroupIds.map((sg, i) => ({
+            suffix: `program-sg-${i}`,
+            referencedSecurityGroupId: sg,
+            description: pulumi.interpolate`Kubernetes API from security group ${sg} (created by this stack)`,
+        })),
+    ];
 }
 
 /**

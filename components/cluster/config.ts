@@ -1,6 +1,6 @@
-/** `flodrama:cluster`: the EKS version, endpoint access, admins, node groups and namespace quotas. */
+/** `flodrama:cluster`: the EKS version, endpoint access, who deploys and previews, node groups and namespace quotas. */
 import { z } from "zod";
-import { IAM_ROLE_ARN, dnsLabel, cidr, int, list, obj, oneOf, optional, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
+import { dnsLabel, cidr, int, list, obj, oneOf, optional, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
 import { KubernetesVersion, NamespaceQuota, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 
 /**
@@ -97,13 +97,74 @@ const addonVersion = () => text("an EKS add-on version such as v1.20.4-eksbuild.
 /** Pins of EKS add-on versions; an absent key gets EKS's default for the cluster's version (components/cluster/clusterSpecs.ts). */
 const addonVersionsSchema = obj({ vpcCni: optional(addonVersion()), coredns: optional(addonVersion()), kubeProxy: optional(addonVersion()), ebsCsi: optional(addonVersion()) });
 
+/**
+ * An IAM role ARN as EKS access entries take it: any partition, a 12-digit account, an optional path
+ * (`role/ci/flodrama-deploy`; access entries accept paths, aws-auth did not) and a role name of up to
+ * 64 characters. Not a user, an assumed-role session or a role with a wildcard.
+ */
+export const ACCESS_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+
+const roleArn = () =>
+    text("an IAM role ARN such as arn:aws:iam::123456789012:role/flodrama-deploy (a path such as role/ci/flodrama-deploy is allowed; not a user or an assumed-role session)", {
+        pattern: ACCESS_ROLE_ARN,
+    });
+
+/** A VPC security group id: `sg-` and 8 or 17 hex digits. */
+export const SECURITY_GROUP_ID = /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * `cluster.access`: who may deploy and preview, and from where the private endpoint may be reached.
+ * A role may be a deployer or a previewer, not both (EKS allows one access entry per principal).
+ */
+export const accessSchema = obj({
+    /** Roles that run `pulumi up`: cluster-admin access entries. Never the identity that created the cluster (EKS made it admin already). */
+    deployers: list(roleArn(), { unique: true }).default([]),
+    /** Roles that run `pulumi preview` and the drift check: read-only access entries (AmazonEKSAdminViewPolicy). */
+    previewers: list(roleArn(), { unique: true }).default([]),
+    /** Networks allowed to reach the API endpoint on 443 (VPN, Transit Gateway, peered tooling network). */
+    endpointSources: obj({
+        cidrs: list(
+            cidr(0, 32).superRefine((v, ctx) => {
+                if (v === "0.0.0.0/0") {
+                    report(ctx, [], "a network's own CIDR, not 0.0.0.0/0 (that would open the private endpoint to every address routed into the VPC)");
+                }
+            }),
+            { unique: true },
+        ).default([]),
+        securityGroupIds: list(text("a security group id: sg- and 8 or 17 lower-case hex digits, such as sg-0123456789abcdef0", { pattern: SECURITY_GROUP_ID }), {
+            unique: true,
+        }).default([]),
+    }).default({ cidrs: [], securityGroupIds: [] }),
+}).superRefine((a, ctx) => {
+    a.previewers.forEach((arn, i) => {
+        if (a.deployers.includes(arn)) {
+            report(ctx, ["previewers", i], "a role that is not also a deployer (EKS allows one access entry per principal; a deployer can already preview)", {
+                hint: "Remove it from cluster.access.previewers.",
+            });
+        }
+    });
+}, whenParsed("deployers", "previewers"));
+
+export type ClusterAccessConfig = z.infer<typeof accessSchema>;
+
+/** The key that `cluster.access.deployers` replaced: reported with the move to make, never ignored. */
+const renamedAdminRoleArns = z.unknown().optional().superRefine((v, ctx) => {
+    if (v !== undefined) {
+        report(ctx, [], "no `adminRoleArns`: the key was renamed to cluster.access.deployers", {
+            hint: "Move these role ARNs under cluster.access.deployers (leaving out the identity that created the cluster, which EKS already made admin), then delete the old key: `pulumi config rm --path 'flodrama:cluster.adminRoleArns'`.",
+        });
+    }
+});
+
 export function clusterSchema(now: Date) {
     return obj({
         version: kubernetesVersion(now),
         /** CIDRs allowed on the public API endpoint; empty means the endpoint is private only. */
         publicAccessCidrs: list(cidr(0, 32), { unique: true }).default([]),
-        /** IAM role ARNs granted cluster admin through EKS access entries. */
-        adminRoleArns: list(text("an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin", { pattern: IAM_ROLE_ARN }), { unique: true }).default([]),
+        /** Who deploys and previews, and which networks reach the endpoint (docs/deploy-access.md). */
+        access: accessSchema.default({ deployers: [], previewers: [], endpointSources: { cidrs: [], securityGroupIds: [] } }),
+        /** Renamed to `access.deployers`; present only to say so. */
+        adminRoleArns: renamedAdminRoleArns,
         nodeGroups: list(nodeGroupSchema, { min: 1 }).superRefine(
             (groups, ctx) => {
                 const names = groups.map((g) => g.name);
@@ -136,5 +197,5 @@ export function clusterSchema(now: Date) {
     }, whenParsed("version", "addonVersions"));
 }
 
-export type ClusterConfig = z.infer<ReturnType<typeof clusterSchema>>;
+export type ClusterConfig = Omit<z.infer<ReturnType<typeof clusterSchema>>, "adminRoleArns">;
 export type NodeGroupConfig = z.infer<typeof nodeGroupSchema>;

@@ -8,50 +8,32 @@ import { EksCluster } from "../../components/cluster/cluster";
 import {
     addonVersionChoices,
     renderAddonVersions,
-    adminAccessEntries,
+    accessEntries,
     autoscalerTags,
     CLUSTER_LOG_TYPES,
     EBS_CSI_SERVICE_ACCOUNT,
-    EksClusterArgs,
     endpointAccess,
     launchTemplateSpec,
     NODE_AMI_TYPE,
     secretsKeyPolicy,
 } from "../../components/cluster/clusterSpecs";
-import { FlodramaConfig, loadConfig } from "../../config";
+import { loadConfig } from "../../config";
 import { END_OF_STANDARD_SUPPORT, NodeGroupConfig } from "../../components/cluster/config";
 import { assertProblem, configFor, ConfigEdit, problemsOf } from "../../offline/stackConfig";
 import { KubernetesVersion, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/contracts";
 import { fakeNetwork } from "../../offline/fixtures";
-import { NetworkInfo } from "../../lib/contracts";
 import { ACCOUNT_ID } from "../../offline/mocks";
 import { isSecret, ProgramRun, runProgram, simulate, stackNames } from "../../offline/harness";
+import { clusterArgs } from "./clusterArgs";
 
 interface ClusterCfg {
     version: KubernetesVersion;
     publicAccessCidrs: string[];
-    adminRoleArns: string[];
+    access: { deployers: string[]; previewers: string[] };
     nodeGroups: NodeGroupConfig[];
 }
 
 const ISSUER = "oidc.eks.eu-west-3.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
-
-/** The EksCluster arguments index.ts would pass for a stack's config, on a fake network. */
-function clusterArgs(cfg: FlodramaConfig, net: NetworkInfo): EksClusterArgs {
-    return {
-        stack: cfg.stack,
-        version: cfg.cluster.version,
-        addonVersions: cfg.cluster.addonVersions,
-        vpcId: net.vpcId,
-        privateSubnetIds: net.privateSubnetIds,
-        publicAccessCidrs: cfg.cluster.publicAccessCidrs,
-        adminRoleArns: cfg.cluster.adminRoleArns,
-        nodeGroups: cfg.cluster.nodeGroups,
-        logRetentionDays: cfg.logRetentionDays,
-        protect: cfg.protect,
-        tags: cfg.tags,
-    };
-}
 
 describe("cluster: pure specs", () => {
     it("resolves every add-on to EKS's default unless config pins it, and says which", () => {
@@ -71,15 +53,18 @@ describe("cluster: pure specs", () => {
         assert.deepEqual(endpointAccess(["203.0.113.0/24"]), { endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] });
     });
 
-    it("grants cluster-admin at cluster scope to each configured role", () => {
-        const entries = adminAccessEntries(["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/b"]);
-        assert.deepEqual(Object.keys(entries), ["admin-0", "admin-1"]);
-        assert.deepEqual(entries["admin-1"], {
-            principalArn: "arn:aws:iam::111122223333:role/b",
+    it("grants cluster-admin to deployers and admin view to previewers, at cluster scope, keyed by role name", () => {
+        const entries = accessEntries({ deployers: ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/ci/b"], previewers: ["arn:aws:iam::111122223333:role/ci/b-preview"] });
+        assert.deepEqual(Object.keys(entries), ["deployer-a", "deployer-b", "previewer-b-preview"]);
+        assert.deepEqual(entries["deployer-b"], {
+            principalArn: "arn:aws:iam::111122223333:role/ci/b",
             type: "STANDARD",
             accessPolicies: { "cluster-admin": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
         });
-        assert.deepEqual(adminAccessEntries([]), {});
+        assert.deepEqual(entries["previewer-b-preview"].accessPolicies, {
+            "admin-view": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", accessScope: { type: "cluster" } },
+        });
+        assert.deepEqual(accessEntries({ deployers: [], previewers: [] }), {});
     });
 
     it("writes a key policy with no public principal and no wildcard action", () => {
@@ -163,11 +148,14 @@ for (const stack of stackNames()) {
             assert.ok(run.one("eks:index:Cluster").dependencies.includes(group.urn), "the cluster waits for its log group");
         });
 
-        it("authenticates through access entries, one per configured admin role", () => {
+        it("authenticates through access entries, one per configured deployer and previewer", () => {
             assert.equal(eksInputs.authenticationMode, "API");
-            // Plus the deploy runner's role where the stack has one (tests/runner).
-            const runnerRole = run.ofType("aws:iam/role:Role").find((r) => r.name === "deploy-runner-role");
-            assert.deepEqual(eksInputs.accessEntries, adminAccessEntries(cfg.adminRoleArns, runnerRole ? [runnerRole.state.arn] : []));
+            const fromConfig = accessEntries(cfg.access);
+            for (const [key, entry] of Object.entries(fromConfig)) {
+                assert.deepEqual(eksInputs.accessEntries[key], entry);
+            }
+            // Beside them only the roles the program creates (EksCluster's extraDeployerRoleArns).
+            assert.deepEqual(Object.keys(eksInputs.accessEntries).filter((k) => !(k in fromConfig) && !k.startsWith("program-deployer-")), []);
         });
 
         it("leaves CNI, kube-proxy and CoreDNS to the pinned managed add-ons", () => {
@@ -361,11 +349,11 @@ describe("cluster: config reaches the cluster", () => {
         return resources.find((r) => r.type === "eks:index:Cluster")!.inputs;
     };
 
-    it("grants access entries for the admin roles of the config", async () => {
-        const admins = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
-        const inputs = await clusterInputs((v) => (v.cluster.adminRoleArns = admins));
-        assert.deepEqual(Object.keys(inputs.accessEntries), ["admin-0", "admin-1"]);
-        assert.deepEqual(Object.values(inputs.accessEntries).map((e: any) => e.principalArn), admins);
+    it("grants access entries for the deployer roles of the config", async () => {
+        const deployers = ["arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/break-glass"];
+        const inputs = await clusterInputs((v) => (v.cluster.access.deployers = deployers));
+        assert.deepEqual(Object.keys(inputs.accessEntries).sort(), ["deployer-break-glass", "deployer-platform-admin"]);
+        assert.deepEqual(inputs.accessEntries["deployer-break-glass"].principalArn, deployers[1]);
     });
 
     it("opens the public endpoint of prod only to listed CIDRs", async () => {

@@ -84,6 +84,23 @@ const openIngress = (port: number) => res(SG, { ingress: [{ protocol: "tcp", fro
 const EKS = "eks:index:Cluster";
 const goodEks = { endpointPublicAccess: false, endpointPrivateAccess: true, encryptionConfigKeyArn: "arn:aws:kms:x", enabledClusterLogTypes: ["api", "audit"], version: "1.35" };
 
+const privateEks = (accessEntries: Record<string, any>) =>
+    res(EKS, { ...goodEks, accessEntries, eksCluster: { vpcConfig: { clusterSecurityGroupId: "sg-eks" } } }, { name: "cluster-eks" });
+const apiRule = (over: Record<string, any> = {}) =>
+    res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { securityGroupId: "sg-eks", ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "10.8.0.0/16", ...over });
+const deployerEntry = {
+    "deployer-ci": {
+        principalArn: "arn:aws:iam::123456789012:role/flodrama-deploy",
+        accessPolicies: { "cluster-admin": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } } },
+    },
+};
+const previewerEntry = {
+    "previewer-ci": {
+        principalArn: "arn:aws:iam::123456789012:role/flodrama-preview",
+        accessPolicies: { "admin-view": { policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", accessScope: { type: "cluster" } } },
+    },
+};
+
 const DOCDB = "aws:docdb/cluster:Cluster";
 const goodDocdb = { storageEncrypted: true, backupRetentionPeriod: 7, enabledCloudwatchLogsExports: ["audit", "profiler"], deletionProtection: true, dbClusterParameterGroupName: "pg" };
 const pg = (tls: string) => res("aws:docdb/clusterParameterGroup:ClusterParameterGroup", { name: "pg", parameters: [{ name: "tls", value: tls }] });
@@ -217,6 +234,11 @@ export const CASES: Record<string, PolicyCase> = {
         bad: res(EKS, { ...goodEks, encryptionConfigKeyArn: undefined }),
     },
     "eks-8-audit-logging": { good: res(EKS, goodEks), bad: res(EKS, { ...goodEks, enabledClusterLogTypes: ["api"] }) },
+    // Bad: the rule opens 443 on another group, and the only entry is a previewer's (read-only).
+    "program-eks-deploy-path": {
+        good: [privateEks(deployerEntry), apiRule()],
+        bad: [privateEks(previewerEntry), apiRule({ securityGroupId: "sg-other" })],
+    },
     "eks-9-node-group-version": { good: res(NG, goodNg), bad: res(NG, { ...goodNg, version: "1.28" }) },
     "documentdb-1-encrypted-at-rest": { good: res(DOCDB, goodDocdb), bad: res(DOCDB, { ...goodDocdb, storageEncrypted: false }) },
     "documentdb-2-backup-retention": { good: res(DOCDB, goodDocdb), bad: res(DOCDB, { ...goodDocdb, backupRetentionPeriod: 1 }) },
