@@ -3,6 +3,7 @@ import { acmPolicies, cloudfrontPolicies } from "./aws/cloudfront";
 import { dataPolicies } from "./aws/data";
 import { eksPolicies } from "./aws/eks";
 import { iamPolicies } from "./aws/iam";
+import { kmsPolicies } from "./aws/kms";
 import { networkPolicies } from "./aws/network";
 import { s3Policies } from "./aws/s3";
 import { servicePolicies } from "./aws/services";
@@ -18,6 +19,7 @@ export const ALL_POLICIES: FlodramaPolicy[] = [
     ...eksPolicies,
     ...dataPolicies,
     ...iamPolicies,
+    ...kmsPolicies,
     ...servicePolicies,
     ...kubernetesPolicies,
     ...programPolicies,

@@ -10,7 +10,7 @@ import { PolicyDocument } from "../../lib/irsaRole";
 import { ServiceImage } from "./serviceImage";
 import { ServiceConfig } from "../../lib/contracts";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
-import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
+import { accountKeyStatement, customerManagedKey, grantsForAwsResourcesStatement } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
@@ -31,11 +31,15 @@ export function scraperPrefix(service: ServiceConfig): string {
 }
 
 /**
- * Key policy of the workloads key: the account administers and uses it through IAM; ECR and S3 use it
- * through grants and IAM policies that name this key. No public or cross-account principal.
+ * Key policy of the workloads key: the account administers and uses it through IAM; ECR creates its two
+ * grants per repository through its service (grants only for AWS resources, only through ECR); S3 uses
+ * no grants. No public or cross-account principal.
  */
-export function workloadsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
+export function workloadsKeyPolicy(partition: string, accountId: string, region: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [accountKeyStatement(partition, accountId), grantsForAwsResourcesStatement(partition, accountId, [`ecr.${region}.amazonaws.com`])],
+    });
 }
 
 export interface PolicyContext {
@@ -205,7 +209,7 @@ export class Workloads extends pulumi.ComponentResource {
             `${name}-key`,
             {
                 description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
-                policy: pulumi.all([partition, accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
+                policy: pulumi.all([partition, accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a, args.region)),
                 aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
             },
             // Without the key, images and scraped objects are unreadable.

@@ -240,6 +240,16 @@ export const CASES: Record<string, PolicyCase> = {
         good: res("aws:iam/rolePolicy:RolePolicy", { policy: doc([allow("kms:Decrypt", "arn:aws:kms:eu-west-3:1:key/k")]) }),
         bad: res("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: doc([allow("kms:ReEncryptFrom", "*")]) }] }),
     },
+    "program-kms-grants-for-aws-resources-only": {
+        good: res("aws:kms/key:Key", {
+            policy: doc([
+                { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:DescribeKey", "kms:RevokeGrant"], Resource: "*" },
+                { Sid: "Grants", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:CreateGrant"], Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+            ]),
+        }),
+        // The console's default administrators statement: kms:Create* includes CreateGrant.
+        bad: res("aws:kms/key:Key", { policy: doc([{ Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:Create*", "kms:Describe*"], Resource: "*" }]) }),
+    },
     "kms-4-key-rotation": { good: res("aws:kms/key:Key", { enableKeyRotation: true }), bad: res("aws:kms/key:Key", {}) },
     "kms-5-no-public-key-policy": {
         good: res("aws:kms/key:Key", { policy: doc([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" }]) }),
