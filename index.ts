@@ -12,6 +12,7 @@ import { ClusterServices } from "./components/cluster/clusterServices";
 import { DataTier } from "./components/data/dataTier";
 import { Recommendations } from "./components/recommendations/recommendations";
 import { Workloads } from "./components/workloads/workloads";
+import { usesSecretsManager } from "./components/workloads/config";
 import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
 import { Identity, managedLoginOrigins } from "./components/identity/identity";
@@ -27,7 +28,14 @@ const awsNative = createAwsNativeProvider(cfg);
 // ---- network and cluster (issue 4) -------------------------------------------------------------------
 const network: NetworkInfo = new Network(
     "network",
-    { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays },
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        ...cfg.network,
+        logRetentionDays: cfg.logRetentionDays,
+        // Pods that read Secrets Manager reach it through an endpoint where nodes have no NAT route to AWS APIs.
+        extraInterfaceEndpoints: usesSecretsManager(cfg.services) ? ["secretsmanager"] : [],
+    },
     { provider: providers.aws },
 );
 const cluster = new EksCluster(

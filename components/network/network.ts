@@ -27,6 +27,8 @@ export interface NetworkArgs {
     natGateways: "single" | "one-per-az";
     /** Interface endpoints for ECR, STS, CloudWatch Logs and EC2. */
     interfaceEndpoints: boolean;
+    /** More interface endpoint services when `interfaceEndpoints` is on, e.g. `secretsmanager` when a service reads one. */
+    extraInterfaceEndpoints?: string[];
     /** Retention of the flow-log group, in days (one of CloudWatch's values). */
     logRetentionDays: number;
 }
@@ -249,7 +251,7 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
             },
             { parent: this },
         );
-        for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        for (const service of [...INTERFACE_ENDPOINT_SERVICES, ...(args.extraInterfaceEndpoints ?? [])]) {
             new aws.ec2.VpcEndpoint(
                 `${name}-endpoint-${service.replace(/\./g, "-")}`,
                 {

@@ -5,7 +5,7 @@
  * covers it: `*`, `kms:*`, `kms:Create*`, `kms:C*`, …) must require `kms:GrantIsForAWSResource` true,
  * unless it is one of the two narrow forms this rule accepts, below.
  */
-import { asArray, Res, resourcePolicy, statementsOf } from "../framework";
+import { asArray, resourcePolicy, statementsOf } from "../framework";
 
 /**
  * Sid of the EKS exception (lib/kms.ts `CREATE_CLUSTER_GRANT_SID`; the pack does not import the program):
