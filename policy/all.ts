@@ -9,6 +9,7 @@ import { s3Policies } from "./aws/s3";
 import { servicePolicies } from "./aws/services";
 import { FlodramaPolicy } from "./framework";
 import { kubernetesPolicies } from "./kubernetes";
+import { secretPolicies } from "./kubernetesSecrets";
 import { programPolicies } from "./program";
 
 export const ALL_POLICIES: FlodramaPolicy[] = [
@@ -22,5 +23,6 @@ export const ALL_POLICIES: FlodramaPolicy[] = [
     ...kmsPolicies,
     ...servicePolicies,
     ...kubernetesPolicies,
+    ...secretPolicies,
     ...programPolicies,
 ];

@@ -302,6 +302,10 @@ export const CASES: Record<string, PolicyCase> = {
         bad: [deployment({ securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } } })],
     },
     "kubernetes-deployment-hygiene": { good: deployment(), bad: deployment({ image: "ghcr.io/flodrama/api:latest", livenessProbe: undefined }) },
+    "kubernetes-no-plaintext-secret-env": {
+        good: deployment({ env: [{ name: "LOG_LEVEL", value: "info" }, { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "api-secrets-1a2b", key: "DB_PASSWORD" } } }, { name: "PARTNER_TOKEN_SECRET_ARN", value: "arn:aws:secretsmanager:eu-west-3:1:secret:p-AbCdEf" }] }),
+        bad: deployment({ env: [{ name: "DB_PASSWORD", value: "hunter2" }] }),
+    },
     "kubernetes-deployment-autoscaled-and-protected": { good: [deployment(), hpa, pdb], bad: [deployment(), pdb] },
     "program-lambda-edge": { good: [distWithEdge(edgeArn), edgeFn()], bad: [distWithEdge(edgeArn), edgeFn({ providerProps: { region: "eu-west-3" } }, { publish: false })] },
     "program-stack-tags": {

@@ -8,7 +8,8 @@
 import { strict as assert } from "assert";
 import { secretsManagerStatements } from "../../components/workloads/serviceSecrets";
 import { ServiceConfig } from "../../lib/contracts";
-import { isSecretLikeEnvName } from "../../lib/serviceContract";
+import { isSecretLikeEnvName, SECRET_NAME_PATTERN } from "../../lib/serviceContract";
+import { looksSecret, plaintextSecretEnv, SECRET_NAME_PATTERN as PACK_PATTERN } from "../../policy/kubernetesSecrets";
 import { ProgramRun, RecordedResource, runProgram } from "../../offline/harness";
 import { TEST_SECRET } from "../../offline/mocks";
 import { assertProblem, configFor, problemsOf } from "../../offline/stackConfig";
@@ -45,6 +46,12 @@ describe("services[].secrets and env: config validation", () => {
         }
         for (const n of ["LOG_LEVEL", "NODE_ENV", "PARTNER_TOKEN_SECRET_ARN", "TLS_PRIVATE_KEY_FILE", "SCRAPER_SOURCES"]) {
             assert.ok(!isSecretLikeEnvName(n), n);
+        }
+        // The policy pack keeps its own copy (it does not import the program): the same rule.
+        assert.equal(PACK_PATTERN.source, SECRET_NAME_PATTERN.source);
+        assert.equal(PACK_PATTERN.flags, SECRET_NAME_PATTERN.flags);
+        for (const n of ["DB_PASSWORD", "PARTNER_TOKEN_SECRET_ARN", "TLS_PRIVATE_KEY_FILE", "LOG_LEVEL"]) {
+            assert.equal(looksSecret(n), isSecretLikeEnvName(n), n);
         }
     });
 
@@ -174,6 +181,12 @@ describe("services[].secrets in the program (prod, interface endpoints on)", () 
         const leaks = own.filter((r) => r !== appSecrets(run)[0] && serialized(r).includes(TEST_SECRET));
         assert.deepEqual(leaks.map((r) => r.urn), [], "no other resource of the service carries the secret value");
         assert.ok(!JSON.stringify(run.outputs).includes(TEST_SECRET), "no output carries it");
+    });
+
+    it("passes the policy pack's plaintext-secret rule on every Kubernetes object", () => {
+        const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        const res = (r: RecordedResource) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, protect: r.protect });
+        assert.deepEqual(objects.flatMap((r) => plaintextSecretEnv(res(r))), []);
     });
 
     it("lets only the service's IRSA role read exactly the named secret, and decrypt it through Secrets Manager", () => {
