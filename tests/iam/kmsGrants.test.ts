@@ -20,6 +20,35 @@ function grantHolders(policy: string): string[] {
         .sort();
 }
 
+/** Who may decrypt with a key, as `principal | condition` lines (sorted). */
+function decryptHolders(policy: string): string[] {
+    return JSON.parse(policy)
+        .Statement.filter((s: any) => s.Effect === "Allow" && asArray(s.Action).some((a: string) => ["kms:Decrypt", "kms:*", "*"].includes(a)))
+        .map((s: any) => `${JSON.stringify(s.Principal)} | ${JSON.stringify(s.Condition ?? {})}`)
+        .sort();
+}
+
+/** The key users (Decrypt) each key must have: the account through IAM, plus the services that use the key. */
+function expectedDecrypters(keyName: string, region: string): string[] {
+    const account = `{"AWS":"${ROOT}"} | {}`;
+    switch (keyName) {
+        case "cluster-secrets-key":
+        case "workloads-key":
+            return [account];
+        case "data-key":
+            // Only through DocumentDB and ElastiCache: no principal decrypts the data key directly.
+            return [`{"AWS":"${ROOT}"} | ${JSON.stringify({ StringEquals: { "kms:CallerAccount": ACCOUNT_ID, "kms:ViaService": [`rds.${region}.amazonaws.com`, `elasticache.${region}.amazonaws.com`] } })}`];
+        case "recommendations-key":
+            return [account, `{"Service":"personalize.amazonaws.com"} | ${JSON.stringify({ StringEquals: { "aws:SourceAccount": ACCOUNT_ID } })}`].sort();
+        case "monitoring-alerts-key":
+            return [account, `{"Service":["cloudwatch.amazonaws.com","budgets.amazonaws.com"]} | {}`].sort();
+        case "monitoring-alerts-us-east-1-key":
+            return [account, `{"Service":["cloudwatch.amazonaws.com"]} | {}`].sort();
+        default:
+            throw new Error(`key ${keyName} has no expected users in this test: say who uses it`);
+    }
+}
+
 const forAwsResources = (via: string[]) => `{"AWS":"${ROOT}"} | ${JSON.stringify({ Bool: { "kms:GrantIsForAWSResource": "true" }, StringEquals: { "kms:CallerAccount": ACCOUNT_ID, "kms:ViaService": via } })}`;
 
 /** The grant holders each key must have, by logical name (a new key fails until it is listed here). */
@@ -53,6 +82,22 @@ describe("KMS: administration without CreateGrant", () => {
         assert.equal(CREATE_CLUSTER_GRANT_SID, PROGRAM_SID);
     });
 
+    it("fails the shapes that only look like the accepted ones", () => {
+        const pol = (...Statement: any[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+        const base = { Effect: "Allow", Resource: "*" };
+        // The EKS Sid on the account root (everyone in the account) is not the exception.
+        assert.equal(ungatedGrantProblems(pol({ ...base, Sid: CREATE_CLUSTER_GRANT_SID, Principal: { AWS: ROOT }, Action: ["kms:CreateGrant"] })).length, 1);
+        // Nor is it with a decrypting action beside the grant.
+        assert.equal(ungatedGrantProblems(pol({ ...base, Sid: CREATE_CLUSTER_GRANT_SID, Principal: { AWS: "arn:aws:iam::1:role/d" }, Action: ["kms:CreateGrant", "kms:Decrypt"] })).length, 1);
+        // A service principal not bound to an account or resource.
+        assert.equal(ungatedGrantProblems(pol({ ...base, Principal: { Service: "personalize.amazonaws.com" }, Action: "kms:CreateGrant" })).length, 1);
+        // NotAction that does not exclude CreateGrant grants it.
+        assert.equal(ungatedGrantProblems(pol({ ...base, Principal: { AWS: ROOT }, NotAction: ["kms:Decrypt"] })).length, 1);
+        // A false condition value is no condition.
+        assert.equal(ungatedGrantProblems(pol({ ...base, Principal: { AWS: ROOT }, Action: "kms:*", Condition: { Bool: { "kms:GrantIsForAWSResource": "false" } } })).length, 1);
+        assert.deepEqual(ungatedGrantProblems(pol({ ...base, Principal: { AWS: ROOT }, Action: "kms:*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } })), []);
+    });
+
     it("sees CreateGrant behind wildcards", () => {
         assert.deepEqual(["*", "kms:*", "kms:Create*", "KMS:creategrant", "kms:C*Grant", "kms:CreateGrant"].filter((a) => !coversCreateGrant(a)), []);
         assert.deepEqual(["kms:Describe*", "kms:CreateAlias", "s3:*"].filter(coversCreateGrant), []);
@@ -84,6 +129,13 @@ for (const stack of stackNames()) {
             const region = run.config["aws:region"];
             for (const k of keys) {
                 assert.deepEqual(grantHolders(k.policy), expectedHolders(k.name, region), k.name);
+            }
+        });
+
+        it("lets each key be used (Decrypt) by exactly its users", () => {
+            const region = run.config["aws:region"];
+            for (const k of keys) {
+                assert.deepEqual(decryptHolders(k.policy), expectedDecrypters(k.name, region), k.name);
             }
         });
 
