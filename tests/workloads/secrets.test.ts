@@ -11,6 +11,7 @@ import { ServiceConfig } from "../../lib/contracts";
 import { isSecretLikeEnvName, SECRET_NAME_PATTERN } from "../../lib/serviceContract";
 import { looksSecret, plaintextSecretEnv, SECRET_NAME_PATTERN as PACK_PATTERN } from "../../policy/kubernetesSecrets";
 import { ProgramRun, RecordedResource, runProgram } from "../../offline/harness";
+import { manifestOf, validateManifest } from "../../offline/kubeSchema";
 import { TEST_SECRET } from "../../offline/mocks";
 import { assertProblem, configFor, problemsOf } from "../../offline/stackConfig";
 
@@ -166,6 +167,10 @@ describe("services[].secrets in the program (prod, interface endpoints on)", () 
         assert.ok(secret.secretInputs.includes("stringData"), "stringData is a secret input");
         assert.ok(secret.additionalSecretOutputs.includes("stringData") && secret.additionalSecretOutputs.includes("data"));
         assert.deepEqual(appSecrets(plain), [], "no Secret for services without config secrets");
+        const deployment = run.kubernetes("Deployment").find((d) => d.inputs.metadata?.name === "api")!;
+        for (const r of [secret, deployment]) {
+            assert.deepEqual(validateManifest(manifestOf(r)), [], `${r.type} against the Kubernetes schema`);
+        }
     });
 
     it("references the Secret from the container env and passes the ARN variable, never the value", () => {
