@@ -140,7 +140,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const now = opts.now ?? new Date();
     const secret = new Set(raw.secretKeys ?? []);
     // Keys that services[].secrets name hold service secrets, not settings: the schema does not read them.
-    const serviceSecretKeys = new Set(referencedSecretConfigKeys(raw.values.services));
+    const serviceSecretKeys = new Set(referencedSecretConfigKeys(raw.values.services).filter((k) => !TOP_LEVEL_KEYS.some((t) => k === `${PROJECT}:${t}`)));
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw.values)) {
         if (!serviceSecretKeys.has(`${PROJECT}:${k}`)) {
