@@ -19,7 +19,7 @@ import { dataSchema } from "./components/data/config";
 import { cdnSchema, frontendSchema } from "./components/cdn/config";
 import { apiSchema } from "./components/api/config";
 import { identitySchema } from "./components/identity/config";
-import { appQuotaShortfalls, imagesSchema, servicesSchema, undigestedImages } from "./components/workloads/config";
+import { appQuotaShortfalls, imagesSchema, referencedSecretConfigKeys, servicesSchema, undigestedImages } from "./components/workloads/config";
 import { monitoringSchema } from "./components/monitoring/config";
 import { nearestRegionOfferingAll, recommendationsSchema, stackRegionGaps, stackRegionServices } from "./components/recommendations/config";
 import { KNOWN_REGIONS, programRegionalServices } from "./lib/regions";
@@ -100,7 +100,7 @@ export function stackSchema(ctx: ConfigContext) {
         data: dataSchema,
         cdn: cdnSchema,
         frontend: frontendSchema(ctx.projectDir),
-        services: servicesSchema(),
+        services: servicesSchema(ctx),
         images: imagesSchema,
         api: apiSchema(ctx.environment),
         identity: identitySchema(ctx.environment, ctx.region),
@@ -202,10 +202,15 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const { stack } = opts;
     const now = opts.now ?? new Date();
     const secret = new Set(raw.secretKeys ?? []);
+    // Keys that services[].secrets name hold service secrets, not settings: the schema does not read them.
+    const serviceSecretKeys = new Set(referencedSecretConfigKeys(raw.values.services).filter((k) => !TOP_LEVEL_KEYS.some((t) => k === `${PROJECT}:${t}`)));
     const values: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(raw.values)) {
-        values[k] = secret.has(`${PROJECT}:${k}`) ? new SecretValue() : v;
+        if (!serviceSecretKeys.has(`${PROJECT}:${k}`)) {
+            values[k] = secret.has(`${PROJECT}:${k}`) ? new SecretValue() : v;
+        }
     }
+    const configKeys = new Set([...Object.keys(raw.values).map((k) => `${PROJECT}:${k}`), ...Object.keys(raw.others ?? {})]);
     const regionValue = secret.has("aws:region") ? new SecretValue() : raw.region;
 
     const problems: Problem[] = misspeltNamespaceProblems(stack, raw);
@@ -214,7 +219,7 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
         problems.push(...problemsFromIssues(stack, "aws:region", regionValue, regionParsed.error.issues));
     }
     const environment = oneOf(ENVIRONMENTS).safeParse(values.environment);
-    const ctx: ConfigContext = { stack, projectDir: opts.projectDir, now, environment: environment.data, region: regionParsed.data };
+    const ctx: ConfigContext = { stack, projectDir: opts.projectDir, now, environment: environment.data, region: regionParsed.data, configKeys, secretKeys: secret };
     const parsed = stackSchema(ctx).safeParse(values);
     if (!parsed.success) {
         problems.push(...problemsFromIssues(stack, `${PROJECT}:`, values, parsed.error.issues));

@@ -12,6 +12,7 @@ import { Network } from "./components/network/network";
 import { DeployRunner } from "./components/runner/deployRunner";
 import { ImageRepositories } from "./components/workloads/imageRepositories";
 import { createPlatform } from "./platform";
+import { usesSecretsManager } from "./components/workloads/config";
 
 const cfg = loadConfig();
 // Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
@@ -23,7 +24,14 @@ const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recomme
 // ---- network and deploy runner: the bootstrap set (issues 4, 14) ---------------------------------------
 const network: NetworkInfo = new Network(
     "network",
-    { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays },
+    {
+        stack: cfg.stack,
+        region: cfg.region,
+        ...cfg.network,
+        logRetentionDays: cfg.logRetentionDays,
+        // Pods that read Secrets Manager reach it through an endpoint where nodes have no NAT route to AWS APIs.
+        extraInterfaceEndpoints: usesSecretsManager(cfg.services) ? ["secretsmanager"] : [],
+    },
     { provider: providers.aws },
 );
 // The runner runs `pulumi up` from inside the VPC, where a private-only cluster endpoint answers.
@@ -43,7 +51,7 @@ const runner = cfg.deployRunner.enabled
     : undefined;
 // Image repositories belong to the bootstrap set: the services workflow can push a release before the
 // first full deploy.
-const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
+const images = new ImageRepositories("images", { stack: cfg.stack, region: cfg.region, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
 export const vpcId = network.vpcId;
 export const repositoryUrls = images.repositoryUrls;
 export const deployRunnerProject = runner?.projectName;

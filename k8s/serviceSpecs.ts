@@ -55,6 +55,8 @@ export interface ServiceSpecInput {
     dataSecretName: pulumi.Input<string>;
     /** Extra environment variables the program sets (e.g. the scraper's bucket). */
     extraEnv?: Record<string, pulumi.Input<string>>;
+    /** The service's secrets (k8s/serviceSecrets.ts `secretEnvVars`): Secret references and ARN variables. */
+    secretEnv?: Inputs.core.v1.EnvVar[];
 }
 
 /** Names of objects and labels per service. */
@@ -86,7 +88,7 @@ export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
     const { service } = input;
     const extra = input.extraEnv ?? {};
     const reserved = programEnvNames(Object.keys(extra));
-    const clash = Object.keys(service.env).filter((k) => reserved.includes(k));
+    const clash = [...Object.keys(service.env), ...(input.secretEnv ?? []).map((e) => e.name as string)].filter((k) => reserved.includes(k));
     if (clash.length > 0) {
         throw new Error(`services[${service.name}].env sets ${clash.join(", ")}, which the program sets itself`);
     }
@@ -99,6 +101,7 @@ export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
         ...Object.keys(extra)
             .sort()
             .map((name) => ({ name, value: extra[name] })),
+        ...(input.secretEnv ?? []),
         fromSecret(DATA_SECRET_KEYS.mongoUri),
         fromSecret(DATA_SECRET_KEYS.redisUrl),
     ];

@@ -230,6 +230,10 @@ export interface ConfigContext {
     region?: string;
     /** The time of the run (support dates are checked against it). */
     now: Date;
+    /** Every config key of the stack (`namespace:key`), for references such as `services[].secrets`. */
+    configKeys?: ReadonlySet<string>;
+    /** The keys among them whose value is a Pulumi secret (`pulumi config set --secret`). */
+    secretKeys?: ReadonlySet<string>;
 }
 
 /**

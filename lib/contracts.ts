@@ -221,6 +221,17 @@ export interface ScraperSettings {
     intervalSeconds: number;
 }
 
+/**
+ * Where a service's secret comes from: exactly one of `config` (a Pulumi config key holding a secret,
+ * `flodrama:apiStripeKey`, delivered through the service's Kubernetes Secret) and `secretsManagerArn`
+ * (read by the pod through its IRSA role; `kmsKeyArn` names the secret's customer-managed key, if any).
+ */
+export interface ServiceSecretRef {
+    config?: string;
+    secretsManagerArn?: string;
+    kmsKeyArn?: string;
+}
+
 /** One entry of `flodrama:services`, after validation (paths resolved, defaults applied). */
 export interface ServiceConfig {
     /** Kubernetes name of the service, a DNS label (e.g. `api`). */
@@ -237,6 +248,8 @@ export interface ServiceConfig {
     autoscaling: { cpuUtilization: number; memoryUtilization: number };
     /** Plain (non-secret) environment variables. */
     env: Record<string, string>;
+    /** Secret environment variables by name: where each value comes from (docs/services.md). */
+    secrets: Record<string, ServiceSecretRef>;
     /** Egress to the internet: only a `scraper` may set it; others reach only DNS, the data tier and AWS APIs. */
     internetEgress: boolean;
     terminationGracePeriodSeconds: number;

@@ -54,6 +54,16 @@ export const WILDCARD_STATEMENTS: Record<string, WildcardJustification> = {
         on: [KEY],
         anyResource: true,
     },
+    GrantsOnlyForAwsResources: {
+        why: `${KEY_POLICY_RESOURCE}; grants only when an integrated AWS service (kms:ViaService: DocumentDB, ElastiCache or ECR) asks for them (kms:GrantIsForAWSResource), for this account`,
+        on: [KEY],
+        anyResource: true,
+    },
+    DeployerCreatesEksClusterGrant: {
+        why: `${KEY_POLICY_RESOURCE}; the EKS Secrets key only, to the identity running \`pulumi up\` only: EKS CreateCluster needs a plain kms:CreateGrant (it does not support kms:GrantIsForAWSResource)`,
+        on: [KEY],
+        anyResource: true,
+    },
     PersonalizeUsesKeyForThisAccount: {
         why: `${KEY_POLICY_RESOURCE}; the Personalize service principal, limited to this account by its conditions`,
         on: [KEY],

@@ -16,11 +16,13 @@ export function accountRootPrincipal(partition: string, accountId: string): { AW
  * Listed one by one rather than AWS's default `kms:Create*`, `kms:Get*`, …: a wildcard also grants every
  * action AWS adds later under that prefix. These are the key-scoped actions of the KMS API reference
  * behind those prefixes, minus those for imported, asymmetric or multi-Region keys (none here).
- * `kms:CreateGrant` stays as the default policy has it (issue 16 item 1 restricts it).
+ * No `kms:CreateGrant`: a grant carries no condition of the key policy, so any principal of the
+ * account allowed CreateGrant by IAM could grant itself Decrypt and bypass a `kms:ViaService`
+ * restriction. Keys that need grants add `grantsForAwsResourcesStatement` (or, for EKS, the
+ * documented exception `createClusterGrantStatement`).
  */
 export const KEY_ADMINISTRATION_ACTIONS = [
     "kms:CreateAlias",
-    "kms:CreateGrant",
     "kms:DescribeKey",
     "kms:EnableKey",
     "kms:EnableKeyRotation",
@@ -64,6 +66,51 @@ export function accountKeyStatement(partition: string, accountId: string): Recor
         Effect: "Allow",
         Principal: accountRootPrincipal(partition, accountId),
         Action: [...KEY_ADMINISTRATION_ACTIONS, ...KEY_USE_ACTIONS],
+        Resource: "*",
+    };
+}
+
+/** The actions an AWS service creates and manages grants with on a principal's behalf. */
+export const GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"] as const;
+
+/** The condition under which a key policy may allow `kms:CreateGrant`: an integrated AWS service asks for it. */
+export const GRANT_FOR_AWS_RESOURCE_CONDITION = { Bool: { "kms:GrantIsForAWSResource": "true" } } as const;
+
+/**
+ * Grants for AWS resources only: principals of the account (through IAM) may create, list and revoke
+ * grants on this key only when an integrated AWS service (`viaServices`, e.g. ECR, RDS) sends the
+ * request for them, never directly. That is how DocumentDB, ElastiCache and ECR use a customer key.
+ */
+export function grantsForAwsResourcesStatement(partition: string, accountId: string, viaServices: string[]): Record<string, unknown> {
+    return {
+        Sid: "GrantsOnlyForAwsResources",
+        Effect: "Allow",
+        Principal: accountRootPrincipal(partition, accountId),
+        Action: [...GRANT_ACTIONS],
+        Resource: "*",
+        Condition: {
+            ...GRANT_FOR_AWS_RESOURCE_CONDITION,
+            StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": viaServices },
+        },
+    };
+}
+
+/** Sid of the one statement that allows `kms:CreateGrant` without `kms:GrantIsForAWSResource` (the policy pack recognises it). */
+export const CREATE_CLUSTER_GRANT_SID = "DeployerCreatesEksClusterGrant";
+
+/**
+ * The documented exception, on the EKS Secrets key only: EKS CreateCluster with envelope encryption
+ * needs `kms:CreateGrant` and `kms:DescribeKey` for the principal calling CreateCluster, and EKS does not
+ * support `kms:GrantIsForAWSResource` there (EKS User Guide, "Encrypt Kubernetes secrets with KMS on
+ * existing clusters"). So it goes to the deploying identity only (`deployerArn`, the IAM role or user
+ * behind the session running `pulumi up`), never to the account root or anyone else.
+ */
+export function createClusterGrantStatement(deployerArn: string): Record<string, unknown> {
+    return {
+        Sid: CREATE_CLUSTER_GRANT_SID,
+        Effect: "Allow",
+        Principal: { AWS: deployerArn },
+        Action: ["kms:CreateGrant", "kms:DescribeKey"],
         Resource: "*",
     };
 }

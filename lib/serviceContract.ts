@@ -55,6 +55,20 @@ export const GROUPS_SEPARATOR = ",";
 export const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTHORIZATION|COOKIE/i;
 
 /**
+ * A plain env variable whose name looks like a secret's (`SECRET_NAME_PATTERN`), except names that
+ * carry where a secret is rather than the secret: an ARN (`*_ARN`) or a file path (`*_FILE`).
+ */
+export function isSecretLikeEnvName(name: string): boolean {
+    return SECRET_NAME_PATTERN.test(name) && !/_(ARN|FILE)$/i.test(name);
+}
+
+/**
+ * For `services[].secrets.NAME` read from Secrets Manager, the program sets `NAME_SECRET_ARN` to the
+ * secret's ARN; the service resolves it at start with its IRSA role (services/shared/secrets.ts).
+ */
+export const SECRET_ARN_ENV_SUFFIX = "_SECRET_ARN";
+
+/**
  * Seconds the service gives itself to drain after SIGTERM before it exits anyway. The program sets it
  * below `terminationGracePeriodSeconds` minus the preStop sleep, so the kubelet never has to SIGKILL.
  */

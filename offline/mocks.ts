@@ -232,6 +232,12 @@ export const EXISTING_NETWORK = {
 /** Invoke results, keyed by function token. */
 export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<string, unknown>> = {
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/offline`, userId: "AIDAOFFLINE", id: ACCOUNT_ID }),
+    // Like the provider: an STS assumed-role ARN gives its IAM role (no path offline); any other ARN passes through.
+    "aws:iam/getSessionContext:getSessionContext": (i) => {
+        const m = /^arn:([^:]+):sts::(\d+):assumed-role\/([^/]+)\/(.+)$/.exec(String(i.arn));
+        const issuerArn = m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : i.arn;
+        return { arn: i.arn, issuerArn, issuerId: "AROAOFFLINE", issuerName: issuerArn.split("/").pop(), sessionName: m ? m[4] : "", id: i.arn };
+    },
     "aws:index/getRegion:getRegion": (_i, ctx) => ({ name: ctx.region, region: ctx.region, id: ctx.region, endpoint: `ec2.${ctx.region}.amazonaws.com` }),
     "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
     "aws:index/getAvailabilityZones:getAvailabilityZones": (_i, ctx) => ({

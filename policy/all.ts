@@ -3,11 +3,13 @@ import { acmPolicies, cloudfrontPolicies } from "./aws/cloudfront";
 import { dataPolicies } from "./aws/data";
 import { eksPolicies } from "./aws/eks";
 import { iamPolicies } from "./aws/iam";
+import { kmsPolicies } from "./aws/kms";
 import { networkPolicies } from "./aws/network";
 import { s3Policies } from "./aws/s3";
 import { servicePolicies } from "./aws/services";
 import { FlodramaPolicy } from "./framework";
 import { kubernetesPolicies } from "./kubernetes";
+import { secretPolicies } from "./kubernetesSecrets";
 import { programPolicies } from "./program";
 
 export const ALL_POLICIES: FlodramaPolicy[] = [
@@ -18,7 +20,9 @@ export const ALL_POLICIES: FlodramaPolicy[] = [
     ...eksPolicies,
     ...dataPolicies,
     ...iamPolicies,
+    ...kmsPolicies,
     ...servicePolicies,
     ...kubernetesPolicies,
+    ...secretPolicies,
     ...programPolicies,
 ];

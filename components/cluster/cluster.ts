@@ -115,11 +115,13 @@ export class EksCluster extends pulumi.ComponentResource {
     private createSecretsKey(name: string, args: EksClusterArgs): aws.kms.Key {
         const account = aws.getCallerIdentityOutput({}, { parent: this });
         const partition = aws.getPartitionOutput({}, { parent: this });
+        // The IAM role (not the STS session) or user running `pulumi up`: it calls CreateCluster.
+        const deployer = aws.iam.getSessionContextOutput({ arn: account.arn }, { parent: this });
         return customerManagedKey(
             `${name}-secrets-key`,
             {
                 description: `Envelope encryption of Kubernetes Secrets in ${physicalName(args.stack, "eks", "eksCluster")}`,
-                policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => secretsKeyPolicy(p, a)),
+                policy: pulumi.all([partition.partition, account.accountId, deployer.issuerArn]).apply(([p, a, d]) => secretsKeyPolicy(p, a, d)),
                 aliasName: physicalName(args.stack, "eks-secrets", "kmsAlias"),
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },

@@ -8,7 +8,7 @@ import * as eks from "@pulumi/eks";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion } from "../../lib/contracts";
 import { ClusterAccessConfig, NodeGroupConfig } from "./config";
-import { accountKeyStatement } from "../../lib/kms";
+import { accountKeyStatement, createClusterGrantStatement } from "../../lib/kms";
 
 /** The five control-plane log types; `audit` is FSBP EKS.8, the others are what an incident review needs. */
 export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -214,11 +214,12 @@ export function endpointSourceRules(sources: ClusterAccessConfig["endpointSource
 }
 
 /**
- * Key policy of the Secrets key: the account administers and uses it through IAM (EKS gets a grant
- * when the cluster is created); no public or cross-account principal.
+ * Key policy of the Secrets key: the account administers and uses it through IAM; the identity that
+ * creates the cluster (`deployerArn`) may create the grant EKS needs, the one plain `kms:CreateGrant`
+ * of the program (see `createClusterGrantStatement`); no public or cross-account principal.
  */
-export function secretsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
+export function secretsKeyPolicy(partition: string, accountId: string, deployerArn: string): string {
+    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId), createClusterGrantStatement(deployerArn)] });
 }
 
 /** The trust policy of the node role: EC2 instances only. */

@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH } from "../../lib/contracts";
-import { accountRootPrincipal, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
+import { accountRootPrincipal, grantsForAwsResourcesStatement, KEY_ADMINISTRATION_ACTIONS, KEY_USE_ACTIONS } from "../../lib/kms";
 import { MONGO_DATABASE } from "../../k8s/inClusterStores";
 
 /** Name of the contract Secret in `flodrama`. */
@@ -118,6 +118,7 @@ export function redisUrl(p: { password: string; host: string; port: number; tls:
  */
 export function dataKeyPolicy(partition: string, accountId: string, region: string): string {
     const root = accountRootPrincipal(partition, accountId);
+    const viaServices = [`rds.${region}.amazonaws.com`, `elasticache.${region}.amazonaws.com`];
     return JSON.stringify({
         Version: "2012-10-17",
         Statement: [
@@ -133,15 +134,12 @@ export function dataKeyPolicy(partition: string, accountId: string, region: stri
                 Sid: "DataStoresUseThroughTheirServices",
                 Effect: "Allow",
                 Principal: root,
-                Action: [...KEY_USE_ACTIONS, "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"],
+                Action: [...KEY_USE_ACTIONS, "kms:DescribeKey"],
                 Resource: "*",
-                Condition: {
-                    StringEquals: {
-                        "kms:CallerAccount": accountId,
-                        "kms:ViaService": [`rds.${region}.amazonaws.com`, `elasticache.${region}.amazonaws.com`],
-                    },
-                },
+                Condition: { StringEquals: { "kms:CallerAccount": accountId, "kms:ViaService": viaServices } },
             },
+            // The stores create their grants through their services; nobody creates one directly.
+            grantsForAwsResourcesStatement(partition, accountId, viaServices),
         ],
     });
 }

@@ -33,6 +33,8 @@ export interface NetworkArgs {
     interfaceEndpoints?: boolean;
     /** A landing zone's VPC and subnets: nothing is created, the ids are checked at preview. */
     existing?: ExistingNetworkConfig;
+    /** More interface endpoint services when `interfaceEndpoints` is on, e.g. `secretsmanager` when a service reads one. */
+    extraInterfaceEndpoints?: string[];
     /** Retention of the flow-log group, in days (one of CloudWatch's values). */
     logRetentionDays: number;
 }
@@ -270,7 +272,7 @@ export class Network extends pulumi.ComponentResource implements NetworkInfo {
             },
             { parent: this },
         );
-        for (const service of INTERFACE_ENDPOINT_SERVICES) {
+        for (const service of [...INTERFACE_ENDPOINT_SERVICES, ...(args.extraInterfaceEndpoints ?? [])]) {
             new aws.ec2.VpcEndpoint(
                 `${name}-endpoint-${service.replace(/\./g, "-")}`,
                 {

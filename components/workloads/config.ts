@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { bool, dnsLabel, int, isPinnedImage, list, obj, oneOf, optional, parseImageReference, parseQuantity, PINNED_IMAGE_TEXT, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
 import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig, ServiceImageSource } from "../../lib/contracts";
-import { DEFAULT_SCRAPER_INTERVAL_SECONDS, SCRAPER_ENV, SERVICE_IMAGE_BY_ROLE, ServiceImageName } from "../../lib/serviceContract";
+import { DEFAULT_SCRAPER_INTERVAL_SECONDS, isSecretLikeEnvName, SCRAPER_ENV, SECRET_ARN_ENV_SUFFIX, SERVICE_IMAGE_BY_ROLE, ServiceImageName } from "../../lib/serviceContract";
 
 /**
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
@@ -52,9 +52,73 @@ const scraperSource = obj({
     url: text("an https:// URL", { check: (u) => (/^https:\/\/[^\s/]+/.test(u) ? undefined : "an https:// URL") }),
 });
 
+/** The stack's config keys and which hold Pulumi secrets, to check `services[].secrets[].config`. */
+export interface ConfigKeyRefs {
+    configKeys?: ReadonlySet<string>;
+    secretKeys?: ReadonlySet<string>;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const CONFIG_KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]*:[A-Za-z0-9][A-Za-z0-9_./-]*$/;
+/** A full secret ARN, with the 6-character suffix Secrets Manager appends to the name. */
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
+const KMS_KEY_ARN = /^arn:aws(-[a-z]+)*:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[0-9a-f-]{36}$/;
+
+/** One `services[].secrets` entry: a Pulumi secret config key, or a Secrets Manager ARN (with its key, if a CMK). */
+function secretRef(refs: ConfigKeyRefs) {
+    return obj({
+        config: optional(text("a Pulumi config key such as flodrama:apiStripeKey", { pattern: CONFIG_KEY })),
+        secretsManagerArn: optional(text("a full Secrets Manager secret ARN such as arn:aws:secretsmanager:eu-west-3:123456789012:secret:flodrama/stripe-AbCdEf", { pattern: SECRET_ARN })),
+        kmsKeyArn: optional(text("a KMS key ARN such as arn:aws:kms:eu-west-3:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", { pattern: KMS_KEY_ARN })),
+    })
+        .superRefine((r, ctx) => {
+            if ((r.config === undefined) === (r.secretsManagerArn === undefined)) {
+                report(ctx, ["config"], "exactly one of `config` (a Pulumi secret config key) and `secretsManagerArn`", {
+                    hint: "Set `config: flodrama:<key>` after `pulumi config set --secret <key> <value>`, or `secretsManagerArn` to the secret's full ARN.",
+                });
+            }
+            if (r.kmsKeyArn !== undefined && r.secretsManagerArn === undefined) {
+                report(ctx, ["kmsKeyArn"], "only beside `secretsManagerArn` (the customer-managed key that encrypts that secret)", { value: r.kmsKeyArn, hint: "Remove kmsKeyArn." });
+            }
+            if (r.config !== undefined && refs.configKeys) {
+                const key = r.config;
+                const bare = key.slice(key.indexOf(":") + 1);
+                if (!refs.configKeys.has(key)) {
+                    report(ctx, ["config"], "an existing config key of this stack", { value: key, hint: `Run \`pulumi config set --secret ${bare} <value>\` (namespace ${key.slice(0, key.indexOf(":"))}).` });
+                } else if (!refs.secretKeys?.has(key)) {
+                    // The value is plaintext in the stack file: never echo it.
+                    report(ctx, ["config"], "a key whose value is a Pulumi secret (`secure:` in the stack file)", {
+                        value: `${key} (a plaintext value, not shown)`,
+                        hint: `Re-set it as a secret: \`pulumi config set --secret ${bare} <value>\`, and rotate the value: it was stored in plain text.`,
+                    });
+                }
+            }
+        }, whenParsed("config", "secretsManagerArn", "kmsKeyArn"));
+}
+
+/** Config keys the services' secrets reference (`namespace:key`), read from the raw config before it is validated. */
+export function referencedSecretConfigKeys(rawServices: unknown): string[] {
+    const out: string[] = [];
+    for (const s of Array.isArray(rawServices) ? rawServices : []) {
+        const secrets = s && typeof s === "object" ? (s as { secrets?: unknown }).secrets : undefined;
+        for (const ref of secrets && typeof secrets === "object" ? Object.values(secrets) : []) {
+            const key = ref && typeof ref === "object" ? (ref as { config?: unknown }).config : undefined;
+            if (typeof key === "string" && CONFIG_KEY.test(key)) {
+                out.push(key);
+            }
+        }
+    }
+    return out;
+}
+
+/** Does any service read a secret from Secrets Manager (the VPC then needs its endpoint where endpoints are on)? */
+export function usesSecretsManager(services: ServiceConfig[]): boolean {
+    return services.some((s) => Object.values(s.secrets).some((r) => r.secretsManagerArn !== undefined));
+}
+
 const httpPath = () => text("an absolute HTTP path such as /healthz", { pattern: /^\/[A-Za-z0-9._~\-/]*$/ });
 
-function service() {
+function service(refs: ConfigKeyRefs) {
     return obj({
         name: dnsLabel(24),
         role: oneOf(SERVICE_ROLES),
@@ -78,6 +142,24 @@ function service() {
                             value: "(value not shown)",
                             hint: "The data tier's Secret provides the connection URIs and IRSA the AWS credentials; remove the variable.",
                         });
+                    } else if (isSecretLikeEnvName(k)) {
+                        report(ctx, [k], "a plain, non-secret value: this name looks like a secret's (password, token, API key, credentials…)", {
+                            value: "(value not shown)",
+                            hint: `Move it to services[].secrets.${k}: \`pulumi config set --secret <key> <value>\` then \`secrets: { ${k}: { config: flodrama:<key> } }\`, or \`{ secretsManagerArn: arn:aws:secretsmanager:… }\` (docs/services.md). Rotate the value: it was stored in plain text.`,
+                        });
+                    }
+                }
+            })
+            .default({}),
+        /** Secret variables: name → where the value comes from (docs/services.md). */
+        secrets: z
+            .record(z.string(), secretRef(refs), { error: "a mapping of environment variable names to { config } or { secretsManagerArn }" })
+            .superRefine((secrets, ctx) => {
+                for (const k of Object.keys(secrets)) {
+                    if (!ENV_NAME.test(k)) {
+                        report(ctx, [k], "an environment variable name (letters, digits and _, not starting with a digit)");
+                    } else if (RESERVED_ENV_NAMES.includes(k) || k.startsWith("AWS_")) {
+                        report(ctx, [k], `a variable the program does not set itself (not ${RESERVED_ENV_NAMES.join(", ")} or AWS_*)`, { hint: "Rename the variable." });
                     }
                 }
             })
@@ -103,6 +185,18 @@ function service() {
                 report(ctx, ["scraper"], "absent for a service whose role is not scraper", { hint: "Remove scraper, or set role: scraper." });
             }
         }, whenParsed("image", "role", "scraper"))
+        .superRefine((s, ctx) => {
+            // One name, one source: a variable is plain or secret, and `NAME_SECRET_ARN` belongs to secret NAME.
+            const arnNames = Object.entries(s.secrets).filter(([, r]) => r.secretsManagerArn !== undefined).map(([k]) => `${k}${SECRET_ARN_ENV_SUFFIX}`);
+            for (const k of Object.keys(s.secrets)) {
+                if (k in s.env || arnNames.includes(k)) {
+                    report(ctx, ["secrets", k], `a name not also set ${k in s.env ? "in env" : `as the ARN variable of another secret`}`, { hint: "Keep one definition of the variable." });
+                }
+            }
+            for (const k of arnNames.filter((n) => n in s.env)) {
+                report(ctx, ["env", k], "a name the program does not set itself: it carries the ARN of a Secrets Manager secret in services[].secrets", { hint: "Remove the variable." });
+            }
+        }, whenParsed("env", "secrets"))
         .superRefine((s, ctx) => {
             if (s.internetEgress && s.role !== "scraper") {
                 report(ctx, ["internetEgress"], "false for a service whose role is not scraper (only the scraper reaches the internet)", { hint: "Remove internetEgress, or set role: scraper." });
@@ -130,8 +224,8 @@ export function undigestedImages(services: ServiceConfig[], images: { requireDig
 }
 
 /** Cross-service rules, run only when every entry parsed: unique names, one service per role and per API. */
-export function servicesSchema() {
-    return list(service(), { min: 1, max: 20 }).superRefine(
+export function servicesSchema(refs: ConfigKeyRefs = {}) {
+    return list(service(refs), { min: 1, max: 20 }).superRefine(
         (services, ctx) => {
             const names = services.map((s) => s.name);
             if (new Set(names).size !== names.length) {

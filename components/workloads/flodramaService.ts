@@ -24,6 +24,8 @@ import {
     serviceAccountManifest,
     serviceManifest,
 } from "../../k8s/serviceSpecs";
+import { configSecretNames, secretEnvVars, serviceSecretManifest } from "../../k8s/serviceSecrets";
+import { configSecretValues, withSecretStatements } from "./serviceSecrets";
 
 export interface FlodramaServiceArgs {
     /** Stack name, for the IAM role's physical name. */
@@ -73,7 +75,7 @@ export class FlodramaService extends pulumi.ComponentResource {
                 oidcIssuer: cluster.oidcIssuer,
                 namespace: APP_NAMESPACE,
                 serviceAccount: service.name,
-                policy: args.policy,
+                policy: withSecretStatements(service, args.policy),
                 stack: args.stack,
             },
             { parent: this },
@@ -84,9 +86,14 @@ export class FlodramaService extends pulumi.ComponentResource {
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, serviceAccountManifest(service, namespace, role.roleArn), k8sOpts);
         new k8s.networking.v1.NetworkPolicy(`${name}-ingress`, ingressPolicyManifest(service, args.network, namespace), k8sOpts);
         new k8s.networking.v1.NetworkPolicy(`${name}-egress`, egressPolicyManifest(service, args.network, args.data, namespace), k8sOpts);
+        // The service's own Secret, only when it has secrets from Pulumi config (the provider keeps its data secret in state).
+        const secret =
+            configSecretNames(service).length > 0
+                ? new k8s.core.v1.Secret(`${name}-secrets`, serviceSecretManifest(service, namespace, configSecretValues(service)), { ...k8sOpts, additionalSecretOutputs: ["data", "stringData"] })
+                : undefined;
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
-            deploymentManifest({ service, image: args.image, namespace, dataSecretName: args.data.secretName, extraEnv: args.extraEnv }),
+            deploymentManifest({ service, image: args.image, namespace, dataSecretName: args.data.secretName, extraEnv: args.extraEnv, secretEnv: secretEnvVars(service, secret?.metadata.name) }),
             { ...k8sOpts, dependsOn: [serviceAccount] },
         );
         new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, hpaManifest(service, namespace), k8sOpts);

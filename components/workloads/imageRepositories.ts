@@ -11,7 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../../lib/contracts";
-import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
+import { accountKeyStatement, customerManagedKey, grantsForAwsResourcesStatement } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { stateful } from "../../lib/stateful";
@@ -41,8 +41,11 @@ export function lifecyclePolicy(keepImages: number): string {
  * Key policy of the workloads key: the account administers and uses it through IAM; ECR and S3 use it
  * through grants and IAM policies that name this key. No public or cross-account principal.
  */
-export function workloadsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
+export function workloadsKeyPolicy(partition: string, accountId: string, region: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [accountKeyStatement(partition, accountId), grantsForAwsResourcesStatement(partition, accountId, [`ecr.${region}.amazonaws.com`])],
+    });
 }
 
 /** One service's repository, as the images and the workloads use it. */
@@ -65,6 +68,8 @@ export interface ImagesInfo {
 
 export interface ImageRepositoriesArgs {
     stack: string;
+    /** The stack's region: ECR's service endpoint in the key policy's grant condition. */
+    region: string;
     /** `flodrama:services`: one repository each, keeping `keepImages` images. */
     services: Array<Pick<ServiceConfig, "name" | "keepImages">>;
     /** Protect the key (prod): without it, images and scraped objects are unreadable. */
@@ -90,7 +95,7 @@ export class ImageRepositories extends pulumi.ComponentResource implements Image
             `${name}-key`,
             {
                 description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
-                policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
+                policy: pulumi.all([partition.partition, account.accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a, args.region)),
                 aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },

@@ -67,10 +67,15 @@ describe("cluster: pure specs", () => {
         assert.deepEqual(accessEntries({ deployers: [], previewers: [] }), {});
     });
 
-    it("writes a key policy with no public principal and no wildcard action", () => {
-        const doc = JSON.parse(secretsKeyPolicy("aws", "111122223333"));
+    it("writes a key policy with no public principal and no wildcard action; only the deployer may create the EKS grant", () => {
+        const deployer = "arn:aws:iam::111122223333:role/flodrama-deployer";
+        const doc = JSON.parse(secretsKeyPolicy("aws", "111122223333", deployer));
+        const [account, grant] = doc.Statement;
+        assert.deepEqual(account.Principal, { AWS: "arn:aws:iam::111122223333:root" });
+        assert.ok(!account.Action.includes("kms:CreateGrant"), "the account's statement has no CreateGrant");
+        // EKS CreateCluster does not support kms:GrantIsForAWSResource: a plain grant, to the deployer only.
+        assert.deepEqual(grant, { Sid: "DeployerCreatesEksClusterGrant", Effect: "Allow", Principal: { AWS: deployer }, Action: ["kms:CreateGrant", "kms:DescribeKey"], Resource: "*" });
         for (const s of doc.Statement) {
-            assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::111122223333:root" });
             assert.ok(!s.Action.includes("*") && !s.Action.includes("kms:*"));
         }
     });
@@ -133,9 +138,11 @@ for (const stack of stackNames()) {
             assert.equal(key.inputs.deletionWindowInDays, stack === "prod" ? 30 : 7);
             assert.equal(key.protect, stack === "prod");
             const policy = JSON.parse(key.inputs.policy);
-            for (const s of policy.Statement) {
-                assert.deepEqual(s.Principal, { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` });
-            }
+            // The account, and the identity running `up` for the grant EKS CreateCluster needs (an IAM user offline).
+            assert.deepEqual(
+                policy.Statement.map((s: any) => s.Principal),
+                [{ AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, { AWS: `arn:aws:iam::${ACCOUNT_ID}:user/offline` }],
+            );
             assert.equal(eksInputs.deletionProtection, stack === "prod");
         });
 

@@ -262,6 +262,16 @@ export const CASES: Record<string, PolicyCase> = {
         good: res("aws:iam/rolePolicy:RolePolicy", { policy: doc([allow("kms:Decrypt", "arn:aws:kms:eu-west-3:1:key/k")]) }),
         bad: res("aws:iam/role:Role", { inlinePolicies: [{ name: "x", policy: doc([allow("kms:ReEncryptFrom", "*")]) }] }),
     },
+    "program-kms-grants-for-aws-resources-only": {
+        good: res("aws:kms/key:Key", {
+            policy: doc([
+                { Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:DescribeKey", "kms:RevokeGrant"], Resource: "*" },
+                { Sid: "Grants", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:CreateGrant"], Resource: "*", Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } } },
+            ]),
+        }),
+        // The console's default administrators statement: kms:Create* includes CreateGrant.
+        bad: res("aws:kms/key:Key", { policy: doc([{ Sid: "Admin", Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: ["kms:Create*", "kms:Describe*"], Resource: "*" }]) }),
+    },
     "kms-4-key-rotation": { good: res("aws:kms/key:Key", { enableKeyRotation: true }), bad: res("aws:kms/key:Key", {}) },
     "kms-5-no-public-key-policy": {
         good: res("aws:kms/key:Key", { policy: doc([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::1:root" }, Action: "kms:*", Resource: "*" }]) }),
@@ -314,6 +324,10 @@ export const CASES: Record<string, PolicyCase> = {
         bad: [deployment({ securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } } })],
     },
     "kubernetes-deployment-hygiene": { good: deployment(), bad: deployment({ image: "registry.example.com/flodrama/api:latest", livenessProbe: undefined }) },
+    "kubernetes-no-plaintext-secret-env": {
+        good: deployment({ env: [{ name: "LOG_LEVEL", value: "info" }, { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "api-secrets-1a2b", key: "DB_PASSWORD" } } }, { name: "PARTNER_TOKEN_SECRET_ARN", value: "arn:aws:secretsmanager:eu-west-3:1:secret:p-AbCdEf" }] }),
+        bad: deployment({ env: [{ name: "DB_PASSWORD", value: "hunter2" }] }),
+    },
     "kubernetes-deployment-autoscaled-and-protected": { good: [deployment(), hpa, pdb], bad: [deployment(), pdb] },
     "program-lambda-edge": { good: [distWithEdge(edgeArn), edgeFn()], bad: [distWithEdge(edgeArn), edgeFn({ providerProps: { region: "eu-west-3" } }, { publish: false })] },
     "program-stack-tags": {

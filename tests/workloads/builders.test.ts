@@ -305,10 +305,14 @@ describe("workloads builders: S3, KMS and ECR documents", () => {
     });
 
     it("writes a key policy with the account as only principal and no wildcard action", () => {
-        const doc = JSON.parse(workloadsKeyPolicy("aws", "123456789012"));
+        const doc = JSON.parse(workloadsKeyPolicy("aws", "123456789012", "eu-west-3"));
         for (const s of doc.Statement) {
             assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::123456789012:root" });
             assert.ok(!s.Action.includes("*") && !s.Action.includes("kms:*"));
         }
+        // ECR creates its grants through its service; nobody creates one directly.
+        const grant = doc.Statement.find((s: any) => s.Action.includes("kms:CreateGrant"));
+        assert.deepEqual(grant.Condition.Bool, { "kms:GrantIsForAWSResource": "true" });
+        assert.deepEqual(grant.Condition.StringEquals["kms:ViaService"], ["ecr.eu-west-3.amazonaws.com"]);
     });
 });

@@ -48,7 +48,7 @@ for (const stack of ["dev", "prod"]) {
                     // Stand-ins for metrics-server and the LB controller: no workload object may wait for them.
                     cluster.metricsServer = [new k8s.helm.v3.Release("fixture-metrics-server", { chart: "metrics-server", namespace: "kube-system" }, { provider: cluster.provider })];
                     cluster.lbController = [new k8s.helm.v3.Release("fixture-lb-controller", { chart: "aws-load-balancer-controller", namespace: "kube-system" }, { provider: cluster.provider })];
-                    const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
+                    const images = new ImageRepositories("images", { stack: cfg.stack, region: cfg.region, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
                     workloads = new Workloads(
                         "workloads",
                         {
@@ -319,7 +319,7 @@ describe("Workloads, ImageRepositories, ServiceImage and FlodramaService without
             /Workloads needs the stack's AWS provider/,
         );
         await assert.rejects(
-            simulate("dev", () => new ImageRepositories("images", { stack: "dev", services: [{ name: "api", keepImages: 5 }], protect: false })),
+            simulate("dev", () => new ImageRepositories("images", { stack: "dev", region: "eu-west-3", services: [{ name: "api", keepImages: 5 }], protect: false })),
             /ImageRepositories needs the stack's AWS provider/,
         );
         await assert.rejects(
