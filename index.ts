@@ -183,6 +183,7 @@ const api = new ApiGateway(
         site,
         throttling: cfg.api.throttling,
         publicRoutes: cfg.api.publicRoutes,
+        routePrefixes: cfg.api.routePrefixes,
         extraCorsOrigins: cfg.api.extraCorsOrigins,
         domain: cfg.api.domain,
         websocketDomain: cfg.api.websocketDomain,

@@ -267,4 +267,4 @@ export function apiAccessStatements(eventTrackerArn: pulumi.Input<string>, parti
 }
 
 /** Environment variables of the REST API pods: where to send live events, which dataset group serves them. */
-export const API_ENV = { trackingId: "PERSONALIZE_TRACKING_ID", datasetGroupArn: "PERSONALIZE_DATASET_GROUP_ARN" } as const;
+export { PERSONALIZE_ENV as API_ENV } from "../../lib/serviceContract";

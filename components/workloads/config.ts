@@ -4,14 +4,20 @@ import * as path from "path";
 import { z } from "zod";
 import { bool, dnsLabel, int, list, obj, oneOf, optional, parseQuantity, pinnedImage, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
 import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig } from "../../lib/contracts";
+import * as contract from "../../lib/serviceContract";
 
 /**
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
  * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
  */
-export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX", "PERSONALIZE_TRACKING_ID", "PERSONALIZE_DATASET_GROUP_ARN"];
-
-const httpPath = () => text("an absolute HTTP path such as /healthz", { pattern: /^\/[A-Za-z0-9._~\-/]*$/ });
+export const RESERVED_ENV_NAMES = [
+    contract.APP_PORT_ENV,
+    contract.MANAGEMENT_PORT_ENV,
+    contract.SHUTDOWN_TIMEOUT_ENV,
+    ...Object.values(contract.DATA_ENV),
+    ...Object.values(contract.SCRAPER_ENV),
+    ...Object.values(contract.PERSONALIZE_ENV),
+];
 
 function service(projectDir: string) {
     return obj({
@@ -21,7 +27,6 @@ function service(projectDir: string) {
         build: optional(obj({ context: text("a directory holding the service's Dockerfile"), dockerfile: optional(text()) })),
         port: int(1024, 65535),
         expose: oneOf(EXPOSURES),
-        probes: obj({ livenessPath: httpPath(), readinessPath: httpPath(), startupPath: httpPath() }),
         replicas: obj({ min: int(1, 100), max: int(1, 500) }).superRefine((r, ctx) => {
             if (r.min > r.max) {
                 report(ctx, ["min"], `at most replicas.max (${r.max})`, { hint: "Lower replicas.min or raise replicas.max." });

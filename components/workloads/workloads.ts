@@ -15,9 +15,10 @@ import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { FlodramaService } from "./flodramaService";
+import { SCRAPER_ENV } from "../../lib/serviceContract";
 
-/** Environment variables that tell a scraper where to write. */
-export const SCRAPER_ENV = { bucket: "SCRAPER_BUCKET", prefix: "SCRAPER_PREFIX" } as const;
+/** Environment variables that tell a scraper where to write (the services' contract). */
+export { SCRAPER_ENV } from "../../lib/serviceContract";
 /** Days before a replaced or deleted scraped object is removed for good. */
 export const NONCURRENT_VERSION_DAYS = 30;
 /** Days before S3 removes the parts of an upload that never completed. */
