@@ -9,6 +9,7 @@ import { servicePolicies } from "./aws/services";
 import { FlodramaPolicy } from "./framework";
 import { kubernetesPolicies } from "./kubernetes";
 import { programPolicies } from "./program";
+import { surfacePolicies } from "./surface";
 
 export const ALL_POLICIES: FlodramaPolicy[] = [
     ...cloudfrontPolicies,
@@ -21,4 +22,5 @@ export const ALL_POLICIES: FlodramaPolicy[] = [
     ...servicePolicies,
     ...kubernetesPolicies,
     ...programPolicies,
+    ...surfacePolicies,
 ];
