@@ -7,11 +7,11 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
 import { DomainConfig } from "../../lib/contracts";
 import { ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../../lib/contracts";
-import { PolicyDocument } from "../../lib/irsaRole";
 import { internalPathOf } from "../../lib/contracts";
+import { PolicyDocument } from "../../lib/irsaRole";
+import { bundleLambda } from "../../lib/lambdaBundle";
 import { GROUPS_CLAIM, IDENTITY_HEADERS, WEBSOCKET_HEADERS, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
 
 // ---- constants -----------------------------------------------------------------------------------
@@ -316,17 +316,7 @@ export function serviceTrustPolicy(service: string, accountId?: string): string 
 
 /** Bundles the WebSocket authorizer (lambda/ws-authorizer) into one CommonJS file for Node.js 22. */
 export function bundleAuthorizer(): string {
-    const result = buildSync({
-        entryPoints: [path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts")],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        legalComments: "none",
-        write: false,
-    });
-    return result.outputFiles[0].text;
+    return bundleLambda(path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts"));
 }
 
 
