@@ -22,7 +22,8 @@ import {
 } from "../../components/api/apiSpecs";
 import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
-import { IDENTITY_HEADERS, MANAGEMENT_PORT, METRICS_PATH, PROBE_PATHS, WEBSOCKET_HEADERS } from "../../lib/serviceContract";
+import { GROUPS_SEPARATOR, IDENTITY_HEADERS, MANAGEMENT_PORT, METRICS_PATH, PROBE_PATHS, WEBSOCKET_HEADERS } from "../../lib/serviceContract";
+import { allowPolicy } from "../../lambda/ws-authorizer/handler";
 import { valueOf } from "../../offline/harness";
 import { validateTargetGroupBinding } from "./targetGroupBindingCrd";
 
@@ -225,6 +226,18 @@ describe("api: WebSocket integration", () => {
         for (const v of Object.values(p)) {
             assert.match(v, /^(context\.[A-Za-z.]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|'[^']*')$/, v);
         }
+    });
+});
+
+describe("api: the WebSocket authorizer's context and the integration headers agree", () => {
+    it("maps exactly the context keys the authorizer returns, groups joined as the services split them", () => {
+        const policy = allowPolicy("arn:aws:execute-api:eu-west-3:1:abc/live/$connect", { sub: "u-1", "cognito:groups": ["free", "premium"] } as any);
+        const used = Object.values(websocketRequestParameters())
+            .filter((v) => v.startsWith("context.authorizer."))
+            .map((v) => v.slice("context.authorizer.".length));
+        assert.deepEqual(used.sort(), Object.keys(policy.context!).sort());
+        assert.equal(policy.context!.userId, "u-1");
+        assert.deepEqual(String(policy.context!.groups).split(GROUPS_SEPARATOR), ["free", "premium"]);
     });
 });
 
