@@ -10,7 +10,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Region } from "@pulumi/aws/types/enums";
 import { z } from "zod";
-import { closest, ConfigError, Problem, problemsFromIssues, SecretValue, unknownKeyProblem } from "./lib/configErrors";
+import { closest, ConfigError, problem, Problem, problemsFromIssues, SecretValue, unknownKeyProblem } from "./lib/configErrors";
 import { bool, ConfigContext, obj, oneOf, report, stringMap, whenParsed } from "./lib/configSchema";
 import { PROJECT } from "./lib/naming";
 import { networkSchema } from "./components/network/config";
@@ -19,8 +19,10 @@ import { dataSchema } from "./components/data/config";
 import { cdnSchema, frontendSchema } from "./components/cdn/config";
 import { apiSchema } from "./components/api/config";
 import { identitySchema } from "./components/identity/config";
-import { appQuotaShortfalls, servicesSchema } from "./components/workloads/config";
+import { appQuotaShortfalls, imagesSchema, servicesSchema, undigestedImages } from "./components/workloads/config";
 import { monitoringSchema } from "./components/monitoring/config";
+import { nearestRegionOfferingAll, recommendationsSchema, stackRegionGaps, stackRegionServices } from "./components/recommendations/config";
+import { KNOWN_REGIONS, programRegionalServices } from "./lib/regions";
 
 export const ENVIRONMENTS = ["dev", "prod"] as const;
 
@@ -63,10 +65,13 @@ export function stackSchema(ctx: ConfigContext) {
         data: dataSchema,
         cdn: cdnSchema,
         frontend: frontendSchema(ctx.projectDir),
-        services: servicesSchema(ctx.projectDir),
+        services: servicesSchema(),
+        images: imagesSchema,
         api: apiSchema(ctx.environment),
         identity: identitySchema(ctx.environment, ctx.region),
         monitoring: monitoringSchema(ctx.environment, ctx.stack),
+        /** Optional: the region of Personalize and what it reads (default: the nearest region offering it). */
+        recommendations: recommendationsSchema(ctx.region),
     })
         .superRefine((v, c) => {
             if (v.environment === "prod" && !v.protectStatefulResources) {
@@ -77,7 +82,15 @@ export function stackSchema(ctx: ConfigContext) {
             for (const p of appQuotaShortfalls(v.services, v.cluster.quotas.app)) {
                 report(c, ["cluster", "quotas", "app", p.field], p.expected, { value: p.quota, hint: "Raise the quota, or lower replicas.max or the resources of the services." });
             }
-        }, whenParsed("services", "cluster"));
+        }, whenParsed("services", "cluster"))
+        .superRefine((v, c) => {
+            for (const u of undigestedImages(v.services, v.images)) {
+                report(c, ["services", u.index, "image"], "an image pinned by digest (`flodrama:images.requireDigest` is true)", {
+                    value: u.ref,
+                    hint: "Use `{ release: <version> }` (resolved to the digest the services workflow pushed) or `<registry>/<repository>@sha256:<64 hex>`.",
+                });
+            }
+        }, whenParsed("services", "images"));
 }
 
 /** The top-level `flodrama:*` keys; any other `flodrama:` key is reported as unknown. */
@@ -155,6 +168,23 @@ export function parseConfig(raw: RawConfig, opts: ParseOptions): FlodramaConfig 
     const parsed = stackSchema(ctx).safeParse(values);
     if (!parsed.success) {
         problems.push(...problemsFromIssues(stack, `${PROJECT}:`, values, parsed.error.issues));
+    }
+    if (regionParsed.success) {
+        // Every regional service the program uses must exist in aws:region (Personalize: in the recommendations region).
+        // The managed data services count only when data.mode says managed (a bad mode is reported on its own).
+        const managedData = (values.data as { mode?: unknown } | undefined)?.mode === "managed";
+        const needed = stackRegionServices(programRegionalServices(), managedData);
+        if (!KNOWN_REGIONS.includes(regionParsed.data)) {
+            const expected = `a region of the aws partition, which data/aws-regional-services.json lists (${KNOWN_REGIONS.join(", ")})`;
+            problems.push(problem(stack, "aws:region", regionValue, expected, "Other partitions are not checked: if AWS added the region, regenerate the file (docs/regions.md)."));
+        } else {
+            const gaps = stackRegionGaps(regionParsed.data, needed);
+            if (gaps.length > 0) {
+                const nearest = nearestRegionOfferingAll(needed, regionParsed.data);
+                const hint = `${nearest ? `The nearest region offering them all is ${nearest}. ` : ""}Personalize alone may be elsewhere (flodrama:recommendations.region); see docs/regions.md.`;
+                problems.push(problem(stack, "aws:region", regionValue, `a region offering every regional service the program uses, but ${gaps.join("; ")}`, hint));
+            }
+        }
     }
     if (problems.length > 0 || !parsed.success || !regionParsed.success) {
         throw new ConfigError(stack, problems);

@@ -5,12 +5,13 @@
  */
 import { loadConfig } from "./config";
 import { ApiInfo, ClusterInfo, DataInfo, NetworkInfo } from "./lib/contracts";
-import { createAwsNativeProvider, createAwsProviders } from "./lib/providers";
+import { createAwsProviders, createDockerBuildProvider, createRecommendationsProviders } from "./lib/providers";
 import { Network } from "./components/network/network";
 import { EksCluster } from "./components/cluster/cluster";
 import { ClusterServices } from "./components/cluster/clusterServices";
 import { DataTier } from "./components/data/dataTier";
 import { Recommendations } from "./components/recommendations/recommendations";
+import { ImageRepositories } from "./components/workloads/imageRepositories";
 import { Workloads } from "./components/workloads/workloads";
 import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
@@ -20,16 +21,25 @@ import { Monitoring } from "./components/monitoring/monitoring";
 
 const cfg = loadConfig();
 // Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
-// ACM for CloudFront, WAF, Lambda@Edge), random, aws-native (Personalize); Kubernetes comes from the cluster.
+// ACM for CloudFront, WAF, Lambda@Edge), random, and for recommendations aws + aws-native in the
+// recommendations region (Personalize is not offered everywhere); Kubernetes comes from the cluster.
 const providers = createAwsProviders(cfg);
-const awsNative = createAwsNativeProvider(cfg);
+const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recommendations.region, providers);
 
-// ---- network and cluster (issue 4) -------------------------------------------------------------------
+// ---- network (issue 4) -------------------------------------------------------------------------------
 const network: NetworkInfo = new Network(
     "network",
     { stack: cfg.stack, region: cfg.region, ...cfg.network, logRetentionDays: cfg.logRetentionDays },
     { provider: providers.aws },
 );
+
+// ---- image repositories (issue 15) ---------------------------------------------------------------------
+// Before the cluster: a bootstrap run creates them, so the services workflow can push a release before
+// the first full deploy.
+const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
+export const repositoryUrls = images.repositoryUrls;
+
+// ---- cluster (issue 4) ------------------------------------------------------------------------------------
 const cluster = new EksCluster(
     "cluster",
     {
@@ -101,16 +111,25 @@ export const redisPrimaryEndpoint = data.redisPrimaryEndpoint;
 export const redisReaderEndpoint = data.redisReaderEndpoint;
 
 // ---- recommendations (issue 7) ------------------------------------------------------------------------
-// Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
+// Before the workloads: the REST API's pods get the tracker id and region, and its IRSA role the access (`apiGrant`).
+// In the recommendations region: Personalize and the bucket and key it reads; the IAM role on the stack's provider.
 const recommendations = new Recommendations(
     "recommendations",
-    { stack: cfg.stack, region: cfg.region, awsNativeProvider: awsNative, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
-    { provider: providers.aws },
+    {
+        stack: cfg.stack,
+        region: recommendationsProviders.region,
+        awsNativeProvider: recommendationsProviders.awsNative,
+        iamProvider: providers.aws,
+        protect: cfg.protect,
+        logRetentionDays: cfg.logRetentionDays,
+    },
+    { provider: recommendationsProviders.aws },
 );
 export const datasetGroupArn = recommendations.datasetGroupArn;
 export const trainingBucketName = recommendations.trainingBucketName;
 export const personalizeRoleArn = recommendations.roleArn;
 export const personalizeTrackingId = recommendations.trackingId;
+export const recommendationsRegion = recommendationsProviders.region;
 
 // ---- workloads (issue 6) -------------------------------------------------------------------------------
 // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
@@ -121,6 +140,9 @@ const workloads = new Workloads(
         stack: cfg.stack,
         region: cfg.region,
         services: cfg.services,
+        images,
+        // Only a stack that builds images (dev) declares the docker-build provider, and so needs Docker.
+        dockerBuildProvider: cfg.services.some((s) => s.image.kind === "build") ? createDockerBuildProvider() : undefined,
         network,
         cluster: clusterInfo,
         data,
@@ -130,7 +152,6 @@ const workloads = new Workloads(
     },
     { provider: providers.aws },
 );
-export const repositoryUrls = workloads.repositoryUrls;
 export const deployedImages = workloads.deployedImages;
 export const scraperBucket = workloads.scraperBucketName;
 

@@ -203,15 +203,30 @@ export interface NamespaceQuota {
     pods: number;
 }
 
+/**
+ * A service's image: `build` (dev) builds `services/` with the build arg `service` inside `pulumi up`
+ * and pushes it to the stack's ECR repository under a content-hash tag; `release` (prod) runs the
+ * version the services workflow pushed to that repository, resolved to its digest; `pinned` runs a
+ * reference as given (`<registry>/<repository>@sha256:<digest>`, or a tag where digests are not required).
+ */
+export type ServiceImageSource =
+    | { kind: "build"; service: serviceContract.ServiceImageName }
+    | { kind: "release"; version: string }
+    | { kind: "pinned"; ref: string };
+
+/** What the scraper fetches and how often (`services[].scraper`, role scraper only). */
+export interface ScraperSettings {
+    sources: Array<{ name: string; url: string }>;
+    intervalSeconds: number;
+}
+
 /** One entry of `flodrama:services`, after validation (paths resolved, defaults applied). */
 export interface ServiceConfig {
     /** Kubernetes name of the service, a DNS label (e.g. `api`). */
     name: string;
     role: (typeof SERVICE_ROLES)[number];
-    /** A pinned image reference (tag other than `latest`, or `@sha256:` digest). Exclusive with `build`. */
-    image?: string;
-    /** A Docker build context (absolute) built for linux/amd64 and pushed to the service's ECR repository. */
-    build?: { context: string; dockerfile?: string };
+    /** Where the service's image comes from (`flodrama:services[].image`, docs/workloads.md#images). */
+    image: ServiceImageSource;
     port: number;
     /** How users reach it: through the HTTP API, the WebSocket API, or not at all. */
     expose: (typeof EXPOSURES)[number];
@@ -225,6 +240,8 @@ export interface ServiceConfig {
     terminationGracePeriodSeconds: number;
     /** ECR lifecycle: number of images kept. */
     keepImages: number;
+    /** Role scraper: its sources and interval (`SCRAPER_SOURCES`, `SCRAPER_INTERVAL_SECONDS`); undefined for other roles. */
+    scraper?: ScraperSettings;
 }
 
 /** A custom domain: the names served and the Route 53 public zone holding them and their validation records. */

@@ -3,6 +3,7 @@
  * region or kubeconfig.
  */
 import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
 // By subpath: the package root pulls in every AWS service's types and code (docs/decisions.md#offline-testing).
 import { Provider as AwsNativeProvider } from "@pulumi/aws-native/provider";
 import type { Region as AwsNativeRegion } from "@pulumi/aws-native/types/enums";
@@ -49,17 +50,57 @@ export function createAwsProviders(cfg: ProviderSettings): AwsProviders {
 }
 
 /**
- * The AWS Cloud Control provider (`@pulumi/aws-native`) in the stack's region, for the resources the
+ * The AWS Cloud Control provider (`@pulumi/aws-native`) in `cfg.region`, for the resources the
  * classic provider lacks (Personalize, docs/decisions.md#personalize-aws-native). It carries the same default tags as the AWS providers on
  * every resource type that accepts tags. Personalize tags are create-only: changing a stack tag
  * replaces the Personalize resources, which `protect` stops in prod (docs/recommendations.md).
  */
-export function createAwsNativeProvider(cfg: ProviderSettings): AwsNativeProvider {
-    return new AwsNativeProvider("aws-native", {
-        // aws-native types `region` as a union of region names; config.ts has checked it against the AWS region list.
+export function createAwsNativeProvider(cfg: ProviderSettings, name = "aws-native"): AwsNativeProvider {
+    return new AwsNativeProvider(name, {
+        // aws-native types `region` as a union of region names; config.ts has checked it against the AWS endpoint data.
         region: cfg.region as AwsNativeRegion,
         defaultTags: { tags: cfg.tags },
     });
+}
+
+/** The providers of the recommendations (Personalize and the bucket and key it reads), in their own region. */
+export interface RecommendationsProviders {
+    /** The recommendations region (`flodrama:recommendations.region`). */
+    region: string;
+    /** AWS provider in that region: the stack's own (or the us-east-1 one) when the region is theirs, else a new one. */
+    aws: aws.Provider;
+    /** Cloud Control provider in that region, for the Personalize resources. */
+    awsNative: AwsNativeProvider;
+}
+
+/**
+ * The providers for recommendations, built once, with the stack's default tags. Personalize is not
+ * offered everywhere (docs/regions.md): when the recommendations region is the stack's, the stack's
+ * AWS provider is reused and the Cloud Control provider keeps its name `aws-native`; otherwise both
+ * are new, named after the region (`aws-<region>`, `aws-native-<region>`), and us-east-1 reuses
+ * `providers.usEast1`. Moving a resource to another provider keeps its URN but replaces it.
+ */
+export function createRecommendationsProviders(cfg: ProviderSettings, recommendationsRegion: string, providers: Pick<AwsProviders, "aws" | "usEast1">): RecommendationsProviders {
+    if (recommendationsRegion === cfg.region) {
+        return { region: cfg.region, aws: providers.aws, awsNative: createAwsNativeProvider(cfg) };
+    }
+    const defaultTags = { tags: cfg.tags };
+    return {
+        region: recommendationsRegion,
+        aws: recommendationsRegion === US_EAST_1 ? providers.usEast1 : new aws.Provider(`aws-${recommendationsRegion}`, { region: recommendationsRegion, defaultTags }),
+        awsNative: createAwsNativeProvider({ region: recommendationsRegion, tags: cfg.tags }, `aws-native-${recommendationsRegion}`),
+    };
+}
+
+/**
+ * The @pulumi/docker-build provider (BuildKit through the local Docker engine or buildx), for the
+ * service images a stack builds itself (dev). Registry credentials go on each image (ECR tokens are per
+ * registry and expire), so the provider carries none; it exists so that no image falls back to a
+ * default provider. Create it only when a service has `image: { build: … }`: a stack that builds
+ * nothing then needs no Docker at all.
+ */
+export function createDockerBuildProvider(name = "docker-build"): dockerBuild.Provider {
+    return new dockerBuild.Provider(name, {});
 }
 
 /**

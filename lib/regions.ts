@@ -208,6 +208,17 @@ export const ENDPOINT_SERVICES: Readonly<Record<string, ServiceKey>> = {
     "sts": "sts",
 };
 
+/**
+ * The regional services the program's resources may use: every service of `RESOURCE_TYPE_SERVICES`
+ * and `ENDPOINT_SERVICES` that is not global, sorted. Config checks the stack's region against them
+ * (before any resource exists); tests/foundation/regions.test.ts checks that they cover every
+ * service a stack run places in its region.
+ */
+export function programRegionalServices(): ServiceKey[] {
+    const all = new Set<ServiceKey>([...Object.values(RESOURCE_TYPE_SERVICES), ...Object.values(ENDPOINT_SERVICES)]);
+    return [...all].filter((s) => !isGlobalService(s)).sort();
+}
+
 /** What `unavailableServices` needs of a program run (offline/harness ProgramRun fits). */
 export interface RunLike {
     resources: ReadonlyArray<{

@@ -62,6 +62,8 @@ export interface Quantities {
     volumes: Array<{ component: string; name: string; gib: number }>;
     kmsKeys: Array<{ component: string }>;
     budgetUsd?: number;
+    /** Region of the provider that creates the Personalize resources (the recommendations region), when there are any. */
+    personalizeRegion?: string;
 }
 
 /** The minimal view of a ProgramRun the estimate reads. */
@@ -129,6 +131,16 @@ function budgetOf(budgets: RecordedResource[]): number | undefined {
     return monthly.length ? Math.min(...monthly.map((b) => Number(b.inputs.limitAmount))) : undefined;
 }
 
+/** The region of the provider that creates the Personalize resources (the stack's `aws:region` for the default provider). */
+function personalizeRegionOf(run: RunView): string | undefined {
+    const personalize = run.resources.find((r) => r.type.startsWith("aws-native:personalize:"));
+    if (!personalize) {
+        return undefined;
+    }
+    const provider = run.resources.find((r) => r.urn === personalize.provider);
+    return (provider?.inputs.region as string | undefined) ?? run.config["aws:region"];
+}
+
 export function quantitiesOf(run: RunView): Quantities {
     const of = (type: string) => run.resources.filter((r) => r.type === type);
     const comp = (r: RecordedResource) => componentOf(run, r);
@@ -191,6 +203,7 @@ export function quantitiesOf(run: RunView): Quantities {
         kmsKeys: of("aws:kms/key:Key").map((r) => ({ component: comp(r) })),
         // The Budget the program registers, else the configured limit (a stack may leave the budget out).
         budgetUsd: budgetOf(of("aws:budgets/budget:Budget")) ?? configValue(run, "monitoring")?.budget?.monthlyLimitUsd,
+        personalizeRegion: personalizeRegionOf(run),
     };
 }
 
@@ -283,6 +296,7 @@ export function estimateCost(q: Quantities, p: PriceTable): CostReport {
         totals.set(l.component, (totals.get(l.component) ?? 0) + l.monthly);
     }
     const total = round2(lines.reduce((s, l) => s + l.monthly, 0));
+    const elsewhere = q.personalizeRegion !== undefined && q.personalizeRegion !== p.region;
     const warnings: string[] = [];
     if (q.budgetUsd !== undefined && q.budgetUsd < total) {
         warnings.push(`monitoring.budget.monthlyLimitUsd is ${q.budgetUsd} USD, below the estimated baseline of ${total.toFixed(2)} USD a month before any traffic: the budget alert will fire every month. Raise the limit or shrink the baseline.`);
@@ -296,7 +310,7 @@ export function estimateCost(q: Quantities, p: PriceTable): CostReport {
         lines,
         byComponent: [...totals].map(([component, monthly]) => ({ component, monthly: round2(monthly) })).sort((a, b) => b.monthly - a.monthly),
         total,
-        usage: [...p.usage, ...p.global.usage],
+        usage: [...p.usage.map((u) => (elsewhere && u.service === "Personalize" ? { ...u, item: `${u.item} (billed in ${q.personalizeRegion})` } : u)), ...p.global.usage],
         missingPrices,
         budgetUsd: q.budgetUsd,
         warnings,
@@ -305,6 +319,12 @@ export function estimateCost(q: Quantities, p: PriceTable): CostReport {
             `Spot: ${p.ec2.spotDiscountNote}`,
             p.documentdb.assumedStorageNote,
             "Free tiers (first 3 dashboards, first 10 alarms, Budgets) are ignored, so the estimate errs high.",
+            ...(elsewhere
+                ? [
+                      `Recommendations run in ${q.personalizeRegion} (Personalize is not offered in ${p.region}): Personalize usage, the training bucket and its key are billed there, ` +
+                          `and the REST API's calls to Personalize cross regions (inter-region data transfer out of ${p.region}, small: events and recommendation lists are a few KB each).`,
+                  ]
+                : []),
         ],
     };
 }

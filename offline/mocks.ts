@@ -7,11 +7,14 @@
  * faked here as plain objects. Unknown invokes fail loudly instead of answering `{}`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 export const ACCOUNT_ID = "123456789012";
 /** Canonical user id of CloudFront's log delivery (awslogsdelivery) in the aws partition. */
 export const CLOUDFRONT_LOG_DELIVERY_CANONICAL_ID = "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0";
 export const TEST_SECRET = "offline-test-secret";
+/** A service release no image carries: `aws:ecr/getImage` fails for it as ECR does for a missing tag. */
+export const MISSING_RELEASE = "0.0.0-unpublished";
 
 /** What the mocks know about the stack being simulated. */
 export interface MockContext {
@@ -137,11 +140,12 @@ export const STATE: Record<string, StateFn> = {
         repositoryUrl: `${ACCOUNT_ID}.dkr.ecr.${ctx.region}.amazonaws.com/${a.inputs.name ?? physical}`,
         registryId: ACCOUNT_ID,
     }),
-    "docker:index/image:Image": (a) => ({
-        repoDigest: `${String(a.inputs.imageName).split(":")[0]}@sha256:${"0".repeat(64)}`,
-        imageName: a.inputs.imageName,
-        baseImageName: a.inputs.imageName,
-    }),
+    // A pushed build: its digest follows from its tags (the content hash), as a registry's would from the content.
+    "docker-build:index:Image": (a) => {
+        const digest = `sha256:${sha256(JSON.stringify(a.inputs.tags ?? []))}`;
+        const tag = String((a.inputs.tags ?? [])[0] ?? "");
+        return { digest, ref: `${tag}@${digest}`, contextHash: sha256(JSON.stringify(a.inputs.context ?? {})) };
+    },
     "aws:docdb/cluster:Cluster": (a, ctx, physical) => ({
         arn: arn("rds", ctx, `cluster:${a.inputs.clusterIdentifier ?? physical}`),
         endpoint: `${a.inputs.clusterIdentifier ?? physical}.cluster-abc.${ctx.region}.docdb.amazonaws.com`,
@@ -244,6 +248,14 @@ export const INVOKES: Record<string, (inputs: any, ctx: MockContext) => Record<s
         region: ctx.region,
         registryId: i.registryId ?? ACCOUNT_ID,
     }),
+    // A release the services workflow pushed; MISSING_RELEASE stands for a version nobody pushed.
+    "aws:ecr/getImage:getImage": (i) => {
+        if (i.imageTag === MISSING_RELEASE) {
+            throw new Error(`ImageNotFoundException: The image with imageId {imageTag:'${i.imageTag}'} does not exist within the repository with name '${i.repositoryName}'`);
+        }
+        const digest = `sha256:${sha256(`${i.repositoryName}:${i.imageTag}`)}`;
+        return { id: digest, imageDigest: digest, imageTags: [i.imageTag], repositoryName: i.repositoryName, registryId: i.registryId ?? ACCOUNT_ID, imageUri: `${i.repositoryName}@${digest}` };
+    },
     // The fake VPC's subnets are `subnet-<kind>-<i>`: subnet i sits in the i-th AZ of the region.
     "aws:ec2/getSubnet:getSubnet": (i, ctx) => {
         const index = Number(/-(\d+)$/.exec(String(i.id))?.[1] ?? 0);
@@ -287,6 +299,10 @@ export function createMocks(ctx: MockContext, regions: Map<string, string>, invo
             return fn(args.inputs, ctx);
         },
     };
+}
+
+function sha256(s: string): string {
+    return createHash("sha256").update(s).digest("hex");
 }
 
 function hash(s: string): string {

@@ -94,6 +94,16 @@ export function urnFor(stack: string, project: string, type: string, name: strin
 }
 
 /**
+ * The URN Pulumi's mocks give the same resource: they keep only the parent's own type, not its whole
+ * chain (@pulumi/pulumi runtime/mocks.js `newUrn`). Runs and the committed baseline are recorded under
+ * mocks, so an alias whose parent is two levels deep is matched in this form as well.
+ */
+export function mockUrnFor(stack: string, project: string, type: string, name: string, parentUrn?: string): string {
+    const parentType = parentUrn?.split("::")[2]?.split("$").pop();
+    return urnFor(stack, project, type, name, parentUrn && parentType ? `urn:pulumi:${stack}::${project}::${parentType}::parent` : undefined);
+}
+
+/**
  * Every URN a resource answers to, as the engine computes it: its own, each alias, and, because a
  * child's URN embeds its parent's type chain, the same alias set again under every URN its parent
  * answers to (a parent alias implies the child's old URN).
@@ -118,7 +128,10 @@ export function knownUrns(run: ProgramRun, project: string): (r: RecordedResourc
                 continue;
             }
             const parents = a.noParent ? [undefined] : parentsOf(a.parentUrn ?? r.parent);
-            for (const p of parents) out.add(urnFor(a.stack ?? run.stack, a.project ?? project, a.type ?? r.type, a.name ?? r.name, p));
+            for (const p of parents) {
+                out.add(urnFor(a.stack ?? run.stack, a.project ?? project, a.type ?? r.type, a.name ?? r.name, p));
+                out.add(mockUrnFor(a.stack ?? run.stack, a.project ?? project, a.type ?? r.type, a.name ?? r.name, p));
+            }
         }
         return out;
     };

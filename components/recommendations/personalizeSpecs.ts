@@ -10,6 +10,7 @@ import { accountKeyStatement } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { PolicyDocument, PolicyStatement } from "../../lib/irsaRole";
+import { PERSONALIZE_ENV } from "../../lib/serviceContract";
 
 // ---- schemas (Avro, as Personalize reads them) -------------------------------------------------------
 
@@ -142,7 +143,7 @@ export function schemaName(stack: string, kind: DatasetKind, schema: AvroSchema)
 
 // ---- policies ---------------------------------------------------------------------------------------
 
-/** ARN prefix of this account's Personalize resources in the stack's region. */
+/** ARN prefix of this account's Personalize resources in the recommendations region. */
 function personalizeArn(partition: string, region: string, accountId: string, resource: string): string {
     return `arn:${partition}:personalize:${region}:${accountId}:${resource}`;
 }
@@ -153,7 +154,7 @@ function personalizeArnOutput(partition: pulumi.Input<string>, region: string, a
 }
 
 /**
- * Personalize assumes the role only on behalf of this account's Personalize resources in this region
+ * Personalize assumes the role only on behalf of this account's Personalize resources in the recommendations region
  * (aws:SourceAccount and aws:SourceArn, against the confused deputy).
  */
 export function personalizeTrustPolicy(partition: string, region: string, accountId: string): string {
@@ -266,5 +267,8 @@ export function apiAccessStatements(eventTrackerArn: pulumi.Input<string>, parti
     ];
 }
 
-/** Environment variables of the REST API pods: where to send live events, which dataset group serves them. */
-export { PERSONALIZE_ENV as API_ENV } from "../../lib/serviceContract";
+/**
+ * Environment variables of the REST API pods (the service contract's names): where to send live
+ * events, which dataset group serves them, and the region Personalize runs in.
+ */
+export const API_ENV = PERSONALIZE_ENV;

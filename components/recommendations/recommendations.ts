@@ -34,10 +34,20 @@ import {
 export interface RecommendationsArgs {
     /** Stack name, for physical names and the campaign name prefix. */
     stack: string;
-    /** The stack's region (`aws:region`): Personalize ARNs in trust and access policies name it. */
+    /**
+     * The recommendations region (`flodrama:recommendations.region`, a region offering Personalize):
+     * Personalize ARNs in the trust and access policies name it, and the REST API's pods get it.
+     * The component's AWS provider (`{ provider }`) must be in this region: the training bucket, its
+     * access-log bucket and the key are created through it, since Personalize reads them only there.
+     */
     region: string;
-    /** The Cloud Control provider (lib/providers.ts `createAwsNativeProvider`) for the Personalize resources. */
+    /** The Cloud Control provider in that region (lib/providers.ts `createRecommendationsProviders`), for the Personalize resources. */
     awsNativeProvider: AwsNativeProvider;
+    /**
+     * The stack's AWS provider, for the IAM role and its policy: IAM is global, and keeping the role on
+     * the stack's provider means choosing another recommendations region never replaces it.
+     */
+    iamProvider: pulumi.ProviderResource;
     /** `protect` on the dataset group, datasets, key and buckets, and no force-destroy of the buckets. */
     protect: boolean;
     /** Days the S3 server access logs of the training bucket are kept (`logRetentionDays`). */
@@ -68,7 +78,8 @@ export class Recommendations extends pulumi.ComponentResource {
 
     constructor(name: string, args: RecommendationsArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(Recommendations.__pulumiType, name, {}, opts);
-        // Personalize resources take `awsNativeProvider`; everything else must not fall back to a default AWS provider.
+        // Personalize resources take `awsNativeProvider`, the role `iamProvider`; the rest this component's
+        // provider (the recommendations region), never a default AWS provider.
         requireAwsProvider(this, "Recommendations");
         for (const [kind, build] of Object.entries(SCHEMAS) as [DatasetKind, () => AvroSchema][]) {
             const problems = schemaProblems(build(), kind);
@@ -97,7 +108,8 @@ export class Recommendations extends pulumi.ComponentResource {
         this.apiGrant = {
             role: "rest-api",
             statements: apiAccessStatements(tracker.eventTrackerArn, partition.partition, args.region, account.accountId, args.stack),
-            env: { [API_ENV.trackingId]: tracker.trackingId, [API_ENV.datasetGroupArn]: group.datasetGroupArn },
+            // The region too: the SDK would otherwise call Personalize in the pods' own region (AWS_REGION), where it may not exist.
+            env: { [API_ENV.trackingId]: tracker.trackingId, [API_ENV.datasetGroupArn]: group.datasetGroupArn, [API_ENV.region]: args.region },
         };
 
         this.datasetGroupArn = group.datasetGroupArn;
@@ -241,12 +253,12 @@ export class Recommendations extends pulumi.ComponentResource {
                 assumeRolePolicy: pulumi.all([partition, accountId]).apply(([p, a]) => personalizeTrustPolicy(p, args.region, a)),
                 maxSessionDuration: 3600,
             },
-            { parent: this },
+            { parent: this, provider: args.iamProvider },
         );
         const rolePolicy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
             { role: role.id, name: "training-data-read", policy: policyJson(personalizeRolePolicy(bucket.arn, key.arn)) },
-            { parent: this },
+            { parent: this, provider: args.iamProvider },
         );
         return { role, rolePolicy };
     }

@@ -1,10 +1,9 @@
-/** `flodrama:services`: the FloDrama services, their images or build contexts, scaling and runtime settings. */
-import * as fs from "fs";
-import * as path from "path";
+/** `flodrama:services` (the FloDrama services: image, scaling, runtime settings) and `flodrama:images`. */
 import { z } from "zod";
-import { bool, dnsLabel, int, list, obj, oneOf, optional, parseQuantity, pinnedImage, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
-import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig } from "../../lib/contracts";
+import { bool, dnsLabel, int, isPinnedImage, list, obj, oneOf, optional, parseImageReference, parseQuantity, PINNED_IMAGE_TEXT, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
+import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig, ServiceImageSource } from "../../lib/contracts";
 import * as contract from "../../lib/serviceContract";
+import { DEFAULT_SCRAPER_INTERVAL_SECONDS, SERVICE_IMAGE_BY_ROLE, ServiceImageName } from "../../lib/serviceContract";
 
 /**
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
@@ -19,12 +18,53 @@ export const RESERVED_ENV_NAMES = [
     ...Object.values(contract.PERSONALIZE_ENV),
 ];
 
-function service(projectDir: string) {
+/** The images `services/Dockerfile` builds (its build arg `SERVICE`). */
+export const BUILDABLE_IMAGES = Object.values(SERVICE_IMAGE_BY_ROLE) as [ServiceImageName, ...ServiceImageName[]];
+/** A release the services workflow pushes: the `<version>` of its tag `services-v<version>` (semver). */
+export const RELEASE_VERSION = /^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$/;
+const IMAGE_FORMS =
+    "one of `{ build: { service: api | scraper | watch-party } }` (built from services/ during `pulumi up`), `{ release: <version> }` (the image the services workflow pushed to this stack's ECR repository) or " +
+    PINNED_IMAGE_TEXT;
+
+/** `services[].image`: a build of services/, a release of the services workflow, or a pinned reference. */
+function imageSource() {
+    return z.unknown().transform((v, ctx): ServiceImageSource => {
+        if (typeof v === "string") {
+            if (!isPinnedImage(v)) {
+                report(ctx, [], IMAGE_FORMS, { value: v, hint: "Pin the image by digest (`<registry>/<repository>@sha256:<64 hex>`), or use `{ release: <version> }`." });
+            }
+            return { kind: "pinned", ref: v };
+        }
+        const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
+        const keys = Object.keys(o);
+        if (keys.length !== 1 || !["build", "release"].includes(keys[0])) {
+            report(ctx, [], IMAGE_FORMS, { value: v });
+            return z.NEVER;
+        }
+        if (keys[0] === "release") {
+            if (typeof o.release !== "string" || !RELEASE_VERSION.test(o.release)) {
+                report(ctx, ["release"], "a version the services workflow released, such as 1.0.0 (its tag is services-v1.0.0)", { value: o.release, hint: "Quote it in YAML: release: \"1.0.0\"." });
+            }
+            return { kind: "release", version: String(o.release) };
+        }
+        const b = (typeof o.build === "object" && o.build !== null ? o.build : {}) as Record<string, unknown>;
+        if (Object.keys(b).length !== 1 || !BUILDABLE_IMAGES.includes(b.service as ServiceImageName)) {
+            report(ctx, ["build", "service"], `one of ${BUILDABLE_IMAGES.join(", ")} (the build arg SERVICE of services/Dockerfile)`, { value: b.service ?? o.build });
+        }
+        return { kind: "build", service: b.service as ServiceImageName };
+    });
+}
+
+const scraperSource = obj({
+    name: dnsLabel(40),
+    url: text("an https:// URL", { check: (u) => (/^https:\/\/[^\s/]+/.test(u) ? undefined : "an https:// URL") }),
+});
+
+function service() {
     return obj({
         name: dnsLabel(24),
         role: oneOf(SERVICE_ROLES),
-        image: optional(pinnedImage()),
-        build: optional(obj({ context: text("a directory holding the service's Dockerfile"), dockerfile: optional(text()) })),
+        image: imageSource(),
         port: int(1024, 65535),
         expose: oneOf(EXPOSURES),
         replicas: obj({ min: int(1, 100), max: int(1, 500) }).superRefine((r, ctx) => {
@@ -52,38 +92,51 @@ function service(projectDir: string) {
         terminationGracePeriodSeconds: int(5, 3600).default(30),
         /** ECR lifecycle: number of images kept. */
         keepImages: int(1, 1000).default(20),
+        /** Role scraper only: what it fetches (`SCRAPER_SOURCES`) and how often (`SCRAPER_INTERVAL_SECONDS`). */
+        scraper: optional(
+            obj({
+                sources: list(scraperSource, { max: 100 }).default([]),
+                intervalSeconds: int(60, 7 * 24 * 3600).default(DEFAULT_SCRAPER_INTERVAL_SECONDS),
+            }),
+        ),
     })
         .superRefine((s, ctx) => {
-            if ((s.image === undefined) === (s.build === undefined)) {
-                report(ctx, ["image"], "exactly one of `image` (a pinned reference) and `build` (a Docker context)", {
-                    value: s.image,
-                    hint: s.image !== undefined ? "Remove one of the two." : "Set `image` to a pinned reference or `build.context` to a directory with a Dockerfile.",
-                });
+            if (s.image.kind === "build" && s.image.service !== SERVICE_IMAGE_BY_ROLE[s.role]) {
+                report(ctx, ["image", "build", "service"], `${SERVICE_IMAGE_BY_ROLE[s.role]}, the image of role ${s.role}`, { value: s.image.service });
             }
-        }, whenParsed("image", "build"))
+            if (s.scraper !== undefined && s.role !== "scraper") {
+                report(ctx, ["scraper"], "absent for a service whose role is not scraper", { hint: "Remove scraper, or set role: scraper." });
+            }
+        }, whenParsed("image", "role", "scraper"))
         .superRefine((s, ctx) => {
             if (s.internetEgress && s.role !== "scraper") {
                 report(ctx, ["internetEgress"], "false for a service whose role is not scraper (only the scraper reaches the internet)", { hint: "Remove internetEgress, or set role: scraper." });
             }
         }, whenParsed("internetEgress", "role"))
-        .transform((s, ctx): ServiceConfig => {
-            if (!s.build) {
-                return { ...s, build: undefined };
-            }
-            const dir = path.resolve(projectDir, s.build.context);
-            const file = path.resolve(dir, s.build.dockerfile ?? "Dockerfile");
-            if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-                report(ctx, ["build", "context"], `an existing directory (resolved to ${dir})`);
-            } else if (!fs.existsSync(file)) {
-                report(ctx, ["build", s.build.dockerfile ? "dockerfile" : "context"], `a Dockerfile at ${file}`);
-            }
-            return { ...s, build: { context: dir, dockerfile: s.build.dockerfile ? file : undefined } };
-        });
+        .transform((s): ServiceConfig => ({
+            ...s,
+            scraper: s.role === "scraper" ? (s.scraper ?? { sources: [], intervalSeconds: DEFAULT_SCRAPER_INTERVAL_SECONDS }) : undefined,
+        }));
+}
+
+/**
+ * `flodrama:images`: `requireDigest: true` (prod) refuses a service image given as a tag: the stack
+ * then runs only digests (a `release` resolves to one, a `build` pushes one, a pinned string must carry
+ * `@sha256:`), so nothing it runs can change under the same name.
+ */
+export const imagesSchema = obj({ requireDigest: bool().default(false) }).default({ requireDigest: false });
+
+/** The services whose image is a reference without a digest, when `images.requireDigest` forbids them. */
+export function undigestedImages(services: ServiceConfig[], images: { requireDigest: boolean }): Array<{ index: number; ref: string }> {
+    if (!images.requireDigest) {
+        return [];
+    }
+    return services.flatMap((s, index) => (s.image.kind === "pinned" && !parseImageReference(s.image.ref)?.digest ? [{ index, ref: s.image.ref }] : []));
 }
 
 /** Cross-service rules, run only when every entry parsed: unique names, one service per role and per API. */
-export function servicesSchema(projectDir: string) {
-    return list(service(projectDir), { min: 1, max: 20 }).superRefine(
+export function servicesSchema() {
+    return list(service(), { min: 1, max: 20 }).superRefine(
         (services, ctx) => {
             const names = services.map((s) => s.name);
             if (new Set(names).size !== names.length) {

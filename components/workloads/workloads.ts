@@ -1,24 +1,26 @@
 /**
- * The application workloads (docs/decisions.md#images-ecr): for every entry of `flodrama:services`, its image (ECR repository,
- * pinned or built) and one `FlodramaService`; the scraper's S3 bucket (with an access-log bucket);
- * the customer-managed KMS key of the repositories and the bucket; and each IRSA role's least-privilege
- * policy. Hands the deployed services to the API and monitoring (`DeployedService`).
+ * The application workloads (docs/decisions.md#images-ecr): for every entry of `flodrama:services`, the
+ * image it runs (`ServiceImage`: built, released or pinned, in its repository of `ImageRepositories`)
+ * and one `FlodramaService`; the scraper's S3 bucket (with an access-log bucket), encrypted with the
+ * images' customer-managed key; and each IRSA role's least-privilege policy. Hands the deployed
+ * services to the API and monitoring (`DeployedService`).
  */
+import type * as dockerBuild from "@pulumi/docker-build";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyDocument } from "../../lib/irsaRole";
 import { ServiceImage } from "./serviceImage";
 import { ServiceConfig } from "../../lib/contracts";
 import { ClusterInfo, DataInfo, DeployedService, NetworkInfo, ServiceGrant } from "../../lib/contracts";
-import { accountKeyStatement, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
+import { DEFAULT_SCRAPER_INTERVAL_SECONDS, SCRAPER_ENV } from "../../lib/serviceContract";
 import { FlodramaService } from "./flodramaService";
-import { SCRAPER_ENV } from "../../lib/serviceContract";
+import { ImagesInfo } from "./imageRepositories";
 
-/** Environment variables that tell a scraper where to write (the services' contract). */
-export { SCRAPER_ENV } from "../../lib/serviceContract";
+export { SCRAPER_ENV };
+export { workloadsKeyPolicy } from "./imageRepositories";
 /** Days before a replaced or deleted scraped object is removed for good. */
 export const NONCURRENT_VERSION_DAYS = 30;
 /** Days before S3 removes the parts of an upload that never completed. */
@@ -31,12 +33,15 @@ export function scraperPrefix(service: ServiceConfig): string {
     return `${service.name}/`;
 }
 
-/**
- * Key policy of the workloads key: the account administers and uses it through IAM; ECR and S3 use it
- * through grants and IAM policies that name this key. No public or cross-account principal.
- */
-export function workloadsKeyPolicy(partition: string, accountId: string): string {
-    return JSON.stringify({ Version: "2012-10-17", Statement: [accountKeyStatement(partition, accountId)] });
+/** The scraper's own variables: where it writes, what it fetches (JSON list) and how often. */
+export function scraperEnv(service: ServiceConfig, bucketName: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
+    const settings = service.scraper ?? { sources: [], intervalSeconds: DEFAULT_SCRAPER_INTERVAL_SECONDS };
+    return {
+        [SCRAPER_ENV.bucket]: bucketName,
+        [SCRAPER_ENV.prefix]: scraperPrefix(service),
+        [SCRAPER_ENV.sources]: JSON.stringify(settings.sources),
+        [SCRAPER_ENV.intervalSeconds]: String(settings.intervalSeconds),
+    };
 }
 
 export interface PolicyContext {
@@ -104,6 +109,10 @@ export interface WorkloadsArgs {
     region: string;
     /** `flodrama:services`: one image and one FlodramaService each. */
     services: ServiceConfig[];
+    /** The repositories (one per service) and their KMS key, which also encrypts the scraper bucket. */
+    images: ImagesInfo;
+    /** Builds the `image: { build }` services (lib/providers.ts); unused when nothing is built. */
+    dockerBuildProvider?: dockerBuild.Provider;
     /** VPC and private subnet CIDRs for the NetworkPolicies. */
     network: Pick<NetworkInfo, "vpcCidr" | "privateSubnetCidrs">;
     cluster: ClusterInfo;
@@ -155,15 +164,23 @@ export class Workloads extends pulumi.ComponentResource {
         // Fail early rather than let the repositories, roles, key and buckets fall back to a default provider.
         requireAwsProvider(this, "Workloads");
         const account = aws.getCallerIdentityOutput({}, { parent: this });
-        const partition = aws.getPartitionOutput({}, { parent: this });
 
-        const key = this.createKey(name, args, partition.partition, account.accountId);
-        this.kmsKeyArn = key.arn;
-        const bucket = this.createScraperBucket(name, args, key, account.accountId);
+        this.kmsKeyArn = args.images.kmsKeyArn;
+        const bucket = this.createScraperBucket(name, args, this.kmsKeyArn, account.accountId);
         this.scraperBucketName = bucket.bucket;
         this.scraperBucketArn = bucket.arn;
 
-        const images = args.services.map((service) => new ServiceImage(`${name}-${service.name}-image`, { stack: args.stack, service, kmsKeyArn: key.arn }, { parent: this }));
+        const images = args.services.map((service) => {
+            const repository = args.images.repositories[service.name];
+            if (!repository) {
+                throw new pulumi.ResourceError(`service ${service.name} has no image repository: build ImageRepositories from the same flodrama:services`, this);
+            }
+            return new ServiceImage(
+                `${name}-${service.name}-image`,
+                { serviceName: service.name, source: service.image, repository, dockerBuildProvider: args.dockerBuildProvider },
+                { parent: this },
+            );
+        });
         this.services = args.services.map((service, i) => {
             const deployed = new FlodramaService(
                 `${name}-${service.name}`,
@@ -174,12 +191,8 @@ export class Workloads extends pulumi.ComponentResource {
                     cluster: args.cluster,
                     network: args.network,
                     data: args.data,
-                    policy: withGrants(service, servicePolicy(service, { region: args.region, scraperBucketArn: bucket.arn, kmsKeyArn: key.arn }), args.grants ?? []),
-                    extraEnv: grantedEnv(
-                        service,
-                        service.role === "scraper" ? { [SCRAPER_ENV.bucket]: bucket.bucket, [SCRAPER_ENV.prefix]: scraperPrefix(service) } : {},
-                        args.grants ?? [],
-                    ),
+                    policy: withGrants(service, servicePolicy(service, { region: args.region, scraperBucketArn: bucket.arn, kmsKeyArn: this.kmsKeyArn }), args.grants ?? []),
+                    extraEnv: grantedEnv(service, service.role === "scraper" ? scraperEnv(service, bucket.bucket) : {}, args.grants ?? []),
                 },
                 { parent: this },
             );
@@ -188,7 +201,7 @@ export class Workloads extends pulumi.ComponentResource {
 
         const byName = (values: pulumi.Output<string>[]) =>
             pulumi.all(values).apply((vs) => Object.fromEntries(args.services.map((s, i) => [s.name, vs[i]])) as Record<string, string>);
-        this.repositoryUrls = byName(images.map((img) => img.repositoryUrl));
+        this.repositoryUrls = byName(args.services.map((s) => args.images.repositories[s.name].url));
         this.deployedImages = byName(this.services.map((s) => s.image));
 
         this.registerOutputs({
@@ -200,26 +213,12 @@ export class Workloads extends pulumi.ComponentResource {
         });
     }
 
-    /** One customer-managed key for the repositories and the scraper bucket (FSBP ECR.5, S3.17). */
-    private createKey(name: string, args: WorkloadsArgs, partition: pulumi.Output<string>, accountId: pulumi.Output<string>): aws.kms.Key {
-        return customerManagedKey(
-            `${name}-key`,
-            {
-                description: `Encryption of FloDrama ${args.stack} images (ECR) and scraped data (S3)`,
-                policy: pulumi.all([partition, accountId]).apply(([p, a]) => workloadsKeyPolicy(p, a)),
-                aliasName: physicalName(args.stack, "workloads", "kmsAlias"),
-            },
-            // Without the key, images and scraped objects are unreadable.
-            { key: { parent: this, protect: args.protect, retainOnDelete: args.protect }, alias: { parent: this } },
-        );
-    }
-
     /**
      * The scraper's bucket: private (Block Public Access, owner-enforced objects), SSE-KMS with a bucket
      * key, versioned, TLS only, lifecycle on old versions and failed uploads, access logs to a log
      * bucket of its own (SSE-S3: S3 cannot deliver server access logs to an SSE-KMS bucket).
      */
-    private createScraperBucket(name: string, args: WorkloadsArgs, key: aws.kms.Key, accountId: pulumi.Output<string>): aws.s3.Bucket {
+    private createScraperBucket(name: string, args: WorkloadsArgs, kmsKeyArn: pulumi.Output<string>, accountId: pulumi.Output<string>): aws.s3.Bucket {
         const stateful = { parent: this, protect: args.protect, retainOnDelete: args.protect };
         // Bucket names are global: the account id keeps them unique.
         const bucket = new aws.s3.Bucket(`${name}-scraper-bucket`, { bucket: accountId.apply((a) => physicalName(args.stack, `scraper-${a}`, "s3Bucket")), forceDestroy: false }, stateful);
@@ -240,7 +239,7 @@ export class Workloads extends pulumi.ComponentResource {
         }
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-scraper-bucket-encryption`,
-            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }] },
+            { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true }] },
             child,
         );
         new aws.s3.BucketServerSideEncryptionConfiguration(

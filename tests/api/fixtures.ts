@@ -22,7 +22,7 @@ export function fakeServices(services: ServiceConfig[]): DeployedService[] {
         serviceName: config.expose === "none" && config.role === "scraper" ? undefined : pulumi.output(fakeServiceName(config)),
         roleName: pulumi.output(fakeRoleName(config)),
         roleArn: pulumi.output(`arn:aws:iam::${ACCOUNT_ID}:role/${fakeRoleName(config)}`),
-        image: pulumi.output(config.image ?? "fixture/image:1"),
+        image: pulumi.output(`${ACCOUNT_ID}.dkr.ecr.eu-west-3.amazonaws.com/flodrama-fixture-${config.name}@sha256:${"d".repeat(64)}`),
     }));
 }
 

@@ -537,7 +537,30 @@ describe("cdn site: frontend upload (dev stack with frontend.buildDir set)", () 
 
     before(async () => {
         dir = makeBuild();
-        run = await runProgram("dev", { override: (v) => (v.frontend = { buildDir: dir }) });
+        // The site alone, configured as index.ts configures dev's: the upload concerns no other component.
+        const { resources, config, invokes } = await simulate("dev", () => {
+            const { loadConfig } = require("../../config");
+            const { createAwsProviders } = require("../../lib/providers");
+            const { CdnSite } = require("../../components/cdn/cdnSite");
+            const cfg = loadConfig();
+            const providers = createAwsProviders(cfg);
+            return new CdnSite(
+                "site",
+                {
+                    stack: cfg.stack,
+                    priceClass: cfg.cdn.priceClass,
+                    domain: cfg.cdn.domain,
+                    waf: cfg.cdn.waf,
+                    buildDir: dir,
+                    securityHeaders: headersFor(cfg),
+                    logRetentionDays: cfg.logRetentionDays,
+                    protect: cfg.protect,
+                    usEast1: providers.usEast1,
+                },
+                { provider: providers.aws },
+            );
+        });
+        run = new ProgramRun("dev", resources, {}, [], config, invokes);
     });
 
     after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ const compliant = () => ({
     containers: [
         {
             name: "app",
-            image: "ghcr.io/flodrama/api:1.0.0",
+            image: "registry.example.com/flodrama/api:1.0.0",
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
         },

@@ -13,6 +13,7 @@ import {
     isGlobalService,
     KNOWN_REGIONS,
     nearestRegionOffering,
+    programRegionalServices,
     regionalPlacements,
     regionDistanceKm,
     REGION_LOCATIONS,
@@ -25,12 +26,13 @@ import {
 } from "../../lib/regions";
 
 /**
- * Known gap, today: Amazon Personalize is not offered in eu-west-3, where both stacks create their
- * recommendations (issue 14, "Services where they exist"). When recommendations get their own region,
- * this test fails with "known gap … no longer occurs": empty this list then, and the stack test below
- * asserts that nothing at all is created where its service is missing.
+ * Known gaps: services the program uses where the region of their provider lacks them. Empty since
+ * recommendations got their own region (Personalize is not offered in eu-west-3, the stacks' region;
+ * `flodrama:recommendations.region` defaults to the nearest region offering it): the stack test below
+ * asserts that nothing at all is created where its service is missing. A gap added here must occur,
+ * or the test fails with "known gap … no longer occurs".
  */
-const KNOWN_GAPS: ReadonlyArray<{ service: string; region: string }> = [{ service: "personalize", region: "eu-west-3" }];
+const KNOWN_GAPS: ReadonlyArray<{ service: string; region: string }> = [];
 
 type Res = RunLike["resources"][number];
 
@@ -208,6 +210,27 @@ for (const stack of stackNames()) {
                 const hits = unavailable.filter((u) => u.service === gap.service && u.region === gap.region);
                 assert.ok(hits.length > 0, `known gap ${gap.service} in ${gap.region} no longer occurs in stack ${stack}: remove it from KNOWN_GAPS in tests/foundation/regions.test.ts`);
                 assert.deepEqual(hits.map((u) => u.urn).sort(), ofService.map((p) => p.urn).sort());
+            }
+        });
+
+        it("creates Personalize, and the bucket and key it reads, in the recommendations region: one that offers it", () => {
+            const personalizeRegions = new Set(regionalPlacements(run).placed.filter((p) => p.service === "personalize").map((p) => p.region));
+            assert.equal(personalizeRegions.size, 1, [...personalizeRegions].join(", "));
+            const [region] = personalizeRegions;
+            assert.equal(region, nearestRegionOffering("personalize", run.config["aws:region"]));
+            assert.equal(run.outputs.recommendationsRegion, region);
+            const recommendations = regionalPlacements(run).placed.filter((p) => p.urn.includes("flodrama:ml:Recommendations$") && ["s3", "kms"].includes(p.service));
+            assert.ok(recommendations.length >= 10, "the training and access-log buckets with their settings, and the key");
+            assert.deepEqual([...new Set(recommendations.map((p) => p.region))], [region]);
+        });
+
+        it("uses no regional service in its own region beyond those config checks aws:region for", () => {
+            // config.ts refuses an aws:region lacking any of programRegionalServices(): they must cover what the stack uses there.
+            const checked = programRegionalServices();
+            const used = new Set(regionalPlacements(run).placed.filter((p) => p.region === run.config["aws:region"]).map((p) => p.service));
+            assert.deepEqual([...used].filter((s) => !checked.includes(s)), []);
+            if (!serviceOfferedIn("personalize", run.config["aws:region"])) {
+                assert.ok(!used.has("personalize"), "Personalize is not created in a stack region that lacks it");
             }
         });
 

@@ -359,7 +359,9 @@ describe("workflows: services images", () => {
         assert.match(job.steps[scan].run!, /CRITICAL[\s\S]*HIGH[\s\S]*exit 1/);
         const summary = job.steps[job.steps.length - 1];
         assert.match(summary.run!, /GITHUB_STEP_SUMMARY/);
-        assert.match(summary.run!, /pulumi config set --stack prod --path 'flodrama:services\[\$\{\{ matrix\.index \}\}\]\.image'/);
+        // The summary selects the release as Pulumi.prod.yaml spells it: image: { release: <version> }.
+        assert.match(summary.run!, /pulumi config set --stack prod --path 'flodrama:services\[\$\{\{ matrix\.index \}\}\]\.image\.release' '\$\{VERSION\}'/);
+        assert.equal(summary.env!.VERSION, "${{ steps.version.outputs.version }}");
         assert.match(summary.env!.IMAGE, /@\$\{\{ steps\.build\.outputs\.digest \}\}$/);
     });
 });

@@ -59,7 +59,7 @@ function fakeServices(cfg: FlodramaConfig): DeployedService[] {
         serviceName: s.expose === "none" ? undefined : pulumi.output(s.name),
         roleName: pulumi.output(`flodrama-${cfg.stack}-${s.name}`),
         roleArn: pulumi.output(`arn:aws:iam::${ACCOUNT_ID}:role/flodrama-${cfg.stack}-${s.name}`),
-        image: pulumi.output(s.image ?? `${s.name}:built`),
+        image: pulumi.output(`${ACCOUNT_ID}.dkr.ecr.${cfg.region}.amazonaws.com/flodrama-${cfg.stack}-${s.name}@sha256:${"d".repeat(64)}`),
     }));
 }
 

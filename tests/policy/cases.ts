@@ -117,7 +117,7 @@ const deployment = (over: Record<string, any> = {}) =>
                     containers: [
                         {
                             name: "api",
-                            image: "ghcr.io/flodrama/api:1.0.0",
+                            image: "registry.example.com/flodrama/api:1.0.0",
                             securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
                             resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
                             livenessProbe: { httpGet: { path: "/healthz", port: 8080 } },
@@ -298,7 +298,7 @@ export const CASES: Record<string, PolicyCase> = {
         good: [deployment()],
         bad: [deployment({ securityContext: { allowPrivilegeEscalation: true, capabilities: { drop: ["ALL"] } } })],
     },
-    "kubernetes-deployment-hygiene": { good: deployment(), bad: deployment({ image: "ghcr.io/flodrama/api:latest", livenessProbe: undefined }) },
+    "kubernetes-deployment-hygiene": { good: deployment(), bad: deployment({ image: "registry.example.com/flodrama/api:latest", livenessProbe: undefined }) },
     "kubernetes-deployment-autoscaled-and-protected": { good: [deployment(), hpa, pdb], bad: [deployment(), pdb] },
     "program-lambda-edge": { good: [distWithEdge(edgeArn), edgeFn()], bad: [distWithEdge(edgeArn), edgeFn({ providerProps: { region: "eu-west-3" } }, { publish: false })] },
     "program-stack-tags": {

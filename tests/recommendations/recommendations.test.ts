@@ -26,6 +26,9 @@ import {
 } from "../../components/recommendations/personalizeSpecs";
 import { policyJson } from "../../lib/irsaRole";
 import { ACCOUNT_ID } from "../../offline/mocks";
+import { PERSONALIZE_ENV } from "../../lib/serviceContract";
+import { RESERVED_ENV_NAMES } from "../../components/workloads/config";
+import { estimateCost, loadPrices, quantitiesOf } from "../../offline/cost";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { wildcardActions } from "../../policy/aws/iam";
 
@@ -199,11 +202,13 @@ describe("recommendations: the component alone, with its grant to the REST API",
         ({ resources } = await simulate("dev", () => {
             const aws = require("@pulumi/aws");
             const { Provider } = require("@pulumi/aws-native/provider");
-            const provider = new aws.Provider("test-aws", { region: "eu-west-3" });
-            const awsNativeProvider = new Provider("test-native", { region: "eu-west-3" });
+            // The stack in Paris, recommendations in Frankfurt (Personalize is not offered in eu-west-3).
+            const iamProvider = new aws.Provider("test-stack", { region: "eu-west-3" });
+            const provider = new aws.Provider("test-aws", { region: "eu-central-1" });
+            const awsNativeProvider = new Provider("test-native", { region: "eu-central-1" });
             rec = new Recommendations(
                 "rt",
-                { stack: "test", region: "eu-west-3", awsNativeProvider, protect: true, logRetentionDays: 90 },
+                { stack: "test", region: "eu-central-1", awsNativeProvider, iamProvider, protect: true, logRetentionDays: 90 },
                 { provider },
             );
         }));
@@ -216,9 +221,9 @@ describe("recommendations: the component alone, with its grant to the REST API",
         return found[0];
     };
 
-    it("creates Personalize resources on the aws-native provider and the rest on the AWS provider", () => {
+    it("creates Personalize on the aws-native provider, the IAM role on the stack's provider, buckets and key on the recommendations region's", () => {
         for (const r of resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
-            const expected = r.type.startsWith("aws-native:") ? "::test-native" : "::test-aws";
+            const expected = r.type.startsWith("aws-native:") ? "::test-native" : r.type.startsWith("aws:iam/") ? "::test-stack" : "::test-aws";
             assert.ok(r.provider?.endsWith(expected), `${r.type} ${r.name} on ${r.provider}`);
             assert.ok(r.name.startsWith("rt-"), r.name);
         }
@@ -230,9 +235,18 @@ describe("recommendations: the component alone, with its grant to the REST API",
         assert.equal(rec.apiGrant.role, "rest-api");
         const doc = JSON.parse(await valueOf(policyJson({ Version: "2012-10-17", Statement: rec.apiGrant.statements })));
         const tracker = named(T.tracker, "rt-event-tracker");
-        assert.deepEqual(doc, JSON.parse(await valueOf(policyJson(apiAccessPolicy(tracker.state.eventTrackerArn, "aws", "eu-west-3", ACCOUNT_ID, "test")))));
+        assert.match(tracker.state.eventTrackerArn, /^arn:aws:personalize:eu-central-1:/);
+        assert.deepEqual(doc, JSON.parse(await valueOf(policyJson(apiAccessPolicy(tracker.state.eventTrackerArn, "aws", "eu-central-1", ACCOUNT_ID, "test")))));
+        for (const r of doc.Statement.flatMap((x: any) => asArray(x.Resource))) {
+            assert.match(r, /^arn:aws:personalize:eu-central-1:/, "every Personalize ARN the API may use is in the recommendations region");
+        }
         assert.deepEqual(wildcardActions(doc), []);
-        assert.deepEqual(Object.keys(rec.apiGrant.env).sort(), [API_ENV.datasetGroupArn, API_ENV.trackingId]);
+        assert.deepEqual(Object.keys(rec.apiGrant.env).sort(), [API_ENV.datasetGroupArn, API_ENV.region, API_ENV.trackingId]);
+        assert.equal(API_ENV.region, PERSONALIZE_ENV.region, "the service contract's name");
+        assert.equal(await valueOf(rec.apiGrant.env[API_ENV.region]), "eu-central-1");
+        for (const name of Object.values(API_ENV)) {
+            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved: a service's config env cannot shadow it`);
+        }
         assert.equal(await valueOf(rec.apiGrant.env[API_ENV.trackingId]), tracker.state.trackingId);
         assert.equal(await valueOf(rec.apiGrant.env[API_ENV.datasetGroupArn]), named(T.group, "rt-dataset-group").state.datasetGroupArn);
         assert.ok(!of(T.rolePolicy).some((p) => /personalize:PutEvents/.test(p.inputs.policy)), "the workloads attach the grant, not this component");
@@ -252,15 +266,16 @@ describe("recommendations: the component alone, with its grant to the REST API",
         await assert.rejects(
             simulate("dev", () => {
                 const { Provider } = require("@pulumi/aws-native/provider");
-                const awsNativeProvider = new Provider("test-native-2", { region: "eu-west-3" });
-                return new Recommendations("noprov", { stack: "test", region: "eu-west-3", awsNativeProvider, protect: false, logRetentionDays: 30 });
+                const awsNativeProvider = new Provider("test-native-2", { region: "eu-central-1" });
+                const iamProvider = new (require("@pulumi/aws").Provider)("test-stack-2", { region: "eu-west-3" });
+                return new Recommendations("noprov", { stack: "test", region: "eu-central-1", awsNativeProvider, iamProvider, protect: false, logRetentionDays: 30 });
             }),
             /needs the stack's AWS provider/,
         );
     });
 
     it("exposes the dataset group, bucket, role and tracker", async () => {
-        assert.equal(await valueOf(rec.datasetGroupArn), `arn:aws:personalize:eu-west-3:${ACCOUNT_ID}:dataset-group/flodrama-test-recommendations`);
+        assert.equal(await valueOf(rec.datasetGroupArn), `arn:aws:personalize:eu-central-1:${ACCOUNT_ID}:dataset-group/flodrama-test-recommendations`);
         assert.equal(await valueOf(rec.trainingBucketName), `flodrama-test-personalize-training-${ACCOUNT_ID}`);
         assert.equal(await valueOf(rec.roleArn), `arn:aws:iam::${ACCOUNT_ID}:role/flodrama-test-personalize`);
         assert.equal(await valueOf(rec.trackingId), "0a1b2c3d-offline-tracking-id");
@@ -272,9 +287,11 @@ for (const stack of stackNames()) {
     describe(`recommendations on stack ${stack}`, () => {
         let run: ProgramRun;
         let protect: boolean;
+        let region: string;
         before(async () => {
             run = await runProgram(stack);
             protect = JSON.parse(run.config["flodrama:protectStatefulResources"]);
+            region = String(run.outputs.recommendationsRegion);
         });
         const companion = (type: string, bucket: RecordedResource) => {
             const found = run.ofType(type).filter((r) => r.inputs.bucket === bucket.inputs.bucket);
@@ -282,15 +299,37 @@ for (const stack of stackNames()) {
             return found[0];
         };
 
-        it("builds the aws-native provider in the stack's region with the stack's default tags", () => {
+        it("builds the aws and aws-native providers in the recommendations region, with the stack's default tags", () => {
+            // Both stacks are in eu-west-3, which lacks Personalize: the default is the nearest region offering it.
+            assert.equal(run.config["aws:region"], "eu-west-3");
+            assert.equal(region, "eu-central-1");
             const p = run.one("pulumi:providers:aws-native");
-            assert.equal(p.inputs.region, run.config["aws:region"]);
-            const tags = JSON.parse(p.inputs.defaultTags).tags;
-            assert.equal(tags.Stack, stack);
-            assert.equal(tags.Project, "flodrama");
+            assert.equal(p.name, `aws-native-${region}`);
+            assert.equal(p.inputs.region, region);
+            const regional = run.one("pulumi:providers:aws", `aws-${region}`);
+            assert.equal(regional.inputs.region, region);
+            for (const provider of [p, regional]) {
+                const tags = JSON.parse(provider.inputs.defaultTags).tags;
+                assert.deepEqual(tags, JSON.parse(run.one("pulumi:providers:aws", "aws").inputs.defaultTags).tags, provider.name);
+                assert.equal(tags.Stack, stack);
+                assert.equal(tags.Project, "flodrama");
+            }
             for (const r of run.resources.filter((x) => x.type.startsWith("aws-native:"))) {
                 assert.equal(r.provider, p.urn, r.name);
             }
+        });
+
+        it("creates every Personalize resource, both buckets (with their settings) and the key in the recommendations region; the IAM role stays on the stack's provider", () => {
+            const providerRegion = new Map(run.resources.filter((r) => r.type.startsWith("pulumi:providers:aws")).map((r) => [r.urn, r.inputs.region]));
+            const mine = run.resources.filter((r) => r.custom && r.parent?.includes("flodrama:ml:Recommendations"));
+            assert.ok(mine.length > 25, `${mine.length} resources`);
+            for (const r of mine) {
+                const at = providerRegion.get(r.provider ?? "");
+                const expected = r.type.startsWith("aws:iam/") ? run.config["aws:region"] : region;
+                assert.equal(at, expected, `${r.type} ${r.name}`);
+            }
+            assert.ok(mine.some((r) => r.type === T.key) && mine.filter((r) => r.type === T.bucket).length === 2);
+            assert.equal(run.one(T.tracker).state.eventTrackerArn.split(":")[3], region);
         });
 
         it("creates the dataset group encrypted with the stack's key, through the Personalize role, after its policy", () => {
@@ -364,7 +403,7 @@ for (const stack of stackNames()) {
         it("gives Personalize a role it alone can assume, reading only the training bucket", () => {
             const role = run.one(T.role, "recommendations-role");
             assert.equal(role.inputs.name, `flodrama-${stack}-personalize`);
-            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), JSON.parse(personalizeTrustPolicy("aws", run.config["aws:region"], ACCOUNT_ID)));
+            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), JSON.parse(personalizeTrustPolicy("aws", region, ACCOUNT_ID)));
             const doc = JSON.parse(run.one(T.rolePolicy, "recommendations-role-policy").inputs.policy);
             const bucketArn = run.one(T.bucket, "recommendations-training").state.arn;
             assert.deepEqual(allowedResources(doc).sort(), [bucketArn, `${bucketArn}/*`, run.one(T.key, "recommendations-key").state.arn].sort());
@@ -384,14 +423,14 @@ for (const stack of stackNames()) {
             const sub = Object.entries(trust.Statement[0].Condition.StringEquals).find(([k]) => k.endsWith(":sub"))![1];
             assert.equal(sub, `system:serviceaccount:flodrama:${api.name}`);
             const doc = JSON.parse(policy.inputs.policy);
-            const expected = JSON.parse(await valueOf(policyJson(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", run.config["aws:region"], ACCOUNT_ID, stack))));
+            const expected = JSON.parse(await valueOf(policyJson(apiAccessPolicy(run.one(T.tracker).state.eventTrackerArn, "aws", region, ACCOUNT_ID, stack))));
             for (const statement of expected.Statement) {
                 assert.ok(doc.Statement.some((s: unknown) => JSON.stringify(s) === JSON.stringify(statement)), `the API role's policy holds ${statement.Sid}`);
             }
             assert.deepEqual(wildcardActions(doc), []);
         });
 
-        it("gives the REST API's pods, and only them, the tracker id and the dataset group", () => {
+        it("gives the REST API's pods, and only them, the tracker id, the dataset group and the recommendations region", () => {
             const services: Array<{ name: string; role: string }> = JSON.parse(run.config["flodrama:services"]);
             for (const d of run.kubernetes("Deployment").filter((x) => x.inputs.metadata.namespace === "flodrama")) {
                 const env: Array<{ name: string; value?: string }> = d.inputs.spec.template.spec.containers[0].env;
@@ -400,10 +439,24 @@ for (const stack of stackNames()) {
                 if (role === "rest-api") {
                     assert.equal(value(API_ENV.trackingId), run.one(T.tracker).state.trackingId);
                     assert.equal(value(API_ENV.datasetGroupArn), run.one(T.group).state.datasetGroupArn);
+                    assert.equal(value(PERSONALIZE_ENV.region), region);
                 } else {
                     assert.equal(value(API_ENV.trackingId), undefined, d.name);
+                    assert.equal(value(PERSONALIZE_ENV.region), undefined, d.name);
                 }
             }
+        });
+
+        it("has the plan's cost say that Personalize usage is billed in the recommendations region", () => {
+            const q = quantitiesOf(run);
+            assert.equal(q.personalizeRegion, region);
+            const report = estimateCost(q, loadPrices(run.config["aws:region"]));
+            const personalize = report.usage.filter((u) => u.service === "Personalize");
+            assert.ok(personalize.length > 0);
+            for (const u of personalize) {
+                assert.match(u.item, new RegExp(`\\(billed in ${region}\\)$`));
+            }
+            assert.ok(report.assumptions.some((a) => a.startsWith(`Recommendations run in ${region} (Personalize is not offered in ${run.config["aws:region"]})`)));
         });
 
         it("exports the dataset group, training bucket and role", () => {

@@ -2,14 +2,9 @@
  * The pure spec builders of the service component, images and workloads, without mocks: every
  * object of every configured service of both stacks against the Kubernetes schema and Pod Security
  * `restricted`, the selectors that tie HPA, PDB, Service and NetworkPolicies to the Deployment, the
- * NetworkPolicies per role, IAM documents per role, the ECR lifecycle and the content-hash tag.
+ * NetworkPolicies per role, IAM documents per role (images: tests/workloads/images.test.ts).
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
-import { contextHash, CONTENT_TAG_LENGTH, dockerBuild, ecrRegistry, IMAGE_PLATFORM, lifecyclePolicy } from "../../components/workloads/serviceImage";
-import { isSecret, valueOf } from "../../offline/harness";
 import { RESERVED_ENV_NAMES } from "../../components/workloads/config";
 import { ServiceConfig } from "../../lib/contracts";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, MONITORING_NAMESPACE, SERVICE_PORT_NAME, serviceLabels } from "../../lib/contracts";
@@ -38,8 +33,11 @@ import {
     serviceManifest,
     shutdownTimeoutSeconds,
 } from "../../k8s/serviceSpecs";
-import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperPrefix, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
-import { configFor, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
+import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperEnv, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
+import { configFor, FAKE_DATA_SECRET } from "./helpers";
+
+/** The image every builder test deploys (the builders take the reference as resolved by ServiceImage). */
+const IMAGE = `123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api@sha256:${"b".repeat(64)}`;
 
 const NS = "flodrama";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/flodrama-dev-flodrama-api";
@@ -47,8 +45,8 @@ const ROLE_ARN = "arn:aws:iam::123456789012:role/flodrama-dev-flodrama-api";
 /** Every object the component creates for a service, as the API server would receive it. */
 function objectsOf(service: ServiceConfig, mode: "managed" | "in-cluster") {
     const net = fakeNetwork(2);
-    const extraEnv = service.role === "scraper" ? { [SCRAPER_ENV.bucket]: "bucket", [SCRAPER_ENV.prefix]: scraperPrefix(service) } : undefined;
-    const deployment = { apiVersion: "apps/v1", kind: "Deployment", ...deploymentManifest({ service, image: service.image ?? "x:1", namespace: NS, dataSecretName: FAKE_DATA_SECRET, extraEnv }) };
+    const extraEnv = service.role === "scraper" ? scraperEnv(service, "bucket") : undefined;
+    const deployment = { apiVersion: "apps/v1", kind: "Deployment", ...deploymentManifest({ service, image: IMAGE, namespace: NS, dataSecretName: FAKE_DATA_SECRET, extraEnv }) };
     const svc = serviceManifest(service, NS);
     return {
         deployment: deployment as any,
@@ -107,7 +105,7 @@ for (const stack of ["dev", "prod"]) {
             });
 
             it("runs the image on the app and management ports, probes on the management port with the contract's paths, resources and grace period", () => {
-                assert.equal(container.image, service.image);
+                assert.equal(container.image, IMAGE);
                 assert.ok(pinned(container.image));
                 assert.deepEqual(container.ports, [
                     { name: SERVICE_PORT_NAME, containerPort: service.port, protocol: "TCP" },
@@ -331,44 +329,5 @@ describe("workloads builders: S3, KMS and ECR documents", () => {
             assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::123456789012:root" });
             assert.ok(!s.Action.includes("*") && !s.Action.includes("kms:*"));
         }
-    });
-
-    it("keeps the last N images in ECR", () => {
-        const doc = JSON.parse(lifecyclePolicy(12));
-        assert.equal(doc.rules.length, 1);
-        assert.deepEqual(doc.rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 12 });
-        assert.deepEqual(doc.rules[0].action, { type: "expire" });
-    });
-
-    it("builds for linux/amd64 with BuildKit from the context's Dockerfile", () => {
-        const dir = tempBuildContext();
-        assert.deepEqual(dockerBuild({ context: dir }), { context: dir, dockerfile: path.join(dir, "Dockerfile"), platform: IMAGE_PLATFORM, builderVersion: "BuilderBuildKit" });
-        assert.equal(IMAGE_PLATFORM, "linux/amd64");
-    });
-
-    it("pushes with the ECR token's user and a secret password", async () => {
-        const reg = ecrRegistry("123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api", pulumi.output({ userName: "AWS", password: "token-password" }));
-        assert.equal(reg.server, "123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api");
-        assert.equal(await valueOf(reg.username), "AWS");
-        assert.equal(await valueOf(reg.password), "token-password");
-        assert.equal(await isSecret(reg.password), true);
-    });
-
-    it("tags by content: same files same tag, a changed file a new tag, ignored files no change", () => {
-        const dir = tempBuildContext();
-        const first = contextHash(dir);
-        assert.match(first, new RegExp(`^[0-9a-f]{${CONTENT_TAG_LENGTH}}$`));
-        assert.notEqual(first, "latest");
-        assert.equal(contextHash(dir), first);
-        fs.writeFileSync(path.join(dir, "debug.log"), "ignored by .dockerignore");
-        fs.mkdirSync(path.join(dir, "node_modules"));
-        fs.writeFileSync(path.join(dir, "node_modules", "x.js"), "ignored");
-        assert.equal(contextHash(dir), first, "ignored files do not change the tag");
-        fs.writeFileSync(path.join(dir, "keep.log"), "re-included by !keep.log");
-        const withKeep = contextHash(dir);
-        assert.notEqual(withKeep, first);
-        fs.writeFileSync(path.join(dir, "app.js"), "console.log('changed');\n");
-        assert.notEqual(contextHash(dir), withKeep);
-        assert.notEqual(contextHash(dir, undefined, "linux/arm64"), contextHash(dir), "the platform is part of the tag");
     });
 });

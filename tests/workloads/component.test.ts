@@ -1,36 +1,41 @@
 /**
- * The Workloads component alone under Pulumi mocks, on the fixture cluster and network and a fake
- * data tier, for each stack file with its first service switched to a Docker build (so both the
- * build path and the pinned path run in every stack): the Kubernetes objects per service on the
- * cluster's provider, IRSA per ServiceAccount, images and repositories, the scraper bucket, outputs,
- * and the policy pack over everything the component registers.
+ * The Workloads component (with the ImageRepositories it takes) under Pulumi mocks, on the fixture
+ * cluster and network and a fake data tier, for each stack file as committed (dev builds its images,
+ * prod runs releases) with its last service switched to a reference pinned by digest (so every image
+ * path runs): the Kubernetes objects per service on the cluster's provider, IRSA per ServiceAccount,
+ * images and repositories, the scraper bucket, outputs, and the policy pack over everything registered.
  */
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import { CONTENT_TAG_LENGTH, IMAGE_PLATFORM, ServiceImage } from "../../components/workloads/serviceImage";
+import * as pulumi from "@pulumi/pulumi";
+import { contentTag, IMAGE_PLATFORM, serviceBuild, ServiceImage } from "../../components/workloads/serviceImage";
+import { ImageRepositories } from "../../components/workloads/imageRepositories";
 import { FlodramaConfig, loadConfig } from "../../config";
 import { APP_NAMESPACE, DeployedService } from "../../lib/contracts";
-import { createAwsProviders } from "../../lib/providers";
+import { createAwsProviders, createDockerBuildProvider } from "../../lib/providers";
+import { SERVICE_IMAGE_BUILD } from "../../lib/serviceContract";
 import { fakeCluster, fakeNetwork, FAKE_ISSUER } from "../../offline/fixtures";
 import { ProgramRun, RecordedResource, simulate, valueOf } from "../../offline/harness";
 import { manifestOf, validateManifest } from "../../offline/kubeSchema";
-import { ACCOUNT_ID } from "../../offline/mocks";
+import { ACCOUNT_ID, TEST_SECRET } from "../../offline/mocks";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { podSecurityViolations } from "../../policy/podSecurity";
 import { FlodramaService } from "../../components/workloads/flodramaService";
 import { ROLE_ARN_ANNOTATION } from "../../k8s/serviceSpecs";
 import { SCRAPER_ENV, Workloads } from "../../components/workloads/workloads";
-import { fakeData, FAKE_DATA_SECRET, tempBuildContext } from "./helpers";
+import { fakeData, FAKE_DATA_SECRET } from "./helpers";
+
+/** The digest reference the last service is pinned to in these runs. */
+const PINNED = `123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-pinned@sha256:${"a".repeat(64)}`;
 
 const K8S_KINDS = ["ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"];
 
 for (const stack of ["dev", "prod"]) {
-    describe(`Workloads component on stack ${stack} (first service built, others pinned)`, () => {
+    describe(`Workloads component on stack ${stack} (its images as committed, the last one pinned by digest)`, () => {
         let run: ProgramRun;
         let cfg: FlodramaConfig;
         let workloads: Workloads;
         let addon: RecordedResource;
-        const context = tempBuildContext();
 
         before(async () => {
             const sim = await simulate(
@@ -41,12 +46,15 @@ for (const stack of ["dev", "prod"]) {
                     const cluster = fakeCluster();
                     // Stands in for metrics-server and the LB controller, which objects must wait for.
                     cluster.addons = [new k8s.helm.v3.Release("fixture-metrics-server", { chart: "metrics-server", namespace: "kube-system" }, { provider: cluster.provider })];
+                    const images = new ImageRepositories("images", { stack: cfg.stack, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
                     workloads = new Workloads(
                         "workloads",
                         {
                             stack: cfg.stack,
                             region: cfg.region,
                             services: cfg.services,
+                            images,
+                            dockerBuildProvider: cfg.services.some((s) => s.image.kind === "build") ? createDockerBuildProvider() : undefined,
                             network: fakeNetwork(cfg.network.azCount),
                             cluster,
                             data: fakeData(cfg.data.mode),
@@ -58,8 +66,7 @@ for (const stack of ["dev", "prod"]) {
                 },
                 {
                     override: (v) => {
-                        delete v.services[0].image;
-                        v.services[0].build = { context };
+                        v.services[v.services.length - 1].image = PINNED;
                     },
                 },
             );
@@ -69,7 +76,8 @@ for (const stack of ["dev", "prod"]) {
 
         const services = () => cfg.services;
         const k8sOf = (kind: string, name?: string) => run.kubernetes(kind).filter((r) => name === undefined || r.inputs.metadata?.name === name);
-        const built = () => services()[0];
+        const pinnedService = () => services()[services().length - 1];
+        const repoOf = (name: string) => run.one("aws:ecr/repository:Repository", `images-${name}-repository`);
 
         it("creates one ServiceAccount, Deployment, HPA and PDB, two NetworkPolicies, and a Service when exposed, per service", () => {
             for (const s of services()) {
@@ -108,10 +116,11 @@ for (const stack of ["dev", "prod"]) {
         });
 
         it("names every child after the component", () => {
-            const root = run.one("flodrama:k8s:Workloads");
-            for (const r of run.descendants(root.urn)) {
-                const parent = run.byUrn(r.parent!)!;
-                assert.ok(r.name.startsWith(parent.name), `${r.name} under ${parent.name}`);
+            for (const root of [run.one("flodrama:k8s:Workloads"), run.one("flodrama:images:ImageRepositories")]) {
+                for (const r of run.descendants(root.urn)) {
+                    const parent = run.byUrn(r.parent!)!;
+                    assert.ok(r.name.startsWith(parent.name), `${r.name} under ${parent.name}`);
+                }
             }
             assert.equal(run.ofType("flodrama:k8s:FlodramaService").length, services().length);
             assert.equal(run.ofType("flodrama:images:ServiceImage").length, services().length);
@@ -141,7 +150,7 @@ for (const stack of ["dev", "prod"]) {
                 scrapers.map((s) => `workloads-${s.name}-irsa-policy`).sort(),
             );
             const bucket = run.one("aws:s3/bucket:Bucket", "workloads-scraper-bucket");
-            const key = run.one("aws:kms/key:Key", "workloads-key");
+            const key = run.one("aws:kms/key:Key", "images-key");
             for (const s of scrapers) {
                 const doc = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", `workloads-${s.name}-irsa-policy`).inputs.policy);
                 const objects = doc.Statement.find((x: any) => x.Sid === "ReadWriteOwnPrefix");
@@ -151,19 +160,21 @@ for (const stack of ["dev", "prod"]) {
                 const env = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].env;
                 assert.ok(env.some((e: any) => e.name === SCRAPER_ENV.bucket && e.value === bucket.state.bucket));
                 assert.ok(env.some((e: any) => e.name === SCRAPER_ENV.prefix && e.value === `${s.name}/`));
+                assert.deepEqual(JSON.parse(env.find((e: any) => e.name === SCRAPER_ENV.sources).value), s.scraper!.sources);
+                assert.equal(env.find((e: any) => e.name === SCRAPER_ENV.intervalSeconds).value, String(s.scraper!.intervalSeconds));
             }
         });
 
-        it("creates one ECR repository per service: scan on push, immutable tags, the workloads KMS key, a lifecycle keeping keepImages", () => {
-            const key = run.one("aws:kms/key:Key", "workloads-key");
+        it("creates one ECR repository per service: scan on push, immutable tags, the images' KMS key, a lifecycle keeping keepImages", () => {
+            const key = run.one("aws:kms/key:Key", "images-key");
             for (const s of services()) {
-                const repo = run.one("aws:ecr/repository:Repository", `workloads-${s.name}-image-repository`);
+                const repo = repoOf(s.name);
                 assert.equal(repo.inputs.name, `flodrama-${stack}-${s.name}`);
                 assert.equal(repo.inputs.imageTagMutability, "IMMUTABLE");
                 assert.deepEqual(repo.inputs.imageScanningConfiguration, { scanOnPush: true });
                 assert.deepEqual(repo.inputs.encryptionConfigurations, [{ encryptionType: "KMS", kmsKey: key.state.arn }]);
                 assert.equal(repo.inputs.forceDelete, false);
-                const lifecycle = run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", `workloads-${s.name}-image-lifecycle`);
+                const lifecycle = run.one("aws:ecr/lifecyclePolicy:LifecyclePolicy", `images-${s.name}-lifecycle`);
                 assert.equal(lifecycle.inputs.repository, repo.inputs.name);
                 assert.equal(JSON.parse(lifecycle.inputs.policy).rules[0].selection.countNumber, s.keepImages);
             }
@@ -171,27 +182,48 @@ for (const stack of ["dev", "prod"]) {
             assert.equal(key.protect, cfg.protect);
         });
 
-        it("builds the build-context service for linux/amd64, tags it by content, pushes with ECR credentials and deploys the digest", () => {
-            const s = built();
-            assert.ok(s.build && !s.image);
-            const image = run.one("docker:index/image:Image");
-            const repo = run.one("aws:ecr/repository:Repository", `workloads-${s.name}-image-repository`);
-            assert.equal(image.inputs.build.platform, IMAGE_PLATFORM);
-            assert.equal(image.inputs.build.context, context);
-            assert.match(image.inputs.imageName, new RegExp(`^${repo.state.repositoryUrl.replace(/\./g, "\\.")}:[0-9a-f]{${CONTENT_TAG_LENGTH}}$`));
-            assert.deepEqual(image.inputs.registry, { server: repo.state.repositoryUrl, username: "AWS", password: "offline-test-secret" });
-            assert.equal(run.providerOf(image)?.type, "pulumi:providers:docker");
-            const container = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0];
-            assert.equal(container.image, image.state.repoDigest);
-            assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
+        it("builds each `build` service from the repository root with services/Dockerfile, SERVICE, linux/amd64, a content tag and ECR credentials, and deploys the digest", () => {
+            const builds = services().filter((s) => s.image.kind === "build");
+            assert.equal(run.ofType("docker-build:index:Image").length, builds.length);
+            assert.equal(builds.length, stack === "dev" ? services().length - 1 : 0, "dev builds every image it does not pin; prod none");
+            for (const s of builds) {
+                const service = (s.image as { service: string }).service;
+                const image = run.one("docker-build:index:Image", `workloads-${s.name}-image-build`);
+                const repo = repoOf(s.name);
+                assert.deepEqual(image.inputs.context, { location: "." });
+                assert.deepEqual(image.inputs.dockerfile, { location: SERVICE_IMAGE_BUILD.dockerfile });
+                assert.deepEqual(image.inputs.buildArgs, { [SERVICE_IMAGE_BUILD.buildArg]: service });
+                assert.deepEqual(image.inputs.platforms, [IMAGE_PLATFORM]);
+                assert.equal(image.inputs.push, true);
+                assert.equal(image.inputs.buildOnPreview, false);
+                assert.deepEqual(image.inputs.tags, [`${repo.state.repositoryUrl}:${contentTag(serviceBuild(service as any))}`]);
+                assert.deepEqual(image.inputs.registries, [{ address: repo.state.repositoryUrl, username: "AWS", password: TEST_SECRET }]);
+                assert.ok(image.secretInputs.some((k) => k.startsWith("registries")), "the registry password stays secret");
+                assert.equal(run.providerOf(image)?.type, "pulumi:providers:docker-build");
+                const container = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0];
+                assert.equal(container.image, `${repo.state.repositoryUrl}@${image.state.digest}`);
+                assert.match(container.image, /@sha256:[0-9a-f]{64}$/);
+            }
         });
 
-        it("deploys the pinned reference of every other service, and builds nothing for them", () => {
-            assert.equal(run.ofType("docker:index/image:Image").length, 1);
-            for (const s of services().slice(1)) {
-                assert.ok(s.image);
-                assert.equal(k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].image, s.image);
+        it("runs each `release` service at the digest ECR holds for that version in its repository", () => {
+            const releases = services().filter((s) => s.image.kind === "release");
+            assert.equal(releases.length, stack === "prod" ? services().length - 1 : 0);
+            for (const s of releases) {
+                const repo = repoOf(s.name);
+                const container = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0];
+                assert.match(container.image, new RegExp(`^${repo.state.repositoryUrl.replace(/\./g, "\\.")}@sha256:[0-9a-f]{64}$`));
             }
+            if (stack === "prod") {
+                assert.equal(run.resources.filter((r) => r.type === "pulumi:providers:docker-build").length, 0, "prod declares no docker-build provider");
+            }
+        });
+
+        it("deploys a pinned reference as given, and builds nothing for it", () => {
+            const s = pinnedService();
+            assert.deepEqual(s.image, { kind: "pinned", ref: PINNED });
+            assert.equal(k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].image, PINNED);
+            assert.equal(run.ofType("docker-build:index:Image").filter((i) => i.name === `workloads-${s.name}-image-build`).length, 0);
         });
 
         it("keeps the scraper bucket private, KMS-encrypted, versioned, TLS-only, logged and expiring old versions", () => {
@@ -212,7 +244,7 @@ for (const stack of ["dev", "prod"]) {
             });
             const sse = companion("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "workloads-scraper-bucket-encryption");
             assert.equal(sse.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-            assert.equal(sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, run.one("aws:kms/key:Key", "workloads-key").state.arn);
+            assert.equal(sse.rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId, run.one("aws:kms/key:Key", "images-key").state.arn);
             assert.equal(companion("aws:s3/bucketVersioning:BucketVersioning", "workloads-scraper-bucket-versioning").versioningConfiguration.status, "Enabled");
             assert.equal(companion("aws:s3/bucketLogging:BucketLogging", "workloads-scraper-bucket-logging").targetBucket, logs.state.bucket);
             const lifecycle = companion("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "workloads-scraper-logs-lifecycle");
@@ -230,7 +262,8 @@ for (const stack of ["dev", "prod"]) {
             assert.deepEqual(Object.keys(urls), services().map((s) => s.name));
             for (const s of services()) {
                 assert.equal(urls[s.name], `${ACCOUNT_ID}.dkr.ecr.${cfg.region}.amazonaws.com/flodrama-${stack}-${s.name}`);
-                assert.equal(images[s.name], s.image ?? `${urls[s.name]}@sha256:${"0".repeat(64)}`);
+                const container = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0];
+                assert.equal(images[s.name], container.image);
             }
             const deployed: DeployedService[] = workloads.services;
             assert.deepEqual(deployed.map((d) => d.config.name), services().map((s) => s.name));
@@ -255,7 +288,11 @@ for (const stack of ["dev", "prod"]) {
     });
 }
 
-describe("Workloads, ServiceImage and FlodramaService without the stack's AWS provider", () => {
+describe("Workloads, ImageRepositories, ServiceImage and FlodramaService without the stack's AWS provider", () => {
+    const repository = () => {
+        const out = (v: string) => pulumi.output(v);
+        return { name: out("flodrama-dev-api"), url: out(`${ACCOUNT_ID}.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api`), arn: out("arn:aws:ecr:eu-west-3:123456789012:repository/flodrama-dev-api"), registryId: out(ACCOUNT_ID) };
+    };
     it("refuse to run rather than fall back to a default provider", async () => {
         await assert.rejects(
             simulate("dev", () => {
@@ -264,6 +301,7 @@ describe("Workloads, ServiceImage and FlodramaService without the stack's AWS pr
                     stack: cfg.stack,
                     region: cfg.region,
                     services: cfg.services,
+                    images: { repositories: {}, kmsKeyArn: pulumi.output("arn:aws:kms:eu-west-3:123456789012:key/k") },
                     network: fakeNetwork(2),
                     cluster: fakeCluster(),
                     data: fakeData(cfg.data.mode),
@@ -274,19 +312,30 @@ describe("Workloads, ServiceImage and FlodramaService without the stack's AWS pr
             /Workloads needs the stack's AWS provider/,
         );
         await assert.rejects(
-            simulate("dev", () => {
-                const cfg = loadConfig();
-                return new ServiceImage("image", { stack: cfg.stack, service: cfg.services[0], kmsKeyArn: "arn:aws:kms:eu-west-3:123456789012:key/k" });
-            }),
+            simulate("dev", () => new ImageRepositories("images", { stack: "dev", services: [{ name: "api", keepImages: 5 }], protect: false })),
+            /ImageRepositories needs the stack's AWS provider/,
+        );
+        await assert.rejects(
+            simulate("dev", () => new ServiceImage("image", { serviceName: "api", source: { kind: "release", version: "1.0.0" }, repository: repository() })),
             /ServiceImage needs the stack's AWS provider/,
         );
         await assert.rejects(
             simulate("dev", () => {
                 const cfg = loadConfig();
                 const service = cfg.services[0];
-                return new FlodramaService("svc", { stack: cfg.stack, service, image: service.image!, cluster: fakeCluster(), network: fakeNetwork(2), data: fakeData(cfg.data.mode) });
+                return new FlodramaService("svc", { stack: cfg.stack, service, image: "x@sha256:" + "a".repeat(64), cluster: fakeCluster(), network: fakeNetwork(2), data: fakeData(cfg.data.mode) });
             }),
             /FlodramaService needs the stack's AWS provider/,
+        );
+    });
+
+    it("a build without the docker-build provider stops with the fix", async () => {
+        await assert.rejects(
+            simulate("dev", () => {
+                const providers = createAwsProviders(loadConfig());
+                return new ServiceImage("image", { serviceName: "api", source: { kind: "build", service: "api" }, repository: repository() }, { provider: providers.aws });
+            }),
+            /image\.build needs the docker-build provider \(lib\/providers\.ts createDockerBuildProvider/,
         );
     });
 });

@@ -1,51 +1,31 @@
 /**
  * Config errors for each kind of bad `flodrama:services` entry: every one is reported with its key
- * before anything is created, and a valid build entry parses to an absolute context.
+ * before anything is created; the three image forms parse to their source, and a stack that requires
+ * digests refuses a tag.
  */
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { appQuotaShortfalls } from "../../components/workloads/config";
 import { parseQuantity } from "../../lib/configSchema";
-import { PROJECT_DIR } from "../../offline/harness";
+import { DEFAULT_SCRAPER_INTERVAL_SECONDS } from "../../lib/serviceContract";
 import { assertProblem, problemsOf } from "../../offline/stackConfig";
-import { configFor, tempBuildContext } from "./helpers";
+import { configFor } from "./helpers";
+
+const DIGEST_REF = `123456789012.dkr.ecr.eu-west-3.amazonaws.com/flodrama-dev-api@sha256:${"c".repeat(64)}`;
 
 describe("workloads config: bad service entries", () => {
     const cases: Array<[string, (v: Record<string, any>) => void, string, RegExp]> = [
-        ["neither image nor build", (v) => delete v.services[0].image, "flodrama:services[0].image", /exactly one of `image`/],
-        ["both image and build", (v) => (v.services[1].build = { context: tempBuildContext() }), "flodrama:services[1].image", /exactly one of `image`/],
-        ["a latest tag", (v) => (v.services[2].image = "ghcr.io/flodrama/watch-party:latest"), "flodrama:services[2].image", /pinned image/],
-        ["an untagged image", (v) => (v.services[0].image = "ghcr.io/flodrama/api"), "flodrama:services[0].image", /pinned image/],
-        [
-            "a build context that does not exist",
-            (v) => {
-                delete v.services[0].image;
-                v.services[0].build = { context: "no/such/dir" };
-            },
-            "flodrama:services[0].build.context",
-            /existing directory/,
-        ],
-        [
-            "a build context without a Dockerfile",
-            (v) => {
-                const dir = tempBuildContext();
-                fs.rmSync(path.join(dir, "Dockerfile"));
-                delete v.services[0].image;
-                v.services[0].build = { context: dir };
-            },
-            "flodrama:services[0].build.context",
-            /a Dockerfile at/,
-        ],
-        [
-            "a named Dockerfile that does not exist",
-            (v) => {
-                delete v.services[0].image;
-                v.services[0].build = { context: tempBuildContext(), dockerfile: "Dockerfile.prod" };
-            },
-            "flodrama:services[0].build.dockerfile",
-            /a Dockerfile at/,
-        ],
+        ["no image", (v) => delete v.services[0].image, "flodrama:services[0].image", /one of `\{ build: \{ service: api \| scraper \| watch-party \} \}`/],
+        ["build and release together", (v) => (v.services[1].image = { build: { service: "scraper" }, release: "1.0.0" }), "flodrama:services[1].image", /`\{ release: <version> \}`/],
+        ["a latest tag", (v) => (v.services[2].image = "registry.example.com/flodrama/watch-party:latest"), "flodrama:services[2].image", /pinned image/],
+        ["an untagged image", (v) => (v.services[0].image = "registry.example.com/flodrama/api"), "flodrama:services[0].image", /pinned image/],
+        ["a build of an unknown image", (v) => (v.services[0].image = { build: { service: "worker" } }), "flodrama:services[0].image.build.service", /one of api, scraper, watch-party/],
+        ["a build of another role's image", (v) => (v.services[0].image = { build: { service: "scraper" } }), "flodrama:services[0].image.build.service", /api, the image of role rest-api/],
+        ["a build with an extra key", (v) => (v.services[0].image = { build: { service: "api", context: "." } }), "flodrama:services[0].image.build.service", /build arg SERVICE/],
+        ["a release that is not a version", (v) => (v.services[0].image = { release: "latest" }), "flodrama:services[0].image.release", /such as 1\.0\.0/],
+        ["a release given as a number", (v) => (v.services[0].image = { release: 1 }), "flodrama:services[0].image.release", /services-v1\.0\.0/],
+        ["scraper settings on the API", (v) => (v.services[0].scraper = { sources: [] }), "flodrama:services[0].scraper", /role is not scraper/],
+        ["a scraper source over plain http", (v) => (v.services[1].scraper = { sources: [{ name: "news", url: "http://example.com/feed" }] }), "flodrama:services[1].scraper.sources[0].url", /https:\/\//],
+        ["a scraper interval under a minute", (v) => (v.services[1].scraper = { intervalSeconds: 5 }), "flodrama:services[1].scraper.intervalSeconds", /from 60/],
         ["env that shadows the data Secret", (v) => (v.services[0].env.MONGODB_URI = "mongodb://user:pw@host"), "flodrama:services[0].env.MONGODB_URI", /does not set itself/],
         ["AWS credentials in env", (v) => (v.services[1].env.AWS_ACCESS_KEY_ID = "AKIA..."), "flodrama:services[1].env.AWS_ACCESS_KEY_ID", /AWS_\*/],
         ["a privileged port", (v) => (v.services[0].port = 80), "flodrama:services[0].port", /1024/],
@@ -77,21 +57,39 @@ describe("workloads config: bad service entries", () => {
     it("reports every bad entry at once", () => {
         const err = problemsOf("prod", (v) => {
             delete v.services[0].image;
-            v.services[2].image = "ghcr.io/flodrama/watch-party:latest";
+            v.services[2].image = "registry.example.com/flodrama/watch-party:latest";
         });
-        assertProblem(err, "flodrama:services[0].image", /exactly one of/);
+        assertProblem(err, "flodrama:services[0].image", /one of `\{ build/);
         assertProblem(err, "flodrama:services[2].image", /pinned image/);
     });
 
-    it("accepts a build context and resolves it against the project", () => {
-        const dir = tempBuildContext();
-        const rel = path.relative(PROJECT_DIR, dir);
-        const cfg = configFor("dev", (v) => {
-            delete v.services[0].image;
-            v.services[0].build = { context: rel };
-        });
-        assert.deepEqual(cfg.services[0].build, { context: dir, dockerfile: undefined });
-        assert.equal(cfg.services[0].image, undefined);
+    it("parses the three image forms to their source", () => {
+        const dev = configFor("dev", (v) => (v.services[2].image = DIGEST_REF));
+        assert.deepEqual(dev.services[0].image, { kind: "build", service: "api" });
+        assert.deepEqual(dev.services[1].image, { kind: "build", service: "scraper" });
+        assert.deepEqual(dev.services[2].image, { kind: "pinned", ref: DIGEST_REF });
+        assert.deepEqual(configFor("prod").services.map((s) => s.image), [0, 1, 2].map(() => ({ kind: "release", version: "1.0.0" })));
+    });
+
+    it("refuses a tag where flodrama:images.requireDigest is true (prod), and accepts a digest there", () => {
+        const err = problemsOf("prod", (v) => (v.services[1].image = "registry.example.com/flodrama/scraper:1.0.0"));
+        assertProblem(err, "flodrama:services[1].image", /pinned by digest \(`flodrama:images\.requireDigest` is true\)/);
+        assert.match(err.message, /release: <version>/);
+        assert.deepEqual(configFor("prod", (v) => (v.services[1].image = DIGEST_REF)).services[1].image, { kind: "pinned", ref: DIGEST_REF });
+        // The same tag is accepted where digests are not required (dev).
+        assert.deepEqual(configFor("dev", (v) => (v.services[1].image = "registry.example.com/flodrama/scraper:1.0.0")).services[1].image.kind, "pinned");
+        assert.equal(configFor("prod").images.requireDigest, true);
+        assertProblem(problemsOf("dev", (v) => (v.images = { requireDigest: "yes" })), "flodrama:images.requireDigest", /true or false/);
+        assertProblem(problemsOf("dev", (v) => (v.images = { requireDigests: true })), "flodrama:images.requireDigests", /no such key; known keys here: requireDigest/);
+        assert.equal(configFor("dev").images.requireDigest, false);
+    });
+
+    it("gives the scraper its sources and interval, by default none and an hour", () => {
+        const dev = configFor("dev", (v) => delete v.services[1].scraper);
+        assert.deepEqual(dev.services[1].scraper, { sources: [], intervalSeconds: DEFAULT_SCRAPER_INTERVAL_SECONDS });
+        assert.equal(dev.services[0].scraper, undefined);
+        const set = configFor("dev", (v) => (v.services[1].scraper = { sources: [{ name: "news", url: "https://example.com/feed" }], intervalSeconds: 600 }));
+        assert.deepEqual(set.services[1].scraper, { sources: [{ name: "news", url: "https://example.com/feed" }], intervalSeconds: 600 });
     });
 });
 

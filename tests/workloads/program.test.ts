@@ -1,7 +1,8 @@
 /**
  * The workloads as the real program wires them, for every stack file: one Deployment, HPA, PDB and
  * ServiceAccount per configured service on the cluster's provider in `flodrama`, waiting for the
- * cluster add-ons; HPA bounds equal to config; pinned images; stack outputs. And, program-wide:
+ * cluster add-ons; HPA bounds equal to config; images by digest from the stack's own repositories
+ * (dev builds, prod releases); stack outputs. And, program-wide:
  * every Kubernetes object against the schema and every pod of a restricted namespace against Pod
  * Security `restricted` (the one check in policy/podSecurity.ts, data tier included).
  */
@@ -62,15 +63,20 @@ for (const stack of stackNames()) {
             }
         });
 
-        it("runs only pinned images, the configured ones", () => {
+        it("runs only pinned images; each service by digest from its own repository (nothing outside the stack to supply)", () => {
             for (const d of run.kubernetes("Deployment")) {
                 for (const c of d.inputs.spec.template.spec.containers) {
                     assert.ok(pinned(c.image), `${d.name}: ${c.image}`);
                 }
             }
+            const urls = run.outputs.repositoryUrls as Record<string, string>;
             for (const s of services) {
-                assert.equal(named("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].image, s.image);
+                const image = named("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].image;
+                assert.equal(image.split("@")[0], urls[s.name], `${s.name} runs from ${urls[s.name]}`);
+                assert.match(image, /@sha256:[0-9a-f]{64}$/);
             }
+            const builds = run.ofType("docker-build:index:Image");
+            assert.equal(builds.length, stack === "dev" ? services.length : 0, "dev builds every image; prod builds none");
         });
 
         it("exports the repository URL and the deployed image of each service", () => {
@@ -79,7 +85,7 @@ for (const stack of stackNames()) {
             assert.deepEqual(Object.keys(urls).sort(), services.map((s) => s.name).sort());
             for (const s of services) {
                 assert.match(urls[s.name], new RegExp(`\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com/flodrama-${stack}-${s.name}$`));
-                assert.equal(images[s.name], s.image);
+                assert.equal(images[s.name], named("Deployment", s.name)[0].inputs.spec.template.spec.containers[0].image);
             }
             assert.match(String(run.outputs.scraperBucket), new RegExp(`^flodrama-${stack}-scraper-\\d{12}$`));
         });
