@@ -169,6 +169,7 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             site,
             throttling: cfg.api.throttling,
             publicRoutes: cfg.api.publicRoutes,
+            routePrefixes: cfg.api.routePrefixes,
             extraCorsOrigins: cfg.api.extraCorsOrigins,
             domain: cfg.api.domain,
             websocketDomain: cfg.api.websocketDomain,

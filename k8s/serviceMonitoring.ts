@@ -1,15 +1,21 @@
 /**
- * What Prometheus and Grafana know about the FloDrama services, as pure spec builders: a
- * ServiceMonitor per service behind a Service (a PodMonitor for one without, the scraper), the
- * PrometheusRules that mirror the seed's thresholds, and one Grafana dashboard per service. (Each
- * service's own ingress NetworkPolicy admits the monitoring namespace on its port: components/workloads/flodramaService.ts.)
+ * What Prometheus and Grafana know about the FloDrama services, as pure spec builders: a PodMonitor
+ * per service, the PrometheusRules that mirror the seed's thresholds, and one Grafana dashboard per
+ * service. (Each service's own ingress NetworkPolicy admits the monitoring namespace on its
+ * management port only: k8s/serviceSpecs.ts.)
  *
- * Metrics the services must expose on `SERVICE_PORT_NAME` at `METRICS_PATH` (Prometheus client
+ * Why PodMonitors and no ServiceMonitor: metrics live on the management port (`mgmt`), which the
+ * Kubernetes Service does not carry (the NLB's TargetGroupBinding can reach only ports of that
+ * Service). A PodMonitor scrapes the pods' named container port directly, so no second Service exists
+ * whose port something else could bind to.
+ *
+ * Metrics the services must expose on `MANAGEMENT_PORT_NAME` at `METRICS_PATH` (Prometheus client
  * conventions, e.g. prom-client's defaults plus an HTTP middleware):
  *   - `http_requests_total{method, route, status}`: counter of handled requests, `status` the HTTP code;
  *   - `http_request_duration_seconds_bucket{method, route, status, le}`: latency histogram in seconds.
  */
-import { METRICS_PATH, SEED_THRESHOLDS, SERVICE_PORT_NAME, serviceLabels } from "../lib/contracts";
+import { SEED_THRESHOLDS, serviceLabels } from "../lib/contracts";
+import { MANAGEMENT_PORT_NAME, METRICS_PATH } from "../lib/serviceContract";
 import { GRAFANA_DASHBOARD_LABEL } from "./monitoringValues";
 
 /** Metric and label names the rules and dashboards read. */
@@ -35,22 +41,7 @@ export interface CustomResourceSpec {
 
 const monitorLabels = (service: string) => ({ ...serviceLabels(service), "app.kubernetes.io/component": "monitoring" });
 
-/** Scrapes a service's pods through its Service, on the named port. */
-export function serviceMonitorSpec(service: string, namespace: string): CustomResourceSpec {
-    return {
-        apiVersion: "monitoring.coreos.com/v1",
-        kind: "ServiceMonitor",
-        metadata: { name: service, namespace, labels: monitorLabels(service) },
-        spec: {
-            jobLabel: JOB_LABEL,
-            selector: { matchLabels: serviceLabels(service) },
-            namespaceSelector: { matchNames: [namespace] },
-            endpoints: [{ port: SERVICE_PORT_NAME, path: METRICS_PATH, scheme: "http", interval: SCRAPE_INTERVAL, scrapeTimeout: SCRAPE_TIMEOUT }],
-        },
-    };
-}
-
-/** Scrapes the pods of a service that has no Service (the scraper), on the named container port. */
+/** Scrapes a service's pods on their management port, whether or not the service has a Kubernetes Service. */
 export function podMonitorSpec(service: string, namespace: string): CustomResourceSpec {
     return {
         apiVersion: "monitoring.coreos.com/v1",
@@ -60,7 +51,7 @@ export function podMonitorSpec(service: string, namespace: string): CustomResour
             jobLabel: JOB_LABEL,
             selector: { matchLabels: serviceLabels(service) },
             namespaceSelector: { matchNames: [namespace] },
-            podMetricsEndpoints: [{ port: SERVICE_PORT_NAME, path: METRICS_PATH, scheme: "http", interval: SCRAPE_INTERVAL, scrapeTimeout: SCRAPE_TIMEOUT }],
+            podMetricsEndpoints: [{ port: MANAGEMENT_PORT_NAME, path: METRICS_PATH, scheme: "http", interval: SCRAPE_INTERVAL, scrapeTimeout: SCRAPE_TIMEOUT }],
         },
     };
 }

@@ -17,6 +17,7 @@ import {
     serviceLabels,
     ServiceSpec,
 } from "../lib/contracts";
+import { APP_PORT_ENV, MANAGEMENT_PORT, MANAGEMENT_PORT_ENV, MANAGEMENT_PORT_NAME, PROBE_PATHS, SHUTDOWN_TIMEOUT_ENV } from "../lib/serviceContract";
 
 import Inputs = k8s.types.input;
 
@@ -70,7 +71,7 @@ export function podLabels(service: ServiceSpec): Record<string, string> {
 
 /** Environment variables the program sets itself; config `env` must not name them (lib/config.ts checks). */
 export function programEnvNames(extra: string[] = []): string[] {
-    return ["PORT", DATA_SECRET_KEYS.mongoUri, DATA_SECRET_KEYS.redisUrl, ...extra];
+    return [APP_PORT_ENV, MANAGEMENT_PORT_ENV, SHUTDOWN_TIMEOUT_ENV, DATA_SECRET_KEYS.mongoUri, DATA_SECRET_KEYS.redisUrl, ...extra];
 }
 
 /**
@@ -84,6 +85,14 @@ export function preStopSleepSeconds(service: ServiceSpec): number | undefined {
     return Math.max(1, Math.min(PRESTOP_SLEEP_SECONDS, Math.floor(service.terminationGracePeriodSeconds / 2)));
 }
 
+/**
+ * Seconds the service may drain after SIGTERM: the grace period minus the preStop sleep (SIGTERM comes
+ * after it), less a 2 s margin for the process to exit, so the kubelet never has to SIGKILL.
+ */
+export function shutdownTimeoutSeconds(service: ServiceSpec): number {
+    return Math.max(1, service.terminationGracePeriodSeconds - (preStopSleepSeconds(service) ?? 0) - 2);
+}
+
 export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
     const { service } = input;
     const extra = input.extraEnv ?? {};
@@ -94,7 +103,9 @@ export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
     }
     const fromSecret = (key: string): Inputs.core.v1.EnvVar => ({ name: key, valueFrom: { secretKeyRef: { name: input.dataSecretName, key } } });
     return [
-        { name: "PORT", value: String(service.port) },
+        { name: APP_PORT_ENV, value: String(service.port) },
+        { name: MANAGEMENT_PORT_ENV, value: String(MANAGEMENT_PORT) },
+        { name: SHUTDOWN_TIMEOUT_ENV, value: String(shutdownTimeoutSeconds(service)) },
         ...Object.keys(service.env)
             .sort()
             .map((name) => ({ name, value: service.env[name] })),
@@ -107,14 +118,14 @@ export function containerEnv(input: ServiceSpecInput): Inputs.core.v1.EnvVar[] {
     ];
 }
 
-/** Probes on the configured paths, all on the named port. */
-export function probes(service: ServiceSpec): Pick<Inputs.core.v1.Container, "startupProbe" | "livenessProbe" | "readinessProbe"> {
-    const get = (path: string) => ({ httpGet: { path, port: SERVICE_PORT_NAME, scheme: "HTTP" } });
+/** Probes on the contract's paths, all on the management port (never behind the NLB or API Gateway). */
+export function probes(): Pick<Inputs.core.v1.Container, "startupProbe" | "livenessProbe" | "readinessProbe"> {
+    const get = (path: string) => ({ httpGet: { path, port: MANAGEMENT_PORT_NAME, scheme: "HTTP" } });
     return {
         // Up to 150 s to start (JIT warm-up, first DB connection) before liveness takes over.
-        startupProbe: { ...get(service.probes.startupPath), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 },
-        livenessProbe: { ...get(service.probes.livenessPath), periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-        readinessProbe: { ...get(service.probes.readinessPath), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+        startupProbe: { ...get(PROBE_PATHS.startup), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 30 },
+        livenessProbe: { ...get(PROBE_PATHS.liveness), periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+        readinessProbe: { ...get(PROBE_PATHS.readiness), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
     };
 }
 
@@ -127,9 +138,12 @@ export function podTemplate(input: ServiceSpecInput): Inputs.core.v1.PodTemplate
         name: service.name,
         image: input.image,
         imagePullPolicy: "IfNotPresent",
-        ports: [{ name: SERVICE_PORT_NAME, containerPort: service.port, protocol: "TCP" }],
+        ports: [
+            { name: SERVICE_PORT_NAME, containerPort: service.port, protocol: "TCP" },
+            { name: MANAGEMENT_PORT_NAME, containerPort: MANAGEMENT_PORT, protocol: "TCP" },
+        ],
         env: containerEnv(input),
-        ...probes(service),
+        ...probes(),
         resources: {
             requests: { cpu: service.resources.cpuRequest, memory: service.resources.memoryRequest },
             limits: { cpu: service.resources.cpuLimit, memory: service.resources.memoryLimit },
@@ -216,7 +230,11 @@ export function deploymentManifest(input: ServiceSpecInput): { metadata: Inputs.
     };
 }
 
-/** ClusterIP Service on the named port, or undefined for a service nothing calls (the scraper: it only works outbound). */
+/**
+ * ClusterIP Service on the app port only, or undefined for a service nothing calls (the scraper: it only works outbound).
+ * The management port stays out: the NLB's TargetGroupBinding can only name a port of this Service,
+ * and Prometheus scrapes pods directly (PodMonitor, k8s/serviceMonitoring.ts).
+ */
 export function serviceManifest(service: ServiceSpec, namespace: pulumi.Input<string>): { metadata: Inputs.meta.v1.ObjectMeta; spec: Inputs.core.v1.ServiceSpec } | undefined {
     if (service.expose === "none") {
         return undefined;
@@ -306,10 +324,12 @@ const tcp = (port: number): Inputs.networking.v1.NetworkPolicyPort => ({ protoco
 const namespaceSelector = (name: string) => ({ matchLabels: { "kubernetes.io/metadata.name": name } });
 
 /**
- * Ingress: the service port only, from the private subnets (where the internal NLB's addresses are;
- * NLB IP targets see the NLB's address as source) when the service is exposed, and from the
- * monitoring namespace (Prometheus scrapes `/metrics` on the same port). The node's own address is
- * always allowed by the VPC CNI's policy agent, so kubelet probes need no rule.
+ * Ingress: the app port only from the private subnets (where the internal NLB's addresses are; NLB IP
+ * targets see the NLB's address as source) when the service is exposed, and the management port only
+ * from the monitoring namespace (Prometheus scrapes `/metrics` there). The node's own address is
+ * always allowed by the VPC CNI's policy agent, so kubelet probes on the management port need no rule.
+ * The subnet rule admits every address of the private subnets, pods included; the app port is what the
+ * NLB reaches anyway, and the management port is closed to all of them (docs/decisions.md).
  */
 export function ingressPolicyManifest(
     service: ServiceSpec,
@@ -320,7 +340,7 @@ export function ingressPolicyManifest(
     if (service.expose !== "none") {
         rules.push({ from: network.privateSubnetCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(service.port)] });
     }
-    rules.push({ from: [{ namespaceSelector: namespaceSelector(MONITORING_NAMESPACE) }], ports: [tcp(service.port)] });
+    rules.push({ from: [{ namespaceSelector: namespaceSelector(MONITORING_NAMESPACE) }], ports: [tcp(MANAGEMENT_PORT)] });
     return {
         metadata: { name: `${service.name}-ingress`, namespace, labels: podLabels(service) },
         spec: { podSelector: { matchLabels: serviceLabels(service.name) }, policyTypes: ["Ingress"], ingress: rules },

@@ -85,12 +85,18 @@ export interface DataInfo {
     redisPort: number;
 }
 
-/** Name of the port of every FloDrama Service and container; the API's bindings and ServiceMonitors use it. */
+/** Name of the port of every FloDrama Service and container; the only port the API's TargetGroupBindings reach. */
 export const SERVICE_PORT_NAME = serviceContract.APP_PORT_NAME;
 /** Where every FloDrama service serves Prometheus metrics (lib/serviceContract.ts: on its management port). */
 export const METRICS_PATH = serviceContract.METRICS_PATH;
+/** Management paths (metrics, probes): served on the management port only, and no API route may name them. */
+export const INTERNAL_PATHS: readonly string[] = [...new Set([serviceContract.METRICS_PATH, ...Object.values(serviceContract.PROBE_PATHS)])];
+/** The management path that `path` equals or lies under, if any (`/metrics/x` → `/metrics`). */
+export function internalPathOf(path: string): string | undefined {
+    return INTERNAL_PATHS.find((p) => path === p || path.startsWith(`${p}/`));
+}
 
-/** Labels of a FloDrama service's pods, Service and Deployment selector; ServiceMonitors and NetworkPolicies select by them. */
+/** Labels of a FloDrama service's pods, Service and Deployment selector; PodMonitors and NetworkPolicies select by them. */
 export function serviceLabels(serviceName: string): Record<string, string> {
     return { "app.kubernetes.io/name": serviceName, "app.kubernetes.io/part-of": "flodrama" };
 }
@@ -107,7 +113,6 @@ export interface ServiceSpec {
     /** The app port (container port `http`). */
     port: number;
     expose: "http-api" | "websocket-api" | "none";
-    probes: { livenessPath: string; readinessPath: string; startupPath: string };
     replicas: { min: number; max: number };
     resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
     autoscaling: { cpuUtilization: number; memoryUtilization: number };
@@ -242,7 +247,6 @@ export interface ServiceConfig {
     port: number;
     /** How users reach it: through the HTTP API, the WebSocket API, or not at all. */
     expose: (typeof EXPOSURES)[number];
-    probes: { livenessPath: string; readinessPath: string; startupPath: string };
     replicas: { min: number; max: number };
     resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
     autoscaling: { cpuUtilization: number; memoryUtilization: number };

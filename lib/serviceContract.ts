@@ -46,6 +46,12 @@ export const IDENTITY_HEADERS = {
     groups: "x-user-groups",
 } as const;
 export const GROUPS_SEPARATOR = ",";
+/**
+ * Access-token claim the viewer pool's pre-token-generation trigger (lambda/pre-token) adds: the user's
+ * `cognito:groups` joined with `GROUPS_SEPARATOR`. HTTP API parameter mapping cannot name a claim with
+ * a colon, so the `x-user-groups` header is mapped from this one.
+ */
+export const GROUPS_CLAIM = "groups";
 
 /**
  * Names that look like secrets (case-insensitive, anywhere in the name). The program refuses plaintext
@@ -107,8 +113,10 @@ export const WEBSOCKET_HEADERS = {
     domainName: "X-Domain-Name",
     stage: "X-Stage",
     routeKey: "X-Route-Key",
-    /** The principal the WebSocket authorizer verified on `$connect`. */
+    /** The principal the WebSocket authorizer verified on `$connect` (its context's `userId`). */
     userId: "X-User-Id",
+    /** The viewer's groups from the authorizer's context, comma-separated (`GROUPS_SEPARATOR`). */
+    groups: "X-User-Groups",
 } as const;
 /** Optional override of `https://{X-Domain-Name}/{X-Stage}` for posting to connections (custom domains, tests). */
 export const WEBSOCKET_MANAGEMENT_ENDPOINT_ENV = "WEBSOCKET_MANAGEMENT_ENDPOINT";

@@ -11,6 +11,7 @@ import { FlodramaPolicy } from "./framework";
 import { kubernetesPolicies } from "./kubernetes";
 import { secretPolicies } from "./kubernetesSecrets";
 import { programPolicies } from "./program";
+import { surfacePolicies } from "./surface";
 
 export const ALL_POLICIES: FlodramaPolicy[] = [
     ...cloudfrontPolicies,
@@ -25,4 +26,5 @@ export const ALL_POLICIES: FlodramaPolicy[] = [
     ...kubernetesPolicies,
     ...secretPolicies,
     ...programPolicies,
+    ...surfacePolicies,
 ];

@@ -7,10 +7,12 @@
 import * as path from "path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { buildSync } from "esbuild";
 import { DomainConfig } from "../../lib/contracts";
 import { ClusterInfo, DeployedService, IdentityInfo, NetworkInfo, SiteInfo } from "../../lib/contracts";
+import { internalPathOf } from "../../lib/contracts";
 import { PolicyDocument } from "../../lib/irsaRole";
+import { bundleLambda } from "../../lib/lambdaBundle";
+import { GROUPS_CLAIM, IDENTITY_HEADERS, WEBSOCKET_HEADERS, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
 
 // ---- constants -----------------------------------------------------------------------------------
 
@@ -26,7 +28,7 @@ export const WEBSOCKET_STAGE_NAME = "live";
 export const LISTENER_PORTS = { "http-api": 8080, "websocket-api": 8081 } as const;
 export type Exposure = keyof typeof LISTENER_PORTS;
 
-/** Methods the authenticated catch-all routes accept. Not `ANY`: see `httpRoutes`. */
+/** Methods each authenticated route prefix accepts. Not `ANY`: see `httpRoutes`. */
 export const PROTECTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** Query-string parameter that carries the viewer's token on the WebSocket handshake. */
@@ -35,12 +37,8 @@ export const WEBSOCKET_TOKEN_PARAMETER = "token";
 /** Drain time of REST targets: in-flight requests finish well within it. */
 export const HTTP_DEREGISTRATION_DELAY_SECONDS = 30;
 
-/** Path on the Watch Party service that each WebSocket route posts to. */
-export const WEBSOCKET_ROUTES = [
-    { routeKey: "$connect", path: "/ws/connect", slug: "connect" },
-    { routeKey: "$disconnect", path: "/ws/disconnect", slug: "disconnect" },
-    { routeKey: "$default", path: "/ws/message", slug: "message" },
-] as const;
+/** Path on the Watch Party service that each WebSocket route posts to (the services' contract). */
+export { WEBSOCKET_ROUTES };
 
 // ---- args ----------------------------------------------------------------------------------------
 
@@ -63,6 +61,8 @@ export interface ApiGatewayArgs {
     throttling: { burstLimit: number; rateLimit: number };
     /** HTTP API routes reachable without a token, e.g. `GET /health`. */
     publicRoutes: string[];
+    /** Path prefixes routed (with a token) to the REST API, e.g. `/catalog`: `METHOD /p` and `METHOD /p/{proxy+}` each. */
+    routePrefixes: string[];
     /** Custom domain of the HTTP API (one name in a Route 53 zone); absent keeps the execute-api URL. */
     domain?: DomainConfig;
     /** Custom domain of the WebSocket API (one name in a Route 53 zone). */
@@ -98,8 +98,12 @@ export function deregistrationDelaySeconds(expose: Exposure, terminationGracePer
     return expose === "websocket-api" ? terminationGracePeriodSeconds : Math.min(HTTP_DEREGISTRATION_DELAY_SECONDS, terminationGracePeriodSeconds);
 }
 
-/** Target group settings of one exposed service (IP targets: pods register directly). */
-export function targetGroupSpec(svc: { port: number; expose: Exposure; readinessPath: string; terminationGracePeriodSeconds: number }) {
+/**
+ * Target group settings of one exposed service (IP targets: pods register directly). The health check
+ * is TCP on the app port: the readiness path lives on the management port, which the NLB must never
+ * reach; readiness still gates traffic, since the controller registers only ready pods of the Service.
+ */
+export function targetGroupSpec(svc: { port: number; expose: Exposure; terminationGracePeriodSeconds: number }) {
     return {
         port: svc.port,
         protocol: "TCP",
@@ -113,10 +117,8 @@ export function targetGroupSpec(svc: { port: number; expose: Exposure; readiness
         connectionTermination: true,
         healthCheck: {
             enabled: true,
-            protocol: "HTTP",
+            protocol: "TCP",
             port: "traffic-port",
-            path: svc.readinessPath,
-            matcher: "200-399",
             intervalSeconds: 10,
             timeout: 6,
             healthyThreshold: 3,
@@ -131,24 +133,64 @@ export interface HttpRouteSpec {
     authorizationType: "JWT" | "NONE";
 }
 
+/** The path of a route key (`GET /catalog/{proxy+}` → `/catalog/{proxy+}`). */
+const routePath = (routeKey: string) => routeKey.slice(routeKey.indexOf(" ") + 1);
+
 /**
- * The HTTP API's routes: the configured public routes without authorization, and authenticated
- * catch-alls for each method. Not `ANY /{proxy+}`: an `ANY` route also matches the browser's CORS
+ * The HTTP API's routes: the configured public routes without authorization, and for each configured
+ * prefix `METHOD /prefix` and `METHOD /prefix/{proxy+}` with the JWT authorizer (a greedy variable does
+ * not match the bare prefix). No catch-all `/{proxy+}`: only configured prefixes reach the service, and
+ * anything else gets API Gateway's 404. Not `ANY`: an `ANY` route also matches the browser's CORS
  * preflight (`OPTIONS`, sent without the token) and the authorizer would reject it; with no OPTIONS
- * route, API Gateway answers preflights itself from the CORS configuration. The most specific route
- * wins, so `GET /catalog/{proxy+}` stays public beside `GET /{proxy+}`.
+ * route, API Gateway answers preflights itself from the CORS configuration. A public route with the
+ * same key as a generated one replaces it (e.g. `GET /catalog` public, its writes protected).
  */
-export function httpRoutes(publicRoutes: string[]): HttpRouteSpec[] {
-    const protectedRoutes = PROTECTED_METHODS.map((m) => `${m} /{proxy+}`);
+export function httpRoutes(publicRoutes: string[], routePrefixes: string[]): HttpRouteSpec[] {
+    for (const p of routePrefixes) {
+        if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(p)) {
+            throw new Error(`api.routePrefixes: ${JSON.stringify(p)} is not a path prefix; write /name or /name/sub, without a trailing slash or {variables} (not /)`);
+        }
+        const internal = internalPathOf(p);
+        if (internal) {
+            throw new Error(`api.routePrefixes: ${p} would route ${internal}, a management path (metrics, probes) that stays internal; remove it`);
+        }
+    }
     for (const r of publicRoutes) {
-        if (protectedRoutes.includes(r)) {
+        const path = routePath(r);
+        if (/^\/\{[^}]*\+\}$/.test(path) || path === "/") {
             throw new Error(`api.publicRoutes: ${r} would make every ${r.split(" ")[0]} request public; list narrower routes such as GET /catalog/{proxy+}`);
         }
         if (/^(ANY|OPTIONS) /.test(r)) {
             throw new Error(`api.publicRoutes: ${r}: public routes name their method (GET, POST, ...); ANY and OPTIONS would capture CORS preflights`);
         }
+        const internal = internalPathOf(path);
+        if (internal) {
+            throw new Error(`api.publicRoutes: ${r} would route ${internal}, a management path (metrics, probes) that stays internal; remove it`);
+        }
     }
+    const publicKeys = new Set(publicRoutes);
+    const protectedRoutes = routePrefixes.flatMap((p) => PROTECTED_METHODS.flatMap((m) => [`${m} ${p}`, `${m} ${p}/{proxy+}`])).filter((k) => !publicKeys.has(k));
     return [...publicRoutes.map((routeKey) => ({ routeKey, authorizationType: "NONE" as const })), ...protectedRoutes.map((routeKey) => ({ routeKey, authorizationType: "JWT" as const }))];
+}
+
+/**
+ * Request parameters of the HTTP API's integrations. Protected routes: the identity headers are
+ * overwritten from the verified token's claims (`sub`, and the colon-free `groups` claim the viewer
+ * pool's pre-token-generation trigger adds, since a mapping cannot name `cognito:groups`), so a client
+ * value never reaches the service. Public routes: both headers are removed. Both: API Gateway's request
+ * id, which the service logs.
+ */
+export function httpRequestParameters(kind: "protected" | "public"): Record<string, string> {
+    const requestId = { "overwrite:header.x-request-id": "$context.requestId" };
+    if (kind === "protected") {
+        return {
+            ...requestId,
+            [`overwrite:header.${IDENTITY_HEADERS.userId}`]: "$context.authorizer.claims.sub",
+            [`overwrite:header.${IDENTITY_HEADERS.groups}`]: `$context.authorizer.claims.${GROUPS_CLAIM}`,
+        };
+    }
+    // The value of a remove mapping is ignored; AWS's own examples pass ''.
+    return { ...requestId, [`remove:header.${IDENTITY_HEADERS.userId}`]: "''", [`remove:header.${IDENTITY_HEADERS.groups}`]: "''" };
 }
 
 /** A logical-name fragment for a route key: `GET /catalog/{proxy+}` → `get-catalog-proxy`. */
@@ -224,13 +266,17 @@ export function websocketAccessLogFormat(): string {
  * would depend on this API (no dependency cycle), and learns the viewer the authorizer verified.
  */
 export function websocketRequestParameters(): Record<string, string> {
+    const h = WEBSOCKET_HEADERS;
+    const header = (name: string) => `integration.request.header.${name}`;
     return {
-        "integration.request.header.X-Connection-Id": "context.connectionId",
-        "integration.request.header.X-Api-Id": "context.apiId",
-        "integration.request.header.X-Domain-Name": "context.domainName",
-        "integration.request.header.X-Stage": "context.stage",
-        "integration.request.header.X-Route-Key": "context.routeKey",
-        "integration.request.header.X-User-Id": "context.authorizer.principalId",
+        [header(h.connectionId)]: "context.connectionId",
+        [header(h.apiId)]: "context.apiId",
+        [header(h.domainName)]: "context.domainName",
+        [header(h.stage)]: "context.stage",
+        [header(h.routeKey)]: "context.routeKey",
+        // The `$connect` authorizer's context (lambda/ws-authorizer), kept for the connection's later routes.
+        [header(h.userId)]: "context.authorizer.userId",
+        [header(h.groups)]: "context.authorizer.groups",
     };
 }
 
@@ -272,17 +318,7 @@ export function serviceTrustPolicy(service: string, accountId?: string): string 
 
 /** Bundles the WebSocket authorizer (lambda/ws-authorizer) into one CommonJS file for Node.js 22. */
 export function bundleAuthorizer(): string {
-    const result = buildSync({
-        entryPoints: [path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts")],
-        bundle: true,
-        platform: "node",
-        target: "node22",
-        format: "cjs",
-        minify: true,
-        legalComments: "none",
-        write: false,
-    });
-    return result.outputFiles[0].text;
+    return bundleLambda(path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts"));
 }
 
 

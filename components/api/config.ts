@@ -1,8 +1,42 @@
 /** `flodrama:api`: throttling, public routes, custom domains and CORS origins of the HTTP and WebSocket APIs. */
 import { z } from "zod";
 import { bool, domain, int, isHttpsOrLocal, list, num, obj, optional, parseUrl, text } from "../../lib/configSchema";
+import { INTERNAL_PATHS, internalPathOf } from "../../lib/contracts";
+import { API_PATHS } from "../../lib/serviceContract";
 
 const ROUTE_KEY = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9._~\-/{}+]*$/;
+/** 10 routes per prefix (5 methods, bare and `{proxy+}`) against API Gateway's 300 routes per API. */
+const MAX_ROUTE_PREFIXES = 25;
+
+/** A path prefix routed to the REST API: `/name` segments, no trailing slash, no variables, not a management path. */
+function routePrefix() {
+    const description = "a path prefix such as /catalog (segments of letters, digits, . _ ~ -; no trailing slash, no {variables}, not /)";
+    return text(description, {
+        check: (s) => {
+            if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(s)) {
+                return description;
+            }
+            return internalPathOf(s) ? `a path other than the management paths ${INTERNAL_PATHS.join(", ")} (they stay off the API)` : undefined;
+        },
+    });
+}
+
+/** A public route key that is not a catch-all and names no management path. */
+function publicRoute() {
+    const description = "an HTTP API route key such as `GET /health` or `GET /catalog/{proxy+}`";
+    return text(description, {
+        check: (s) => {
+            if (!ROUTE_KEY.test(s)) {
+                return description;
+            }
+            const path = s.slice(s.indexOf(" ") + 1);
+            if (path === "/" || /^\/\{[^}]*\+\}$/.test(path)) {
+                return `${description}, narrower than the whole API (a catch-all would make every request public)`;
+            }
+            return internalPathOf(path) ? `${description}, not a management path (${INTERNAL_PATHS.join(", ")})` : undefined;
+        },
+    });
+}
 
 /**
  * A browser origin (`scheme://host[:port]`, no path): https, or http://localhost where plain http is
@@ -31,7 +65,12 @@ export function apiSchema(environment: "dev" | "prod" | undefined) {
     return obj({
         throttling: obj({ burstLimit: int(1, 100000), rateLimit: num(1, 100000) }),
         /** Routes reachable without a token, e.g. `GET /health`. */
-        publicRoutes: list(text("an HTTP API route key such as `GET /health` or `GET /catalog/{proxy+}`", { pattern: ROUTE_KEY }), { unique: true }).default([]),
+        publicRoutes: list(publicRoute(), { unique: true }).default([]),
+        /**
+         * Path prefixes routed to the REST API with a token: `METHOD /prefix` and `METHOD /prefix/{proxy+}`
+         * per method. Nothing else reaches the service (no catch-all). Default: the reference API's paths.
+         */
+        routePrefixes: list(routePrefix(), { min: 1, max: MAX_ROUTE_PREFIXES, unique: true }).default([API_PATHS.catalog, API_PATHS.me]),
         /** Custom domain of the HTTP API (one name). */
         domain: optional(domain(true)),
         /** Custom domain of the WebSocket API (one name). */

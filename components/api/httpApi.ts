@@ -1,12 +1,13 @@
 /**
- * The HTTP API: JWT authorizer on the viewer pool, explicit public routes, CORS for the site, a VPC
- * link to the REST API's NLB listener, JSON access logs and throttling on the `$default` stage, and
+ * The HTTP API: JWT authorizer on the viewer pool, explicit public routes and the configured path
+ * prefixes (no catch-all), CORS for the site, a VPC link to the REST API's NLB listener (its app port
+ * only) through two integrations that set or strip the identity headers, JSON access logs and throttling on the `$default` stage, and
  * the optional custom domain.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "../../lib/naming";
-import { ApiGatewayArgs, corsConfiguration, Exposed, HTTP_STAGE_NAME, httpAccessLogFormat, httpRoutes, HttpRouteSpec, LISTENER_PORTS, routeSlug } from "./apiSpecs";
+import { ApiGatewayArgs, corsConfiguration, Exposed, HTTP_STAGE_NAME, httpAccessLogFormat, httpRequestParameters, httpRoutes, HttpRouteSpec, LISTENER_PORTS, routeSlug } from "./apiSpecs";
 import { ApiPart } from "./apiPart";
 
 export class HttpApi extends ApiPart {
@@ -19,7 +20,7 @@ export class HttpApi extends ApiPart {
     /** Named `base`, the ApiGateway's name, like its children, which keep the logical names they had under it. */
     constructor(base: string, args: ApiGatewayArgs, ingress: { nlbSg: aws.ec2.SecurityGroup; rest: Exposed }, opts: pulumi.ComponentResourceOptions & { parent: pulumi.Resource }) {
         super(HttpApi.__pulumiType, base, args, opts);
-        const { api, stage, logGroup } = this.createHttpApi(base, httpRoutes(args.publicRoutes), ingress.nlbSg, ingress.rest);
+        const { api, stage, logGroup } = this.createHttpApi(base, httpRoutes(args.publicRoutes, args.routePrefixes), ingress.nlbSg, ingress.rest);
         this.api = api;
         this.stage = stage;
         this.logGroup = logGroup;
@@ -78,23 +79,27 @@ export class HttpApi extends ApiPart {
             },
             this.moved,
         );
-        const integration = new aws.apigatewayv2.Integration(
-            `${name}-http-integration`,
-            {
-                apiId: api.id,
-                description: `REST API service ${rest.service.config.name} through the internal NLB`,
-                integrationType: "HTTP_PROXY",
-                integrationMethod: "ANY",
-                connectionType: "VPC_LINK",
-                connectionId: vpcLink.id,
-                integrationUri: rest.listener.arn,
-                payloadFormatVersion: "1.0",
-                timeoutMilliseconds: 30000,
-                // The service logs API Gateway's request id, so a log line leads to the access-log line.
-                requestParameters: { "overwrite:header.x-request-id": "$context.requestId" },
-            },
-            this.moved,
-        );
+        // Two integrations on the same listener: protected routes get the verified identity headers, public
+        // routes get them removed, so no client can forge an identity on either.
+        const integration = (logicalName: string, kind: "protected" | "public") =>
+            new aws.apigatewayv2.Integration(
+                logicalName,
+                {
+                    apiId: api.id,
+                    description: `REST API service ${rest.service.config.name} through the internal NLB (${kind} routes)`,
+                    integrationType: "HTTP_PROXY",
+                    integrationMethod: "ANY",
+                    connectionType: "VPC_LINK",
+                    connectionId: vpcLink.id,
+                    integrationUri: rest.listener.arn,
+                    payloadFormatVersion: "1.0",
+                    timeoutMilliseconds: 30000,
+                    // The service logs API Gateway's request id, so a log line leads to the access-log line.
+                    requestParameters: httpRequestParameters(kind),
+                },
+                this.moved,
+            );
+        const integrations = { JWT: integration(`${name}-http-integration`, "protected"), NONE: integration(`${name}-http-integration-public`, "public") };
         const routeResources = routes.map(
             (r) =>
                 new aws.apigatewayv2.Route(
@@ -103,7 +108,7 @@ export class HttpApi extends ApiPart {
                     {
                         apiId: api.id,
                         routeKey: r.routeKey,
-                        target: pulumi.interpolate`integrations/${integration.id}`,
+                        target: pulumi.interpolate`integrations/${integrations[r.authorizationType].id}`,
                         authorizationType: r.authorizationType,
                         authorizerId: r.authorizationType === "JWT" ? authorizer.id : undefined,
                     },

@@ -78,7 +78,7 @@ export class PrivateIngress extends ApiPart {
             {
                 name: physicalName(a.stack, `api-${svc.name}`, "targetGroup"),
                 vpcId: a.network.vpcId,
-                ...targetGroupSpec({ port: svc.port, expose, readinessPath: svc.probes.readinessPath, terminationGracePeriodSeconds: svc.terminationGracePeriodSeconds }),
+                ...targetGroupSpec({ port: svc.port, expose, terminationGracePeriodSeconds: svc.terminationGracePeriodSeconds }),
             },
             this.moved,
         );

@@ -10,6 +10,7 @@ import { IdentityInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { stateful } from "../../lib/stateful";
+import { PreTokenTrigger } from "./preTokenTrigger";
 
 export type ThreatProtection = "off" | "audit" | "enforced";
 export type PoolKind = "viewer" | "admin";
@@ -100,7 +101,14 @@ export function emailConfiguration(email?: IdentityArgs["email"]): aws.types.inp
 /** The inputs of a user pool that do not depend on other resources. Pure, so tests read them directly. */
 export function userPoolSpec(
     kind: PoolKind,
-    opts: { stack: string; threatProtection: ThreatProtection; protect: boolean; email?: IdentityArgs["email"] },
+    opts: {
+        stack: string;
+        threatProtection: ThreatProtection;
+        protect: boolean;
+        email?: IdentityArgs["email"];
+        /** The pre token generation trigger (viewer pool): adds the colon-free `groups` claim the HTTP API maps. */
+        preTokenGeneration?: pulumi.Input<{ lambdaArn: string; lambdaVersion: string }>;
+    },
 ): aws.cognito.UserPoolArgs {
     const admin = kind === "admin";
     return {
@@ -132,7 +140,9 @@ export function userPoolSpec(
         },
         emailConfiguration: emailConfiguration(opts.email),
         deletionProtection: stateful(opts.protect).cognitoDeletionProtection,
+        // Both tiers (Essentials, Plus) send V2_0 trigger events, which may customize access tokens.
         ...threatProtectionSettings(opts.threatProtection),
+        ...(opts.preTokenGeneration ? { lambdaConfig: { preTokenGenerationConfig: opts.preTokenGeneration } } : {}),
     };
 }
 
@@ -277,7 +287,16 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
         const extraCallbacks = args.extraCallbackUrls ?? [];
         const extraLogouts = args.extraLogoutUrls ?? [];
 
-        const viewer = this.createPool(`${name}-viewer`, "viewer", args, args.domainPrefix, pulumi.output(args.siteUrl).apply((u) => spaUrls(u, extraCallbacks, extraLogouts)));
+        const trigger = new PreTokenTrigger(`${name}-viewer-pre-token`, { stack: args.stack, logRetentionDays: args.logRetentionDays }, { parent: this });
+        const viewer = this.createPool(
+            `${name}-viewer`,
+            "viewer",
+            args,
+            args.domainPrefix,
+            pulumi.output(args.siteUrl).apply((u) => spaUrls(u, extraCallbacks, extraLogouts)),
+            trigger,
+        );
+        trigger.allowInvokeFrom(`${name}-viewer-pre-token-invoke`, viewer.pool);
         const groups = this.createPlanGroups(`${name}-viewer`, viewer.pool, args.planGroups);
         const admin = this.createPool(`${name}-admin`, "admin", args, adminDomainPrefix(args.domainPrefix), pulumi.output(args.siteUrl).apply((u) => adminUrls(u, extraCallbacks)));
 
@@ -309,11 +328,18 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
     }
 
     /** A pool with its app client, managed-login domain and branding, and risk actions when threat protection is on. */
-    private createPool(name: string, kind: PoolKind, args: IdentityArgs, domainPrefix: string, urls: pulumi.Output<{ callbackUrls: string[]; logoutUrls: string[] }>): Pool {
+    private createPool(
+        name: string,
+        kind: PoolKind,
+        args: IdentityArgs,
+        domainPrefix: string,
+        urls: pulumi.Output<{ callbackUrls: string[]; logoutUrls: string[] }>,
+        trigger?: PreTokenTrigger,
+    ): Pool {
         // Users and their credentials live only here: protect in prod, besides Cognito's deletion protection.
         const pool = new aws.cognito.UserPool(
             `${name}-pool`,
-            userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect, email: args.email }),
+            userPoolSpec(kind, { stack: args.stack, threatProtection: args.threatProtection, protect: args.protect, email: args.email, preTokenGeneration: trigger?.poolLambdaConfig }),
             { ...stateful(args.protect).options, parent: this },
         );
         const client = new aws.cognito.UserPoolClient(
@@ -353,7 +379,7 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
             (plan) =>
                 new aws.cognito.UserGroup(
                     `${name}-group-${plan}`,
-                    { userPoolId: pool.id, name: plan, description: `Viewers on the ${plan} plan (the API reads cognito:groups from the token)` },
+                    { userPoolId: pool.id, name: plan, description: `Viewers on the ${plan} plan (services read it from the x-user-groups header)` },
                     { parent: this },
                 ),
         );

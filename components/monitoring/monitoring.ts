@@ -48,7 +48,7 @@ export interface MonitoringArgs {
     api: ApiInfo;
     /** The data tier; managed mode adds DocumentDB and ElastiCache alarms. */
     data: DataInfo;
-    /** The deployed services: ServiceMonitors, rules and Grafana dashboards. */
+    /** The deployed services: PodMonitors, rules and Grafana dashboards. */
     services: DeployedService[];
     cluster: ClusterInfo;
     /** The us-east-1 provider (with the stack's default tags): CloudFront alarms and their topic. */

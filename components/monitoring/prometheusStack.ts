@@ -3,7 +3,7 @@
  * `helm.v3.Release` in the monitoring namespace (its own, because node-exporter needs host access
  * that Pod Security `restricted` and `baseline` forbid), the Grafana admin password from
  * `@pulumi/random` in a Secret the chart reads, an IRSA role that lets Alertmanager publish to the
- * stack's SNS topic and nothing else, ServiceMonitors and a PodMonitor for the FloDrama services,
+ * stack's SNS topic and nothing else, a PodMonitor per FloDrama service (management port),
  * PrometheusRules with the seed's thresholds, and Grafana dashboards as code. Nothing is exposed outside the cluster: operators use `kubectl port-forward`.
  */
 import * as k8s from "@pulumi/kubernetes";
@@ -22,7 +22,7 @@ import {
     kubePrometheusStackValues,
     RELEASE_NAME,
 } from "../../k8s/monitoringValues";
-import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "../../k8s/serviceMonitoring";
+import { CustomResourceSpec, dashboardConfigMapSpec, podMonitorSpec, prometheusRuleSpec } from "../../k8s/serviceMonitoring";
 
 export interface MonitoringStackArgs {
     /** Stack name, for the IRSA role's physical name. */
@@ -31,7 +31,7 @@ export interface MonitoringStackArgs {
     region: string;
     /** The cluster: Kubernetes provider, namespaces, storage class, OIDC provider for IRSA. */
     cluster: ClusterInfo;
-    /** The deployed FloDrama services; one ServiceMonitor (or PodMonitor) and one dashboard each. */
+    /** The deployed FloDrama services; one PodMonitor and one dashboard each. */
     services: DeployedService[];
     prometheus: MonitoringConfig["prometheus"];
     grafana: MonitoringConfig["grafana"];
@@ -163,8 +163,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
     private createServiceMonitors(name: string, args: MonitoringStackArgs, k8sOpts: pulumi.CustomResourceOptions): void {
         for (const s of args.services) {
             const service = s.config.name;
-            // A service behind a Kubernetes Service is scraped through it; one without (the scraper) pod by pod.
-            const spec = s.serviceName ? serviceMonitorSpec(service, APP_NAMESPACE) : podMonitorSpec(service, APP_NAMESPACE);
+            // Pod by pod on the management port, which no Service carries (k8s/serviceMonitoring.ts).
+            const spec = podMonitorSpec(service, APP_NAMESPACE);
             this.customResource(`${name}-${spec.kind.toLowerCase()}-${service}`, spec, args.cluster.appNamespace, k8sOpts);
         }
     }

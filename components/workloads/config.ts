@@ -2,13 +2,21 @@
 import { z } from "zod";
 import { bool, dnsLabel, int, isPinnedImage, list, obj, oneOf, optional, parseImageReference, parseQuantity, PINNED_IMAGE_TEXT, quantity, report, stringMap, text, whenParsed } from "../../lib/configSchema";
 import { EXPOSURES, NamespaceQuota, SERVICE_ROLES, ServiceConfig, ServiceImageSource } from "../../lib/contracts";
-import { DEFAULT_SCRAPER_INTERVAL_SECONDS, isSecretLikeEnvName, SCRAPER_ENV, SECRET_ARN_ENV_SUFFIX, SERVICE_IMAGE_BY_ROLE, ServiceImageName } from "../../lib/serviceContract";
+import * as contract from "../../lib/serviceContract";
+import { DEFAULT_SCRAPER_INTERVAL_SECONDS, isSecretLikeEnvName, SECRET_ARN_ENV_SUFFIX, SERVICE_IMAGE_BY_ROLE, ServiceImageName } from "../../lib/serviceContract";
 
 /**
  * Environment variables the workloads set themselves (port, data Secret, scraper bucket); a service's
  * `env` may not name them, nor `AWS_*` (IRSA injects the credentials, and keys never belong in config).
  */
-export const RESERVED_ENV_NAMES = ["PORT", "MONGODB_URI", "REDIS_URL", "SCRAPER_BUCKET", "SCRAPER_PREFIX", SCRAPER_ENV.sources, SCRAPER_ENV.intervalSeconds, "PERSONALIZE_TRACKING_ID", "PERSONALIZE_DATASET_GROUP_ARN", "PERSONALIZE_REGION"];
+export const RESERVED_ENV_NAMES = [
+    contract.APP_PORT_ENV,
+    contract.MANAGEMENT_PORT_ENV,
+    contract.SHUTDOWN_TIMEOUT_ENV,
+    ...Object.values(contract.DATA_ENV),
+    ...Object.values(contract.SCRAPER_ENV),
+    ...Object.values(contract.PERSONALIZE_ENV),
+];
 
 /** The images `services/Dockerfile` builds (its build arg `SERVICE`). */
 export const BUILDABLE_IMAGES = Object.values(SERVICE_IMAGE_BY_ROLE) as [ServiceImageName, ...ServiceImageName[]];
@@ -116,8 +124,6 @@ export function usesSecretsManager(services: ServiceConfig[]): boolean {
     return services.some((s) => Object.values(s.secrets).some((r) => r.secretsManagerArn !== undefined));
 }
 
-const httpPath = () => text("an absolute HTTP path such as /healthz", { pattern: /^\/[A-Za-z0-9._~\-/]*$/ });
-
 function service(refs: ConfigKeyRefs) {
     return obj({
         name: dnsLabel(24),
@@ -125,7 +131,6 @@ function service(refs: ConfigKeyRefs) {
         image: imageSource(),
         port: int(1024, 65535),
         expose: oneOf(EXPOSURES),
-        probes: obj({ livenessPath: httpPath(), readinessPath: httpPath(), startupPath: httpPath() }),
         replicas: obj({ min: int(1, 100), max: int(1, 500) }).superRefine((r, ctx) => {
             if (r.min > r.max) {
                 report(ctx, ["min"], `at most replicas.max (${r.max})`, { hint: "Lower replicas.min or raise replicas.max." });

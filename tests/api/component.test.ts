@@ -5,10 +5,11 @@
  * ManageConnections grant, logging, throttling and the custom domains.
  */
 import { strict as assert } from "assert";
-import { HTTP_STAGE_NAME, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
+import { HTTP_STAGE_NAME, httpRequestParameters, httpRoutes, LISTENER_PORTS, routeSlug, WEBSOCKET_ROUTES, WEBSOCKET_STAGE_NAME } from "../../components/api/apiSpecs";
 import { FlodramaConfig } from "../../config";
 import { ServiceConfig } from "../../lib/contracts";
-import { APP_NAMESPACE, SERVICE_PORT_NAME } from "../../lib/contracts";
+import { APP_NAMESPACE, internalPathOf, SERVICE_PORT_NAME } from "../../lib/contracts";
+import { APP_PORT_NAME, IDENTITY_HEADERS, MANAGEMENT_PORT } from "../../lib/serviceContract";
 import { ProgramRun, RecordedResource, simulate, stackNames, valueOf } from "../../offline/harness";
 import { formatFinding, runPolicies } from "../../offline/policyRunner";
 import { manifestOf } from "../../offline/kubeSchema";
@@ -52,6 +53,7 @@ async function runComponent(stack: string): Promise<Run> {
                 site: fakeSite(),
                 throttling: cfg.api.throttling,
                 publicRoutes: cfg.api.publicRoutes,
+                routePrefixes: cfg.api.routePrefixes,
                 extraCorsOrigins: cfg.api.extraCorsOrigins,
                 domain: cfg.api.domain,
                 websocketDomain: cfg.api.websocketDomain,
@@ -125,8 +127,8 @@ for (const stack of stackNames()) {
                 assert.equal(tg.inputs.port, s.port);
                 assert.equal(tg.inputs.vpcId, "vpc-fixture");
                 assert.equal(tg.inputs.preserveClientIp, "false");
-                assert.equal(tg.inputs.healthCheck.protocol, "HTTP");
-                assert.equal(tg.inputs.healthCheck.path, s.probes.readinessPath);
+                // TCP on the app port: the readiness path lives on the management port, which the NLB never reaches.
+                assert.deepEqual([tg.inputs.healthCheck.protocol, tg.inputs.healthCheck.port, tg.inputs.healthCheck.path], ["TCP", "traffic-port", undefined]);
                 assert.equal(tg.inputs.deregistrationDelay, s.expose === "websocket-api" ? s.terminationGracePeriodSeconds : Math.min(30, s.terminationGracePeriodSeconds));
                 const listener = one("aws:lb/listener:Listener", `api-listener-${s.name}`);
                 assert.equal(listener.inputs.protocol, "TCP");
@@ -190,8 +192,62 @@ for (const stack of stackNames()) {
             assert.equal(integration.inputs.connectionId, link.state.id ?? "api-http-vpc-link-id");
             assert.equal(integration.inputs.integrationUri, one("aws:lb/listener:Listener", `api-listener-${svc("http-api").name}`).state.arn);
             assert.equal(integration.inputs.payloadFormatVersion, "1.0");
-            // HTTP API mapping grammar: the service's logs join the access log on API Gateway's request id.
-            assert.deepEqual(integration.inputs.requestParameters, { "overwrite:header.x-request-id": "$context.requestId" });
+            assert.deepEqual(integration.inputs.requestParameters, httpRequestParameters("protected"));
+            const pub = one("aws:apigatewayv2/integration:Integration", "api-http-integration-public");
+            for (const k of ["integrationType", "connectionType", "connectionId", "integrationUri", "payloadFormatVersion"]) {
+                assert.deepEqual(pub.inputs[k], integration.inputs[k], `the public integration reaches the same listener (${k})`);
+            }
+            assert.deepEqual(pub.inputs.requestParameters, httpRequestParameters("public"));
+        });
+
+        it("HTTP API: JWT routes set the verified identity headers, public routes strip them", () => {
+            const routes = of("aws:apigatewayv2/route:Route").filter((r) => r.inputs.apiId === "api-http-id");
+            const integrationOf = (r: any) => of("aws:apigatewayv2/integration:Integration").find((i) => r.inputs.target === `integrations/${i.name}-id`)!;
+            for (const r of routes) {
+                const params = integrationOf(r).inputs.requestParameters;
+                if (r.inputs.authorizationType === "JWT") {
+                    assert.equal(params[`overwrite:header.${IDENTITY_HEADERS.userId}`], "$context.authorizer.claims.sub", r.inputs.routeKey);
+                    assert.equal(params[`overwrite:header.${IDENTITY_HEADERS.groups}`], "$context.authorizer.claims.groups", r.inputs.routeKey);
+                } else {
+                    assert.deepEqual(
+                        Object.keys(params).filter((k) => k.startsWith("remove:")).sort(),
+                        Object.values(IDENTITY_HEADERS).map((h) => `remove:header.${h}`).sort(),
+                        r.inputs.routeKey,
+                    );
+                    assert.ok(!Object.keys(params).some((k) => k.startsWith("overwrite:header.x-user")), r.inputs.routeKey);
+                }
+            }
+        });
+
+        it("no route of either API reaches the management port or a management path", () => {
+            const tgbs = run.resources.filter((r) => r.inputs.kind === "TargetGroupBinding");
+            const listeners = of("aws:lb/listener:Listener");
+            // HTTP API: every integration targets a listener whose target group binds the Service's app port.
+            for (const i of of("aws:apigatewayv2/integration:Integration").filter((x) => x.inputs.apiId === "api-http-id")) {
+                const listener = listeners.find((l) => l.state.arn === i.inputs.integrationUri);
+                assert.ok(listener, `${i.name} targets an NLB listener`);
+                assert.equal(listener!.inputs.port, LISTENER_PORTS["http-api"]);
+            }
+            // WebSocket API: every integration posts to the Watch Party listener's port, on a contract path.
+            for (const i of of("aws:apigatewayv2/integration:Integration").filter((x) => x.inputs.apiId === "api-ws-id")) {
+                const url = new URL(i.inputs.integrationUri);
+                assert.equal(Number(url.port), LISTENER_PORTS["websocket-api"], i.name);
+                assert.equal(internalPathOf(url.pathname), undefined, `${i.name} posts to ${url.pathname}`);
+            }
+            for (const l of listeners) {
+                const tg = of("aws:lb/targetGroup:TargetGroup").find((t) => t.state.arn === l.inputs.defaultActions[0].targetGroupArn)!;
+                assert.notEqual(tg.inputs.port, MANAGEMENT_PORT);
+                assert.notEqual(tg.inputs.healthCheck.port, String(MANAGEMENT_PORT));
+                const tgb = tgbs.find((b) => b.inputs.spec.targetGroupARN === tg.state.arn)!;
+                assert.ok(tgb, `a binding for ${tg.name}`);
+                assert.equal(tgb.inputs.spec.serviceRef.port, APP_PORT_NAME, "the binding names the Service's app port");
+                assert.deepEqual(tgb.inputs.spec.networking.ingress[0].ports, [{ protocol: "TCP", port: tg.inputs.port }]);
+            }
+            for (const r of of("aws:apigatewayv2/route:Route").filter((x) => x.inputs.apiId === "api-http-id")) {
+                const path = r.inputs.routeKey.split(" ")[1];
+                assert.equal(internalPathOf(path), undefined, r.inputs.routeKey);
+                assert.ok(!/^\/\{[^}]*\+\}$/.test(path), `${r.inputs.routeKey} is a catch-all`);
+            }
         });
 
         it("HTTP API: JWT authorizer on the viewer pool and SPA client, public routes listed explicitly", () => {
@@ -203,14 +259,16 @@ for (const stack of stackNames()) {
             const open = routes.filter((r) => r.inputs.authorizationType === "NONE").map((r) => r.inputs.routeKey);
             assert.deepEqual(open.sort(), [...cfg.api.publicRoutes].sort());
             const closed = routes.filter((r) => r.inputs.authorizationType !== "NONE");
-            assert.ok(closed.length >= 5);
+            assert.deepEqual(closed.map((r) => r.inputs.routeKey).sort(), httpRoutes(cfg.api.publicRoutes, cfg.api.routePrefixes).filter((r) => r.authorizationType === "JWT").map((r) => r.routeKey).sort());
             for (const r of closed) {
                 assert.equal(r.inputs.authorizationType, "JWT");
                 assert.equal(r.inputs.authorizerId, "api-http-jwt-id");
-                assert.match(r.inputs.routeKey, /^(GET|POST|PUT|PATCH|DELETE) \/\{proxy\+\}$/);
-            }
-            for (const r of routes) {
+                const prefix = cfg.api.routePrefixes.find((p) => r.inputs.routeKey.endsWith(` ${p}`) || r.inputs.routeKey.endsWith(` ${p}/{proxy+}`));
+                assert.ok(prefix, `${r.inputs.routeKey} lies under a configured prefix`);
                 assert.equal(r.inputs.target, "integrations/api-http-integration-id");
+            }
+            for (const r of routes.filter((x) => x.inputs.authorizationType === "NONE")) {
+                assert.equal(r.inputs.target, "integrations/api-http-integration-public-id");
             }
         });
 
@@ -408,6 +466,7 @@ describe("api component without a provider", () => {
                     site: fakeSite(),
                     throttling: cfg.api.throttling,
                     publicRoutes: cfg.api.publicRoutes,
+                    routePrefixes: cfg.api.routePrefixes,
                     logRetentionDays: cfg.logRetentionDays,
                     protect: cfg.protect,
                 });

@@ -10,6 +10,7 @@ import {
     deregistrationDelaySeconds,
     exposedService,
     httpAccessLogFormat,
+    httpRequestParameters,
     httpRoutes,
     manageConnectionsPolicy,
     PROTECTED_METHODS,
@@ -21,35 +22,62 @@ import {
 } from "../../components/api/apiSpecs";
 import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
+import { GROUPS_SEPARATOR, IDENTITY_HEADERS, MANAGEMENT_PORT, METRICS_PATH, PROBE_PATHS, WEBSOCKET_HEADERS } from "../../lib/serviceContract";
+import { allowPolicy } from "../../lambda/ws-authorizer/handler";
 import { valueOf } from "../../offline/harness";
 import { validateTargetGroupBinding } from "./targetGroupBindingCrd";
 
 const EXEC_ARN = "arn:aws:execute-api:eu-west-3:123456789012:abc123";
 
 describe("api: HTTP routes", () => {
-    it("lists the public routes without authorization and protects every method's catch-all with the JWT authorizer", () => {
-        const routes = httpRoutes(["GET /health", "GET /catalog/{proxy+}"]);
+    it("lists the public routes without authorization and, per configured prefix, the bare prefix and its children with the JWT authorizer", () => {
+        const routes = httpRoutes(["GET /health", "GET /catalog/{proxy+}"], ["/catalog", "/me"]);
         assert.deepEqual(
             routes.filter((r) => r.authorizationType === "NONE").map((r) => r.routeKey),
             ["GET /health", "GET /catalog/{proxy+}"],
         );
-        assert.deepEqual(
-            routes.filter((r) => r.authorizationType === "JWT").map((r) => r.routeKey),
-            PROTECTED_METHODS.map((m) => `${m} /{proxy+}`),
-        );
-        assert.equal(routes.length, 2 + PROTECTED_METHODS.length);
+        const jwt = routes.filter((r) => r.authorizationType === "JWT").map((r) => r.routeKey);
+        // `{proxy+}` does not match the bare prefix, so each prefix has both.
+        for (const m of PROTECTED_METHODS) {
+            assert.ok(jwt.includes(`${m} /me`) && jwt.includes(`${m} /me/{proxy+}`) && jwt.includes(`${m} /catalog`), m);
+        }
+        // The public `GET /catalog/{proxy+}` replaces the generated protected one; no key appears twice.
+        assert.ok(!jwt.includes("GET /catalog/{proxy+}"));
+        assert.equal(new Set(routes.map((r) => r.routeKey)).size, routes.length);
+        assert.equal(routes.length, 2 + 2 * 2 * PROTECTED_METHODS.length - 1);
+    });
+
+    it("has no catch-all: only the configured prefixes reach the service", () => {
+        for (const r of httpRoutes(["GET /health"], ["/catalog"])) {
+            assert.ok(!/ \/\{[^}]*\}$/.test(r.routeKey), `${r.routeKey} is a catch-all`);
+            assert.ok(r.routeKey.includes("/catalog") || r.routeKey === "GET /health", r.routeKey);
+        }
     });
 
     it("has no ANY or OPTIONS route, so API Gateway answers CORS preflights itself", () => {
-        for (const r of httpRoutes(["GET /health"])) {
+        for (const r of httpRoutes(["GET /health"], ["/catalog"])) {
             assert.ok(!/^(ANY|OPTIONS) /.test(r.routeKey), r.routeKey);
         }
     });
 
-    it("refuses public routes that would open a protected catch-all or capture preflights", () => {
-        assert.throws(() => httpRoutes(["GET /{proxy+}"]), /would make every GET request public/);
-        assert.throws(() => httpRoutes(["ANY /catalog"]), /ANY and OPTIONS/);
-        assert.throws(() => httpRoutes(["OPTIONS /x"]), /ANY and OPTIONS/);
+    it("refuses public routes that would open a catch-all, capture preflights or name a management path", () => {
+        assert.throws(() => httpRoutes(["GET /{proxy+}"], []), /would make every GET request public/);
+        assert.throws(() => httpRoutes(["GET /"], []), /would make every GET request public/);
+        assert.throws(() => httpRoutes(["ANY /catalog"], []), /ANY and OPTIONS/);
+        assert.throws(() => httpRoutes(["OPTIONS /x"], []), /ANY and OPTIONS/);
+        for (const path of [METRICS_PATH, ...Object.values(PROBE_PATHS), `${METRICS_PATH}/{proxy+}`]) {
+            assert.throws(() => httpRoutes([`GET ${path}`], []), /management path/, path);
+        }
+    });
+
+    it("refuses prefixes that are not plain paths or that name a management path", () => {
+        for (const bad of ["/", "catalog", "/catalog/", "/{proxy+}", "/catalog/{id}"]) {
+            assert.throws(() => httpRoutes([], [bad]), /api\.routePrefixes: .* is not a path prefix/, bad);
+        }
+        for (const bad of [METRICS_PATH, PROBE_PATHS.liveness, PROBE_PATHS.readiness, `${PROBE_PATHS.readiness}/x`]) {
+            assert.throws(() => httpRoutes([], [bad]), /management path/, bad);
+        }
+        assert.doesNotThrow(() => httpRoutes([], ["/readings", "/metricsboard"]), "a path merely starting with the same letters is fine");
     });
 
     it("derives stable logical-name fragments from route keys", () => {
@@ -108,17 +136,16 @@ describe("api: target groups", () => {
         assert.equal(deregistrationDelaySeconds("http-api", 10), 10, "never longer than the pod lives");
     });
 
-    it("uses IP targets, HTTP health checks on the readiness path and no client IP preservation", () => {
-        const tg = targetGroupSpec({ port: 8080, expose: "websocket-api", readinessPath: "/ready", terminationGracePeriodSeconds: 120 });
+    it("uses IP targets, TCP health checks on the app port (never the management port) and no client IP preservation", () => {
+        const tg = targetGroupSpec({ port: 8080, expose: "websocket-api", terminationGracePeriodSeconds: 120 });
         assert.equal(tg.targetType, "ip");
         assert.equal(tg.protocol, "TCP");
         assert.equal(tg.preserveClientIp, "false");
         assert.equal(tg.deregistrationDelay, 120);
         assert.equal(tg.connectionTermination, true);
-        assert.deepEqual(
-            { protocol: tg.healthCheck.protocol, path: tg.healthCheck.path, port: tg.healthCheck.port },
-            { protocol: "HTTP", path: "/ready", port: "traffic-port" },
-        );
+        assert.deepEqual({ protocol: tg.healthCheck.protocol, port: tg.healthCheck.port }, { protocol: "TCP", port: "traffic-port" });
+        assert.equal("path" in tg.healthCheck, false);
+        assert.notEqual(tg.port, MANAGEMENT_PORT);
     });
 
     it("finds the one service per exposure and names the config key when there is not exactly one", () => {
@@ -144,14 +171,52 @@ describe("api: access-log variables belong to their API type", () => {
     });
 });
 
+describe("api: HTTP integrations' identity headers", () => {
+    it("protected routes overwrite x-user-id from `sub` and x-user-groups from the colon-free `groups` claim", () => {
+        assert.deepEqual(httpRequestParameters("protected"), {
+            "overwrite:header.x-request-id": "$context.requestId",
+            [`overwrite:header.${IDENTITY_HEADERS.userId}`]: "$context.authorizer.claims.sub",
+            [`overwrite:header.${IDENTITY_HEADERS.groups}`]: "$context.authorizer.claims.groups",
+        });
+    });
+
+    it("public routes remove both identity headers, so a client cannot forge them", () => {
+        assert.deepEqual(httpRequestParameters("public"), {
+            "overwrite:header.x-request-id": "$context.requestId",
+            [`remove:header.${IDENTITY_HEADERS.userId}`]: "''",
+            [`remove:header.${IDENTITY_HEADERS.groups}`]: "''",
+        });
+    });
+
+    it("uses only mappable context variables: `.` and `_`, no colon (so never `cognito:groups`), and never the client's own header", () => {
+        for (const kind of ["protected", "public"] as const) {
+            const p = httpRequestParameters(kind);
+            for (const [k, v] of Object.entries(p)) {
+                assert.match(k, /^(overwrite|remove):header\.[a-z-]+$/);
+                assert.ok(!v.includes(":"), `${k}: ${v}`);
+                assert.ok(!v.startsWith("$request.header"), `${k} copies a client header`);
+            }
+            // Each identity header is set or removed exactly once (overwrite and remove on one header have no documented order).
+            for (const h of Object.values(IDENTITY_HEADERS)) {
+                assert.equal(Object.keys(p).filter((k) => k.endsWith(`header.${h}`)).length, 1, `${kind} ${h}`);
+            }
+        }
+    });
+});
+
 describe("api: WebSocket integration", () => {
-    it("passes connection id, API id, domain, stage, route and verified user as request headers", () => {
+    it("passes connection id, API id, domain, stage, route and the authorizer's verified user and groups as the contract's headers", () => {
         const p = websocketRequestParameters();
+        // Exactly the contract's headers (lib/serviceContract.ts), which Watch Party reads.
+        assert.deepEqual(Object.keys(p).sort(), Object.values(WEBSOCKET_HEADERS).map((h) => `integration.request.header.${h}`).sort());
+        assert.equal(p[`integration.request.header.${WEBSOCKET_HEADERS.groups}`], "context.authorizer.groups");
+        // Nothing from the handshake's query string (the token travels there).
+        assert.deepEqual(Object.values(p).filter((v) => /querystring|token/i.test(v)), []);
         assert.equal(p["integration.request.header.X-Connection-Id"], "context.connectionId");
         assert.equal(p["integration.request.header.X-Api-Id"], "context.apiId");
         assert.equal(p["integration.request.header.X-Domain-Name"], "context.domainName");
         assert.equal(p["integration.request.header.X-Stage"], "context.stage");
-        assert.equal(p["integration.request.header.X-User-Id"], "context.authorizer.principalId");
+        assert.equal(p["integration.request.header.X-User-Id"], "context.authorizer.userId");
         for (const k of Object.keys(p)) {
             assert.match(k, /^integration\.request\.header\.[A-Za-z-]+$/);
         }
@@ -161,6 +226,18 @@ describe("api: WebSocket integration", () => {
         for (const v of Object.values(p)) {
             assert.match(v, /^(context\.[A-Za-z.]+|stageVariables\.[A-Za-z0-9_]+|route\.request\.body\.\S+|'[^']*')$/, v);
         }
+    });
+});
+
+describe("api: the WebSocket authorizer's context and the integration headers agree", () => {
+    it("maps exactly the context keys the authorizer returns, groups joined as the services split them", () => {
+        const policy = allowPolicy("arn:aws:execute-api:eu-west-3:1:abc/live/$connect", { sub: "u-1", "cognito:groups": ["free", "premium"] } as any);
+        const used = Object.values(websocketRequestParameters())
+            .filter((v) => v.startsWith("context.authorizer."))
+            .map((v) => v.slice("context.authorizer.".length));
+        assert.deepEqual(used.sort(), Object.keys(policy.context!).sort());
+        assert.equal(policy.context!.userId, "u-1");
+        assert.deepEqual(String(policy.context!.groups).split(GROUPS_SEPARATOR), ["free", "premium"]);
     });
 });
 

@@ -23,6 +23,9 @@ import {
     userPoolSpec,
 } from "../../components/identity/identity";
 import { IdentityConfig } from "../../components/identity/config";
+import { bundlePreTokenTrigger } from "../../components/identity/preTokenTrigger";
+import { groupsClaim, handler as preTokenHandler, PreTokenGenerationV2Event } from "../../lambda/pre-token/handler";
+import { GROUPS_CLAIM, GROUPS_SEPARATOR } from "../../lib/serviceContract";
 import { configFor, problemsFor } from "../../offline/stackConfig";
 import { ProgramRun, RecordedResource, runProgram, simulate, stackNames, valueOf } from "../../offline/harness";
 import { ALL_POLICIES } from "../../policy/all";
@@ -207,6 +210,52 @@ describe("identity: pure specs", () => {
     });
 });
 
+describe("identity: the pre token generation trigger (lambda/pre-token)", () => {
+    const event = (groups: string[] | null | undefined, response: any = { claimsAndScopeOverrideDetails: null }): PreTokenGenerationV2Event => ({
+        version: "2",
+        triggerSource: "TokenGeneration_Authentication",
+        region: "eu-west-3",
+        userPoolId: "eu-west-3_abc",
+        userName: "u",
+        request: { userAttributes: { email: "viewer@example.com" }, groupConfiguration: { groupsToOverride: groups, iamRolesToOverride: [], preferredRole: null }, scopes: [] },
+        response,
+    });
+    const claims = (e: PreTokenGenerationV2Event) => e.response.claimsAndScopeOverrideDetails?.accessTokenGeneration?.claimsToAddOrOverride;
+
+    it("adds the groups to the access token as one comma-separated string under the colon-free claim", async () => {
+        const out = await preTokenHandler(event(["free", "premium"]));
+        assert.deepEqual(claims(out), { [GROUPS_CLAIM]: ["free", "premium"].join(GROUPS_SEPARATOR) });
+        assert.equal(GROUPS_CLAIM.includes(":"), false, "HTTP API mappings refuse a colon");
+        assert.equal(out.response.claimsAndScopeOverrideDetails?.idTokenGeneration, undefined, "the ID token is left alone");
+    });
+
+    it("always sets the claim, empty for a user in no group, so the mapping never names a missing claim", async () => {
+        for (const groups of [[], null, undefined]) {
+            assert.deepEqual(claims(await preTokenHandler(event(groups))), { [GROUPS_CLAIM]: "" }, String(groups));
+        }
+        const noConfig = event([]);
+        delete noConfig.request.groupConfiguration;
+        assert.deepEqual(claims(await preTokenHandler(noConfig)), { [GROUPS_CLAIM]: "" });
+    });
+
+    it("keeps other overrides in the response and drops duplicate or empty names", async () => {
+        const out = await preTokenHandler(
+            event(["free", "", "free"], { claimsAndScopeOverrideDetails: { accessTokenGeneration: { claimsToAddOrOverride: { plan: "x" }, scopesToAdd: ["a"] } } }),
+        );
+        assert.deepEqual(out.response.claimsAndScopeOverrideDetails?.accessTokenGeneration, { claimsToAddOrOverride: { plan: "x", [GROUPS_CLAIM]: "free" }, scopesToAdd: ["a"] });
+        assert.equal(groupsClaim(["a", "b"]), "a,b");
+    });
+
+    it("bundles into one small CommonJS file without Pulumi or the AWS SDK", () => {
+        const code = bundlePreTokenTrigger();
+        assert.ok(code.length < 4000, `${code.length} bytes`);
+        assert.ok(!/@pulumi|aws-sdk/.test(code));
+        const mod: any = { exports: {} };
+        new Function("module", "exports", "require", code)(mod, mod.exports, require);
+        assert.equal(typeof mod.exports.handler, "function");
+    });
+});
+
 describe("identity: the component alone, with a fixture site URL", () => {
     const SITE = "https://fixture.flodrama.test";
     let resources: RecordedResource[];
@@ -263,6 +312,25 @@ describe("identity: the component alone, with a fixture site URL", () => {
         }
     });
 
+    it("attaches the V2_0 pre token generation trigger to the viewer pool only, invocable by Cognito from that pool only", () => {
+        const fn = of("aws:lambda/function:Function");
+        assert.equal(fn.length, 1);
+        const viewer = named(POOL, "idt-viewer-pool");
+        assert.deepEqual(viewer.inputs.lambdaConfig, { preTokenGenerationConfig: { lambdaArn: fn[0].state.arn, lambdaVersion: "V2_0" } });
+        // V2_0 events need the Essentials or Plus feature plan, which every tier FloDrama sets has.
+        assert.ok(["ESSENTIALS", "PLUS"].includes(viewer.inputs.userPoolTier));
+        assert.equal(named(POOL, "idt-admin-pool").inputs.lambdaConfig, undefined);
+        const permission = of("aws:lambda/permission:Permission");
+        assert.deepEqual(
+            permission.map((p) => [p.inputs.action, p.inputs.principal, p.inputs.sourceArn, p.inputs.function]),
+            [["lambda:InvokeFunction", "cognito-idp.amazonaws.com", viewer.state.arn, fn[0].state.name ?? fn[0].inputs.name]],
+        );
+        assert.equal(fn[0].inputs.runtime, "nodejs22.x");
+        assert.ok(fn[0].inputs.timeout <= 5, "Cognito waits 5 s for a trigger");
+        const policy = JSON.parse(of("aws:iam/rolePolicy:RolePolicy").find((r) => r.name.includes("pre-token"))!.inputs.policy);
+        assert.deepEqual(policy.Statement.map((st: any) => st.Action), [["logs:CreateLogStream", "logs:PutLogEvents"]]);
+    });
+
     it("points the SPA client at the site's callback and sign-out URLs plus the extras", () => {
         const spa = named(CLIENT, "idt-viewer-client");
         assert.deepEqual(spa.inputs.callbackUrls, [`${SITE}/auth/callback`, "https://preview.flodrama.test/auth/callback"]);
@@ -275,7 +343,9 @@ describe("identity: the component alone, with a fixture site URL", () => {
 
     it("uses managed login on <prefix> and <prefix>-admin, one branding style per client", () => {
         assert.deepEqual(
-            of(DOMAIN).map((d) => [d.inputs.domain, d.inputs.userPoolId, d.inputs.managedLoginVersion]),
+            of(DOMAIN)
+                .map((d) => [d.inputs.domain, d.inputs.userPoolId, d.inputs.managedLoginVersion])
+                .sort(),
             [
                 ["flodrama-test-auth", "idt-viewer-pool-id", 2],
                 ["flodrama-test-auth-admin", "idt-admin-pool-id", 2],

@@ -270,11 +270,12 @@ for (const stack of stackNames()) {
             assert.ok(rel.dependencies.includes(run.one("aws:iam/rolePolicy:RolePolicy", /alertmanager/).urn), "the release waits for Alertmanager's policy");
         });
 
-        it("creates ServiceMonitors, a PodMonitor for the scraper and the rules, after the release's CRDs", () => {
+        it("creates a PodMonitor per service and the rules, after the release's CRDs", () => {
             const rel = run.one("kubernetes:helm.sh/v3:Release");
             const crs = run.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/v1:"));
             const kinds = crs.map((r) => `${r.inputs.kind}/${r.inputs.metadata.name}`).sort();
-            const expected = cfg.services.map((s) => `${s.expose === "none" ? "PodMonitor" : "ServiceMonitor"}/${s.name}`);
+            // PodMonitors only: the management port is on no Service (k8s/serviceMonitoring.ts).
+            const expected = cfg.services.map((s) => `PodMonitor/${s.name}`);
             assert.deepEqual(kinds, [...expected, "PrometheusRule/flodrama-services"].sort());
             for (const cr of crs) {
                 assert.ok(cr.dependencies.includes(rel.urn), `${cr.name} depends on the release`);

@@ -16,7 +16,7 @@ import { strict as assert } from "assert";
 // ajv ships with kubernetes-models (through @kubernetes-models/validate), the package offline/kubeSchema.ts uses.
 import Ajv from "ajv";
 import { KUBE_PROMETHEUS_STACK } from "../../k8s/monitoringValues";
-import { CustomResourceSpec, podMonitorSpec, prometheusRuleSpec, serviceMonitorSpec } from "../../k8s/serviceMonitoring";
+import { CustomResourceSpec, podMonitorSpec, prometheusRuleSpec } from "../../k8s/serviceMonitoring";
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const CRDS: Record<string, { operatorVersion: string; schema: any }> = require("./fixtures/prometheus-operator-crds.json");
@@ -70,9 +70,9 @@ describe("monitoring: custom resources against the prometheus-operator CRDs", ()
         assert.deepEqual(Object.keys(CRDS).sort(), ["PodMonitor", "PrometheusRule", "ServiceMonitor"]);
     });
 
-    it("accepts the ServiceMonitor, the PodMonitor and the PrometheusRule", () => {
+    it("accepts the PodMonitors and the PrometheusRule", () => {
         for (const obj of [
-            serviceMonitorSpec("api", "flodrama"),
+            podMonitorSpec("api", "flodrama"),
             podMonitorSpec("scraper", "flodrama"),
             prometheusRuleSpec("flodrama-services", "monitoring", "flodrama", ["api", "watch-party", "recommendations"]),
         ]) {
@@ -81,10 +81,9 @@ describe("monitoring: custom resources against the prometheus-operator CRDs", ()
     });
 
     it("rejects a misspelt field, a wrong type and a malformed duration (the check has teeth)", () => {
-        const sm = serviceMonitorSpec("api", "flodrama");
-        const misspelt = { ...sm, spec: { ...sm.spec, endpoints: [{ ...sm.spec.endpoints[0], scrapeTimout: "10s" }] } };
-        assert.ok(errorsOf(misspelt).some((e) => e.includes("scrapeTimout")));
         const pm = podMonitorSpec("scraper", "flodrama");
+        const misspelt = { ...pm, spec: { ...pm.spec, podMetricsEndpoints: [{ ...pm.spec.podMetricsEndpoints[0], scrapeTimout: "10s" }] } };
+        assert.ok(errorsOf(misspelt).some((e) => e.includes("scrapeTimout")));
         assert.notDeepEqual(errorsOf({ ...pm, spec: { ...pm.spec, podMetricsEndpoints: "http" } }), []);
         const rule = prometheusRuleSpec("r", "monitoring", "flodrama", ["api"]);
         const badFor = JSON.parse(JSON.stringify(rule));

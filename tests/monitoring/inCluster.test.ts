@@ -24,9 +24,9 @@ import {
     podMonitorSpec,
     prometheusRuleSpec,
     serviceDashboard,
-    serviceMonitorSpec,
 } from "../../k8s/serviceMonitoring";
 import { validateManifest } from "../../offline/kubeSchema";
+import { APP_PORT_NAME, MANAGEMENT_PORT_NAME, METRICS_PATH } from "../../lib/serviceContract";
 
 const TOPIC = "arn:aws:sns:eu-west-3:123456789012:flodrama-prod-alerts";
 const VALUES = kubePrometheusStackValues({
@@ -160,25 +160,19 @@ describe("monitoring: kube-prometheus-stack values", () => {
     });
 });
 
-describe("monitoring: ServiceMonitors, rules and dashboards", () => {
-    it("scrapes a service through its Service on the named port and metrics path", () => {
-        const sm = serviceMonitorSpec("api", "flodrama");
-        assert.equal(sm.apiVersion, "monitoring.coreos.com/v1");
-        assert.equal(sm.kind, "ServiceMonitor");
-        assert.deepEqual(sm.metadata.namespace, "flodrama");
-        assert.deepEqual(sm.spec.selector, { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/part-of": "flodrama" } });
-        assert.deepEqual(sm.spec.namespaceSelector, { matchNames: ["flodrama"] });
-        assert.equal(sm.spec.endpoints[0].port, "http");
-        assert.equal(sm.spec.endpoints[0].path, "/metrics");
-        assert.equal(sm.spec.jobLabel, "app.kubernetes.io/name");
-    });
-
-    it("scrapes a service without a Service pod by pod", () => {
-        const pm = podMonitorSpec("scraper", "flodrama");
-        assert.equal(pm.kind, "PodMonitor");
-        assert.deepEqual(pm.spec.selector.matchLabels["app.kubernetes.io/name"], "scraper");
-        assert.equal(pm.spec.podMetricsEndpoints[0].port, "http");
-        assert.equal(pm.spec.podMetricsEndpoints[0].path, "/metrics");
+describe("monitoring: PodMonitors, rules and dashboards", () => {
+    it("scrapes every service pod by pod on the management port and the contract's metrics path, never the app port", () => {
+        for (const service of ["api", "scraper", "watch-party"]) {
+            const pm = podMonitorSpec(service, "flodrama");
+            assert.equal(pm.apiVersion, "monitoring.coreos.com/v1");
+            assert.equal(pm.kind, "PodMonitor");
+            assert.equal(pm.metadata.namespace, "flodrama");
+            assert.deepEqual(pm.spec.selector, { matchLabels: { "app.kubernetes.io/name": service, "app.kubernetes.io/part-of": "flodrama" } });
+            assert.deepEqual(pm.spec.namespaceSelector, { matchNames: ["flodrama"] });
+            assert.deepEqual(pm.spec.podMetricsEndpoints.map((e: any) => [e.port, e.path]), [[MANAGEMENT_PORT_NAME, METRICS_PATH]]);
+            assert.notEqual(pm.spec.podMetricsEndpoints[0].port, APP_PORT_NAME);
+            assert.equal(pm.spec.jobLabel, "app.kubernetes.io/name");
+        }
     });
 
     it("mirrors the seed's thresholds in PrometheusRules: 5xx > 5 %, 4xx > 10 %, p99 > 1 s, per HTTP service", () => {

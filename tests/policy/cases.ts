@@ -160,6 +160,13 @@ export interface PolicyCase {
     bad: Res | Res[];
 }
 
+const TGB = "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding";
+const appService = res("kubernetes:core/v1:Service", { metadata: { name: "api", namespace: "flodrama" }, spec: { ports: [{ name: "http", port: 8080, targetPort: "http" }] } });
+const binding = (port: string | number, podPort = 8080) =>
+    res(TGB, { metadata: { name: "api", namespace: "flodrama" }, spec: { serviceRef: { name: "api", port }, networking: { ingress: [{ ports: [{ protocol: "TCP", port: podPort }] }] } } });
+const httpApi = res("aws:apigatewayv2/api:Api", { protocolType: "HTTP" }, { name: "http" });
+const httpRoute = (routeKey: string) => res(ROUTE, { routeKey, authorizationType: "JWT" }, { name: `r-${routeKey}`, dependencies: [httpApi.urn] });
+
 export const CASES: Record<string, PolicyCase> = {
     "cloudfront-1-default-root-object": { good: dist({}), bad: dist({ defaultRootObject: "" }) },
     "cloudfront-3-encryption-in-transit": { good: dist({}), bad: dist({ orderedCacheBehaviors: [{ pathPattern: "/x", viewerProtocolPolicy: "allow-all" }] }) },
@@ -335,4 +342,9 @@ export const CASES: Record<string, PolicyCase> = {
         bad: res("aws:sns/topic:Topic", {}, { providerProps: { region: "eu-west-3", defaultTags: JSON.stringify({ tags: { Project: "flodrama" } }) } }),
     },
     "program-stateful-protected-in-prod": { good: res(DOCDB, goodDocdb, { protect: true }), bad: res(DOCDB, goodDocdb, { protect: false }) },
+    "program-management-port-internal": {
+        good: [appService, binding("http"), res("aws:lb/targetGroup:TargetGroup", { port: 8080, healthCheck: { protocol: "TCP", port: "traffic-port" } })],
+        bad: [appService, binding("mgmt", 9090)],
+    },
+    "program-http-api-no-catch-all": { good: [httpApi, httpRoute("GET /catalog"), httpRoute("GET /catalog/{proxy+}")], bad: [httpApi, httpRoute("GET /{proxy+}")] },
 };

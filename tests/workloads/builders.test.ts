@@ -8,6 +8,7 @@ import { strict as assert } from "assert";
 import { RESERVED_ENV_NAMES } from "../../components/workloads/config";
 import { ServiceConfig } from "../../lib/contracts";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, MONITORING_NAMESPACE, SERVICE_PORT_NAME, serviceLabels } from "../../lib/contracts";
+import { APP_PORT_ENV, MANAGEMENT_PORT, MANAGEMENT_PORT_ENV, MANAGEMENT_PORT_NAME, PROBE_PATHS, SHUTDOWN_TIMEOUT_ENV } from "../../lib/serviceContract";
 import { fakeNetwork } from "../../offline/fixtures";
 import { validateManifest } from "../../offline/kubeSchema";
 import { podSecurityViolations } from "../../policy/podSecurity";
@@ -30,6 +31,7 @@ import {
     SCALE_DOWN_STABILIZATION_SECONDS,
     serviceAccountManifest,
     serviceManifest,
+    shutdownTimeoutSeconds,
 } from "../../k8s/serviceSpecs";
 import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperEnv, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
 import { configFor, FAKE_DATA_SECRET } from "./helpers";
@@ -102,16 +104,26 @@ for (const stack of ["dev", "prod"]) {
                 }
             });
 
-            it("runs the image on the named port with the configured probes, resources and grace period", () => {
+            it("runs the image on the app and management ports, probes on the management port with the contract's paths, resources and grace period", () => {
                 assert.equal(container.image, IMAGE);
                 assert.ok(pinned(container.image));
-                assert.deepEqual(container.ports, [{ name: SERVICE_PORT_NAME, containerPort: service.port, protocol: "TCP" }]);
-                assert.equal(container.startupProbe.httpGet.path, service.probes.startupPath);
-                assert.equal(container.livenessProbe.httpGet.path, service.probes.livenessPath);
-                assert.equal(container.readinessProbe.httpGet.path, service.probes.readinessPath);
+                assert.deepEqual(container.ports, [
+                    { name: SERVICE_PORT_NAME, containerPort: service.port, protocol: "TCP" },
+                    { name: MANAGEMENT_PORT_NAME, containerPort: MANAGEMENT_PORT, protocol: "TCP" },
+                ]);
+                assert.equal(container.startupProbe.httpGet.path, PROBE_PATHS.startup);
+                assert.equal(container.livenessProbe.httpGet.path, PROBE_PATHS.liveness);
+                assert.equal(container.readinessProbe.httpGet.path, PROBE_PATHS.readiness);
                 for (const p of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
-                    assert.equal(p.httpGet.port, SERVICE_PORT_NAME);
+                    assert.equal(p.httpGet.port, MANAGEMENT_PORT_NAME);
                 }
+                const env = Object.fromEntries(container.env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+                assert.equal(env[MANAGEMENT_PORT_ENV], String(MANAGEMENT_PORT));
+                assert.equal(env[APP_PORT_ENV], String(service.port));
+                // Drains within the grace period, after the preStop sleep, with a margin: the kubelet never SIGKILLs.
+                const timeout = Number(env[SHUTDOWN_TIMEOUT_ENV]);
+                assert.ok(timeout >= 1 && timeout + (preStopSleepSeconds(service) ?? 0) < service.terminationGracePeriodSeconds, `${timeout}`);
+                assert.equal(timeout, shutdownTimeoutSeconds(service));
                 assert.deepEqual(container.resources, {
                     requests: { cpu: service.resources.cpuRequest, memory: service.resources.memoryRequest },
                     limits: { cpu: service.resources.cpuLimit, memory: service.resources.memoryLimit },
@@ -183,20 +195,27 @@ for (const stack of ["dev", "prod"]) {
                     return;
                 }
                 assert.equal(o.service.spec.type, "ClusterIP");
+                // The app port only: the management port is on no Service, so no TargetGroupBinding can name it.
                 assert.deepEqual(o.service.spec.ports, [{ name: SERVICE_PORT_NAME, port: service.port, targetPort: SERVICE_PORT_NAME, protocol: "TCP" }]);
                 const sleep = container.lifecycle.preStop.sleep.seconds;
                 assert.ok(sleep > 0 && sleep * 2 <= service.terminationGracePeriodSeconds, `sleep ${sleep}s of ${service.terminationGracePeriodSeconds}s`);
             });
 
-            it("admits traffic only on the service port, from the NLB's subnets when exposed and from monitoring", () => {
+            it("admits the NLB's subnets on the app port only (when exposed) and monitoring on the management port only", () => {
                 const rules = o.ingress.spec.ingress;
                 assert.deepEqual(o.ingress.spec.policyTypes, ["Ingress"]);
-                for (const r of rules) {
+                const fromSubnets = rules.filter((r: any) => r.from.some((f: any) => f.ipBlock));
+                const fromMonitoring = rules.filter((r: any) => r.from.some((f: any) => f.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === MONITORING_NAMESPACE));
+                assert.equal(fromSubnets.length + fromMonitoring.length, rules.length, "no other rule");
+                for (const r of fromSubnets) {
                     assert.deepEqual(r.ports, [{ protocol: "TCP", port: service.port }]);
+                    assert.ok(r.from.every((f: any) => f.ipBlock), "subnet rules name nothing else");
                 }
-                const cidrs = rules.flatMap((r: any) => r.from.filter((f: any) => f.ipBlock).map((f: any) => f.ipBlock.cidr));
+                const cidrs = fromSubnets.flatMap((r: any) => r.from.map((f: any) => f.ipBlock.cidr));
                 assert.deepEqual(cidrs, service.expose === "none" ? [] : fakeNetwork(2).privateSubnetCidrs);
-                assert.ok(rules.some((r: any) => r.from.some((f: any) => f.namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] === MONITORING_NAMESPACE)));
+                assert.equal(fromMonitoring.length, 1);
+                assert.deepEqual(fromMonitoring[0].ports, [{ protocol: "TCP", port: MANAGEMENT_PORT }]);
+                assert.equal(fromMonitoring[0].from.length, 1);
             });
 
             it(`lets traffic out to DNS, the ${cfg.data.mode} data tier, AWS APIs${service.internetEgress ? " and the web" : ", and nowhere else"}`, () => {

@@ -31,7 +31,7 @@ describe("workloads config: bad service entries", () => {
         ["a privileged port", (v) => (v.services[0].port = 80), "flodrama:services[0].port", /1024/],
         ["min replicas above max", (v) => (v.services[2].replicas = { min: 5, max: 2 }), "flodrama:services[2].replicas.min", /at most replicas\.max/],
         ["zero min replicas", (v) => (v.services[2].replicas = { min: 0, max: 2 }), "flodrama:services[2].replicas.min", /from 1/],
-        ["a probe path that is not absolute", (v) => (v.services[0].probes.livenessPath = "healthz"), "flodrama:services[0].probes.livenessPath", /absolute HTTP path/],
+        ["probe paths, which the services' contract fixes", (v) => (v.services[0].probes = { livenessPath: "/healthz" }), "flodrama:services[0].probes", /no such key/],
         ["a malformed quantity", (v) => (v.services[0].resources.cpuLimit = "two"), "flodrama:services[0].resources.cpuLimit", /quantity/],
         ["a utilization target out of range", (v) => (v.services[0].autoscaling.cpuUtilization = 150), "flodrama:services[0].autoscaling.cpuUtilization", /10 to 100/],
         ["a name that is not a DNS label", (v) => (v.services[0].name = "Api_Service"), "flodrama:services[0].name", /DNS label/],
