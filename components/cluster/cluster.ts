@@ -79,9 +79,8 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         const rules = endpointSourceRules(args.access.endpointSources, args.extraEndpointSourceSecurityGroupIds);
-        if (rules.length > 0) {
-            new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this });
-        }
+        const endpointRules =
+            rules.length > 0 ? new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this }).rules : [];
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
 
@@ -95,7 +94,8 @@ export class EksCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.provider = createKubernetesProvider(
             `${name}-k8s`,
-            pulumi.all([cluster.kubeconfigJson, ...this.addons.map((a) => a.arn)]).apply(([kubeconfig]) => kubeconfig),
+            // It also waits for the 443 rules: from the deploy runner, the endpoint answers only once they exist.
+            pulumi.all([cluster.kubeconfigJson, ...this.addons.map((a) => a.arn), ...endpointRules.map((r) => r.id)]).apply(([kubeconfig]) => kubeconfig),
             { parent: this },
         );
 

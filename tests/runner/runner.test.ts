@@ -136,6 +136,8 @@ describe("deploy runner on stack prod", () => {
         assert.equal(rules.length, 1);
         assert.equal(rules[0].inputs.fromPort, 443);
         assert.equal(rules[0].inputs.toPort, 443);
+        // The runner reaches the private endpoint only through that rule: no Kubernetes object before it.
+        assert.ok(run.one("pulumi:providers:kubernetes", "cluster-k8s").dependencies.includes(rules[0].urn), "the Kubernetes provider waits for the runner's 443 rule");
     });
 
     it("exports the project, role, log group and the command that starts a deploy", () => {
