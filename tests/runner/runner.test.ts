@@ -25,8 +25,23 @@ describe("deploy runner: config", () => {
         const e = problemsOf("dev", (v) => (v.deployRunner = { enabled: true }));
         assertProblem(e, "flodrama:deployRunner.repositoryUrl", /https:\/\/ URL of this repository/);
         assertProblem(e, "flodrama:deployRunner.pulumiAccessTokenSecretArn", /PULUMI_ACCESS_TOKEN/);
-        configFor("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiAccessTokenSecretArn: SECRET }));
-        configFor("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+        const withRunner = (runner: Record<string, unknown>) => (v: Record<string, any>) => {
+            v.deployRunner = runner;
+            // dev builds its images; a stack deployed by the runner runs releases instead.
+            for (const s of v.services) {
+                s.image = { release: "1.0.0" };
+            }
+        };
+        configFor("dev", withRunner({ enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiAccessTokenSecretArn: SECRET }));
+        configFor("dev", withRunner({ enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+    });
+
+    it("refuses images built during `up` on a stack the runner deploys: its CodeBuild container has no Docker engine", () => {
+        const e = problemsOf("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+        assert.equal(e.problems.length, 3, "one problem per built image, nothing else");
+        for (const i of [0, 1, 2]) {
+            assertProblem(e, `flodrama:services[${i}].image.build`, /release.*the runner has no Docker engine/);
+        }
     });
 
     it("refuses bad values with the key and what is allowed", () => {
