@@ -67,8 +67,8 @@ describe("deploy runner: config", () => {
 describe("deploy runner: buildspec and policies", () => {
     const spec = deployBuildspec({ stack: "prod", repositoryUrl: "https://github.com/o/r.git", gitRef: "main", pulumiVersion: "3.270.0", pulumiBackendUrl: "s3://b?region=eu-west-3", gitToken: false });
 
-    it("installs the pinned, checksum-verified Pulumi CLI and Node 22, then npm ci, up and verify of its stack", () => {
-        const order = ["nodejs: 22", "pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz", "sha256sum -c -", 'git clone --no-checkout "$REPOSITORY_URL" src', "npm ci", 'pulumi login "s3://b?region=eu-west-3"', 'pulumi up --yes --non-interactive --diff --stack "$STACK"', 'npm run verify -- "$STACK"'];
+    it("installs the pinned, checksum-verified Pulumi CLI and Node 22, then npm ci, up under the policy pack and verify of its stack", () => {
+        const order = ["nodejs: 22", "pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz", "sha256sum -c -", 'git clone --no-checkout "$REPOSITORY_URL" src', "npm ci", "npm ci --prefix policy", 'pulumi login "s3://b?region=eu-west-3"', 'pulumi up --yes --non-interactive --diff --policy-pack policy --stack "$STACK"', 'npm run verify -- "$STACK"'];
         let at = -1;
         for (const step of order) {
             const i = spec.indexOf(step);
@@ -115,7 +115,7 @@ describe("deploy runner on stack prod", () => {
         assert.equal(project.inputs.environment.computeType, "BUILD_GENERAL1_SMALL");
         assert.equal(project.inputs.environment.privilegedMode, false);
         assert.equal(project.inputs.source.type, "NO_SOURCE");
-        assert.match(project.inputs.source.buildspec, /pulumi up --yes --non-interactive --diff --stack "\$STACK"/);
+        assert.match(project.inputs.source.buildspec, /pulumi up --yes --non-interactive --diff --policy-pack policy --stack "\$STACK"/);
         const logs = run.one("aws:cloudwatch/logGroup:LogGroup", "deploy-runner-logs");
         assert.equal(project.inputs.logsConfig.cloudwatchLogs.groupName, logs.inputs.name);
         assert.equal(logs.inputs.retentionInDays, 365);
