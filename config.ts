@@ -119,6 +119,19 @@ export function stackSchema(ctx: ConfigContext) {
             }
         }, whenParsed("bootstrap", "deployRunner"))
         .superRefine((v, c) => {
+            // The runner's CodeBuild container is unprivileged: no Docker engine, so docker-build cannot build there.
+            if (!v.deployRunner.enabled) {
+                return;
+            }
+            v.services.forEach((s, i) => {
+                if (s.image.kind === "build") {
+                    report(c, ["services", i, "image", "build"], "a `release` or a pinned image when deployRunner.enabled is true (the runner has no Docker engine to build with)", {
+                        hint: "Use `image: { release: <version> }` pushed by the services workflow (docs/workloads.md#images), or run `pulumi up` of this stack where Docker is available and disable the runner.",
+                    });
+                }
+            });
+        }, whenParsed("services", "deployRunner"))
+        .superRefine((v, c) => {
             if (v.environment === "prod" && !v.protectStatefulResources) {
                 report(c, ["protectStatefulResources"], "true in prod, so that no routine `pulumi up` can delete user data");
             }

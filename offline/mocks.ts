@@ -49,6 +49,8 @@ const fakeKubeconfig = (name: string) => ({
 
 /** Type-specific outputs, keyed by Pulumi type token. Add an entry when the program reads a new computed output. */
 export const STATE: Record<string, StateFn> = {
+    // The engine's built-in Stash: `output` is the value stored when it was created (here, the input).
+    "pulumi:index:Stash": (a) => ({ output: a.inputs.input }),
     // ---- remote components --------------------------------------------------------------------
     "awsx:ec2:Vpc": (a, ctx) => {
         const azs = Array.from({ length: ctx.azCount }, (_, i) => i);

@@ -79,9 +79,8 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcIssuer = cluster.oidcIssuer;
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         const rules = endpointSourceRules(args.access.endpointSources, args.extraEndpointSourceSecurityGroupIds);
-        if (rules.length > 0) {
-            new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this });
-        }
+        const endpointRules =
+            rules.length > 0 ? new EndpointAccess(`${name}-endpoint-access`, { clusterSecurityGroupId: this.clusterSecurityGroupId, rules }, { parent: this }).rules : [];
         this.nodeSecurityGroupId = this.clusterSecurityGroupId;
         this.secretsKeyArn = key.arn;
 
@@ -95,7 +94,8 @@ export class EksCluster extends pulumi.ComponentResource {
         this.kubeconfig = pulumi.secret(cluster.kubeconfigJson);
         this.provider = createKubernetesProvider(
             `${name}-k8s`,
-            pulumi.all([cluster.kubeconfigJson, ...this.addons.map((a) => a.arn)]).apply(([kubeconfig]) => kubeconfig),
+            // It also waits for the 443 rules: from the deploy runner, the endpoint answers only once they exist.
+            pulumi.all([cluster.kubeconfigJson, ...this.addons.map((a) => a.arn), ...endpointRules.map((r) => r.id)]).apply(([kubeconfig]) => kubeconfig),
             { parent: this },
         );
 
@@ -117,11 +117,15 @@ export class EksCluster extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this });
         // The IAM role (not the STS session) or user running `pulumi up`: it calls CreateCluster.
         const deployer = aws.iam.getSessionContextOutput({ arn: account.arn }, { parent: this });
+        // Only the identity of the `up` that creates the cluster needs the grant. The stash keeps that
+        // first identity in state: a preview or drift check run by another role (the read-only
+        // previewer) would otherwise rewrite the key policy and never show "no changes".
+        const creator = new pulumi.Stash(`${name}-secrets-key-creator`, { input: deployer.issuerArn }, { parent: this, ignoreChanges: ["input"] });
         return customerManagedKey(
             `${name}-secrets-key`,
             {
                 description: `Envelope encryption of Kubernetes Secrets in ${physicalName(args.stack, "eks", "eksCluster")}`,
-                policy: pulumi.all([partition.partition, account.accountId, deployer.issuerArn]).apply(([p, a, d]) => secretsKeyPolicy(p, a, d)),
+                policy: pulumi.all([partition.partition, account.accountId, creator.output]).apply(([p, a, d]) => secretsKeyPolicy(p, a, String(d))),
                 aliasName: physicalName(args.stack, "eks-secrets", "kmsAlias"),
                 deletionWindowInDays: stateful(args.protect).kmsDeletionWindowInDays,
             },

@@ -20,8 +20,9 @@ export interface BuildspecArgs {
 /**
  * The buildspec (version 0.2: every command runs in one shell, so `cd` and `export` carry over). It
  * installs the pinned Pulumi CLI after checking its published SHA-256, uses Node 22 from the image's
- * runtimes, clones the repository at GIT_REF (overridable per build), runs `npm ci`, then
- * `pulumi up --yes` of the stack, then `npm run verify` (scripts/verify.ts) against what was deployed.
+ * runtimes, clones the repository at GIT_REF (overridable per build), runs `npm ci` (program and
+ * policy pack), then `pulumi up --yes` of the stack with the policy pack, then `npm run verify`
+ * (scripts/verify.ts) against what was deployed.
  */
 export function deployBuildspec(a: BuildspecArgs): string {
     const tarball = "pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz";
@@ -63,11 +64,13 @@ export function deployBuildspec(a: BuildspecArgs): string {
         `      - ${fetch}`,
         "      - git checkout --detach FETCH_HEAD && git log -1 --format='deploying %H %s'",
         "      - npm ci",
+        "      - npm ci --prefix policy",
         `      - ${login}`,
         "  build:",
         "    commands:",
         "      - set -euo pipefail",
-        '      - pulumi up --yes --non-interactive --diff --stack "$STACK"',
+        // The same policy pack as the CI previews and the deploy workflow: a violation stops the up here too.
+        '      - pulumi up --yes --non-interactive --diff --policy-pack policy --stack "$STACK"',
         "  post_build:",
         "    commands:",
         "      - set -euo pipefail",

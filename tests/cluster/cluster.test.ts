@@ -146,6 +146,18 @@ for (const stack of stackNames()) {
             assert.equal(eksInputs.deletionProtection, stack === "prod");
         });
 
+        it("names in the key policy the identity that created the cluster, kept in state so a preview by another role changes nothing", () => {
+            // The read-only previewer and the drift check (`--expect-no-changes`) run as another role:
+            // the grant statement must come from the stored value, not from whoever runs the program now.
+            const creator = run.one("pulumi:index:Stash", "cluster-secrets-key-creator");
+            assert.deepEqual(creator.ignoreChanges, ["input"]);
+            assert.equal(creator.inputs.input, `arn:aws:iam::${ACCOUNT_ID}:user/offline`);
+            const key = run.one("aws:kms/key:Key", "cluster-secrets-key");
+            assert.ok(key.dependencies.includes(creator.urn), "the key policy reads the stash");
+            const grant = JSON.parse(key.inputs.policy).Statement.find((s: any) => s.Sid === "DeployerCreatesEksClusterGrant");
+            assert.deepEqual(grant.Principal, { AWS: creator.state.output });
+        });
+
         it("exports all five control-plane log types to a group with the stack's retention, created first", () => {
             assert.deepEqual(eksInputs.enabledClusterLogTypes, [...CLUSTER_LOG_TYPES]);
             assert.deepEqual([...CLUSTER_LOG_TYPES].sort(), ["api", "audit", "authenticator", "controllerManager", "scheduler"]);
@@ -323,7 +335,8 @@ for (const stack of stackNames()) {
             assert.equal(await value(c!.nodeSecurityGroupId), "sg-eks-managed");
             assert.equal(await value(c!.clusterSecurityGroupId), "sg-eks-managed");
             assert.equal(await isSecret(c!.kubeconfig), true);
-            for (const r of resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
+            // The Stash (pulumi:index) is an engine built-in: it has no provider to give.
+            for (const r of resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:") && x.type !== "pulumi:index:Stash")) {
                 assert.ok(r.provider?.endsWith("::test-aws"), `${r.type} ${r.name} uses the given provider`);
                 assert.ok(r.name.startsWith("eks-test-"), `${r.name} is named after the component`);
             }

@@ -25,8 +25,23 @@ describe("deploy runner: config", () => {
         const e = problemsOf("dev", (v) => (v.deployRunner = { enabled: true }));
         assertProblem(e, "flodrama:deployRunner.repositoryUrl", /https:\/\/ URL of this repository/);
         assertProblem(e, "flodrama:deployRunner.pulumiAccessTokenSecretArn", /PULUMI_ACCESS_TOKEN/);
-        configFor("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiAccessTokenSecretArn: SECRET }));
-        configFor("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+        const withRunner = (runner: Record<string, unknown>) => (v: Record<string, any>) => {
+            v.deployRunner = runner;
+            // dev builds its images; a stack deployed by the runner runs releases instead.
+            for (const s of v.services) {
+                s.image = { release: "1.0.0" };
+            }
+        };
+        configFor("dev", withRunner({ enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiAccessTokenSecretArn: SECRET }));
+        configFor("dev", withRunner({ enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+    });
+
+    it("refuses images built during `up` on a stack the runner deploys: its CodeBuild container has no Docker engine", () => {
+        const e = problemsOf("dev", (v) => (v.deployRunner = { enabled: true, repositoryUrl: "https://github.com/o/r.git", pulumiBackendUrl: "s3://state-bucket?region=eu-west-3" }));
+        assert.equal(e.problems.length, 3, "one problem per built image, nothing else");
+        for (const i of [0, 1, 2]) {
+            assertProblem(e, `flodrama:services[${i}].image.build`, /release.*the runner has no Docker engine/);
+        }
     });
 
     it("refuses bad values with the key and what is allowed", () => {
@@ -52,8 +67,8 @@ describe("deploy runner: config", () => {
 describe("deploy runner: buildspec and policies", () => {
     const spec = deployBuildspec({ stack: "prod", repositoryUrl: "https://github.com/o/r.git", gitRef: "main", pulumiVersion: "3.270.0", pulumiBackendUrl: "s3://b?region=eu-west-3", gitToken: false });
 
-    it("installs the pinned, checksum-verified Pulumi CLI and Node 22, then npm ci, up and verify of its stack", () => {
-        const order = ["nodejs: 22", "pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz", "sha256sum -c -", 'git clone --no-checkout "$REPOSITORY_URL" src', "npm ci", 'pulumi login "s3://b?region=eu-west-3"', 'pulumi up --yes --non-interactive --diff --stack "$STACK"', 'npm run verify -- "$STACK"'];
+    it("installs the pinned, checksum-verified Pulumi CLI and Node 22, then npm ci, up under the policy pack and verify of its stack", () => {
+        const order = ["nodejs: 22", "pulumi-v${PULUMI_VERSION}-linux-x64.tar.gz", "sha256sum -c -", 'git clone --no-checkout "$REPOSITORY_URL" src', "npm ci", "npm ci --prefix policy", 'pulumi login "s3://b?region=eu-west-3"', 'pulumi up --yes --non-interactive --diff --policy-pack policy --stack "$STACK"', 'npm run verify -- "$STACK"'];
         let at = -1;
         for (const step of order) {
             const i = spec.indexOf(step);
@@ -100,7 +115,7 @@ describe("deploy runner on stack prod", () => {
         assert.equal(project.inputs.environment.computeType, "BUILD_GENERAL1_SMALL");
         assert.equal(project.inputs.environment.privilegedMode, false);
         assert.equal(project.inputs.source.type, "NO_SOURCE");
-        assert.match(project.inputs.source.buildspec, /pulumi up --yes --non-interactive --diff --stack "\$STACK"/);
+        assert.match(project.inputs.source.buildspec, /pulumi up --yes --non-interactive --diff --policy-pack policy --stack "\$STACK"/);
         const logs = run.one("aws:cloudwatch/logGroup:LogGroup", "deploy-runner-logs");
         assert.equal(project.inputs.logsConfig.cloudwatchLogs.groupName, logs.inputs.name);
         assert.equal(logs.inputs.retentionInDays, 365);
@@ -136,6 +151,8 @@ describe("deploy runner on stack prod", () => {
         assert.equal(rules.length, 1);
         assert.equal(rules[0].inputs.fromPort, 443);
         assert.equal(rules[0].inputs.toPort, 443);
+        // The runner reaches the private endpoint only through that rule: no Kubernetes object before it.
+        assert.ok(run.one("pulumi:providers:kubernetes", "cluster-k8s").dependencies.includes(rules[0].urn), "the Kubernetes provider waits for the runner's 443 rule");
     });
 
     it("exports the project, role, log group and the command that starts a deploy", () => {
