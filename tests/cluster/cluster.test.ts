@@ -446,8 +446,17 @@ describe("cluster: config rules", () => {
     });
 
     it("uses a pinned add-on version as given and resolves only the others", async () => {
-        const run = await runProgram("dev", { override: (v) => (v.cluster.addonVersions = { ebsCsi: "v1.50.0-eksbuild.1" }) });
-        const ebs = run.ofType("aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
+        // The cluster alone, as platform.ts builds it from dev's config with one pin.
+        const run = await simulate(
+            "dev",
+            () => {
+                const aws = require("@pulumi/aws");
+                const cfg = loadConfig();
+                return new EksCluster("eks-test", clusterArgs(cfg, fakeNetwork(cfg.network.azCount)), { provider: new aws.Provider("test-aws", { region: cfg.region }) });
+            },
+            { override: (v) => (v.cluster.addonVersions = { ebsCsi: "v1.50.0-eksbuild.1" }) },
+        );
+        const ebs = run.resources.filter((r) => r.type === "aws:eks/addon:Addon").find((a) => a.inputs.addonName === "aws-ebs-csi-driver")!;
         assert.equal(ebs.inputs.addonVersion, "v1.50.0-eksbuild.1");
         assert.equal(run.invokes.filter((i) => i.token === "aws:eks/getAddonVersion:getAddonVersion").length, 3);
     });

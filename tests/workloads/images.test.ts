@@ -12,8 +12,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { lifecyclePolicy } from "../../components/workloads/imageRepositories";
 import { CONTENT_TAG_LENGTH, contentTag, contextFiles, IMAGE_PLATFORM, imageArgs, missingReleaseMessage, parseDockerignore, REPOSITORY_ROOT, serviceBuild } from "../../components/workloads/serviceImage";
 import { SERVICE_IMAGE_BUILD } from "../../lib/serviceContract";
-import { isSecret, PROJECT_DIR, runProgram, valueOf } from "../../offline/harness";
-import { MISSING_RELEASE } from "../../offline/mocks";
+import { isSecret, PROJECT_DIR, runProgram, simulate, valueOf } from "../../offline/harness";
+import { ACCOUNT_ID, MISSING_RELEASE } from "../../offline/mocks";
 import { mockUrnFor, urnFor } from "../../offline/urnBaseline";
 
 const IGNORE_FILE = path.join(REPOSITORY_ROOT, SERVICE_IMAGE_BUILD.ignoreFile);
@@ -140,8 +140,17 @@ describe("images: prod releases", () => {
     });
 
     it("stops a run whose release is not in ECR, naming the repository, the workflow and the first-deploy guide", async () => {
+        // The image alone, as Workloads builds it for prod's api with a release nobody pushed.
+        const out = (v: string) => pulumi.output(v);
+        const repository = { name: out("flodrama-prod-api"), url: out(`${ACCOUNT_ID}.dkr.ecr.eu-west-3.amazonaws.com/flodrama-prod-api`), arn: out("arn:aws:ecr:eu-west-3:123456789012:repository/flodrama-prod-api"), registryId: out(ACCOUNT_ID) };
+        let image: { image: pulumi.Output<string> } | undefined;
+        await simulate("prod", () => {
+            const aws = require("@pulumi/aws");
+            const { ServiceImage } = require("../../components/workloads/serviceImage");
+            image = new ServiceImage("workloads-api-image", { serviceName: "api", source: { kind: "release", version: MISSING_RELEASE }, repository }, { provider: new aws.Provider("aws", { region: "eu-west-3" }) });
+        });
         await assert.rejects(
-            runProgram("prod", { override: (v) => (v.services[0].image = { release: MISSING_RELEASE }) }),
+            (image!.image as any).promise(),
             (err: Error) => {
                 assert.match(err.message, new RegExp(`release: version ${MISSING_RELEASE.replace(/\./g, "\\.")} is not in the ECR repository flodrama-prod-api`));
                 assert.match(err.message, /services-v0\.0\.0-unpublished/);
