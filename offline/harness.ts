@@ -181,7 +181,18 @@ export function readStackConfig(stack: string, override?: RunOptions["override"]
  * Parses a stack file: a syntax error becomes a `StackFileError` (file, line, column, the offending
  * line); `.inf` and `.nan` stay as written (JSON, which Pulumi hands values over in, has no such numbers).
  */
+/** Parsed stack files by content: tests read the same two files hundreds of times. Callers get a copy. */
+const parsedStackFiles = new Map<string, unknown>();
+
 export function parseStackYaml(file: string, text: string): unknown {
+    const key = `${file}\0${text}`;
+    if (!parsedStackFiles.has(key)) {
+        parsedStackFiles.set(key, parseStackYamlUncached(file, text));
+    }
+    return structuredClone(parsedStackFiles.get(key));
+}
+
+function parseStackYamlUncached(file: string, text: string): unknown {
     const doc = parseDocument(text, { prettyErrors: false });
     const error = doc.errors[0];
     if (error) {
@@ -329,8 +340,20 @@ export async function simulate(
     pulumi.runtime.setAllConfig(config, secretKeys);
     wrapMonitor(recorder);
     evictProgramModules();
-    const result = await body();
-    await drain(recorder);
+    // Pulumi records `new Error().stack` for every resource and Output: formatting those frames is a
+    // large part of a run's CPU. The program's own errors carry their story in the message; set
+    // FLODRAMA_STACK_TRACES=1 to keep the frames while debugging.
+    const traceLimit = Error.stackTraceLimit;
+    if (process.env.FLODRAMA_STACK_TRACES !== "1") {
+        Error.stackTraceLimit = 0;
+    }
+    let result: unknown;
+    try {
+        result = await body();
+        await drain(recorder);
+    } finally {
+        Error.stackTraceLimit = traceLimit;
+    }
     const seen = new Map<string, number>();
     for (const r of recorder.resources) {
         seen.set(r.urn, (seen.get(r.urn) ?? 0) + 1);

@@ -18,8 +18,19 @@ if (sourceMaps) {
 // Node 22+ caches compiled bytecode of node_modules between runs; older versions lack the call.
 require("module").enableCompileCache?.();
 
+// The offline harness evicts the program's modules before every run, so the same files are loaded
+// dozens of times in one test process: transpile each file once per content (an esbuild call is a
+// round trip to its service process).
+const transpiled = new Map();
+
 require.extensions[".ts"] = function compileTs(module, filename) {
-    const { code } = esbuild.transformSync(fs.readFileSync(filename, "utf8"), {
+    const source = fs.readFileSync(filename, "utf8");
+    const cached = transpiled.get(filename);
+    if (cached && cached.source === source) {
+        module._compile(cached.code, filename);
+        return;
+    }
+    const { code } = esbuild.transformSync(source, {
         loader: "ts",
         format: "cjs",
         target: "node20",
@@ -30,5 +41,6 @@ require.extensions[".ts"] = function compileTs(module, filename) {
         // `await import("./x")` becomes a require, as tsc emits it for CommonJS.
         supported: { "dynamic-import": false },
     });
+    transpiled.set(filename, { source, code });
     module._compile(code, filename);
 };
