@@ -7,10 +7,12 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { PROJECT_DIR, readStackConfig, stackNames } from "../../offline/harness";
 import { physicalName } from "../../lib/naming";
+import { deployBuildspec, startBuildCommand } from "../../components/runner/runnerSpecs";
 import { Context, evaluate, holds } from "./githubExpressions";
 
 const WORKFLOW_DIR = path.join(PROJECT_DIR, ".github/workflows");
@@ -106,7 +108,7 @@ describe("workflows: pinning", () => {
     it("pins the Pulumi CLI to the release of @pulumi/pulumi in package.json", () => {
         assert.match(pulumiVersion, /^\d+\.\d+\.\d+$/, "package.json pins @pulumi/pulumi exactly");
         const steps = allJobs().flatMap((j) => usesAction(j.job, "pulumi/actions").map((s) => ({ ...j, step: s })));
-        assert.ok(steps.length >= 6);
+        assert.ok(steps.length >= 5, "previews of both stacks, dev's up, drift of both stacks");
         for (const { file, id, step } of steps) {
             assert.equal(step.with?.["pulumi-version"], pulumiVersion, `${file} ${id}: pulumi-version`);
         }
@@ -172,20 +174,125 @@ describe("workflows: who runs what", () => {
         assert.equal(envOf(workflows["deploy.yml"].jobs.dev), "dev");
     });
 
-    it("deploys prod only by a dispatch from main, through environment prod", () => {
-        assert.deepEqual(runningJobs("deploy.yml", "dispatchProd"), ["test", "prod-runner", "prod"]);
-        assert.deepEqual(runningJobs("deploy.yml", "dispatchProdFromBranch"), ["test", "prod-runner"], "the runner check fails the run with a message");
+    it("deploys prod only by a dispatch, through environment prod, by starting the in-VPC deploy runner", () => {
+        assert.deepEqual(runningJobs("deploy.yml", "dispatchProd"), ["test", "prod"]);
+        assert.deepEqual(runningJobs("deploy.yml", "dispatchProdFromBranch"), ["test", "prod"], "its first step fails the run with a message (and environment prod admits main only)");
         const wf = workflows["deploy.yml"];
         assert.deepEqual(wf.on.workflow_dispatch.inputs.stack.options, ["dev", "prod"]);
+        const prod = wf.jobs.prod;
+        assert.equal(envOf(prod), "prod");
+        assert.equal(prod["runs-on"], "ubuntu-latest", "GitHub-hosted: the runner, not this job, reaches the private endpoint");
+        assert.equal(prod.env?.RUNNER_PROJECT, physicalName("prod", "deploy-runner"), "the project DeployRunner creates");
+        assert.equal(usesAction(prod, "pulumi/actions").length, 0, "no pulumi up outside the VPC");
+        assert.equal(prod.concurrency?.["cancel-in-progress"], false);
         const upProd = allJobs().filter(({ job }) => usesAction(job, "pulumi/actions").some((s) => s.with?.command === "up" && s.with?.["stack-name"] === "prod"));
-        assert.deepEqual(upProd.map((j) => `${j.file} ${j.id} ${envOf(j.job)}`), ["deploy.yml prod prod"]);
+        assert.deepEqual(upProd, [], "no workflow runs prod's pulumi up itself");
+    });
+
+    it("passes the commit to the runner the way its buildspec takes it (GIT_REF), and the buildspec gates up with the policy pack", () => {
+        const start = workflows["deploy.yml"].jobs.prod.steps.find((s) => s.id === "start")!;
+        assert.match(start.run!, /aws codebuild start-build --project-name "\$RUNNER_PROJECT"/);
+        assert.match(start.run!, /--environment-variables-override "name=GIT_REF,value=\$GITHUB_SHA,type=PLAINTEXT"/);
+        assert.doesNotMatch(start.run!, /--source-version|--buildspec-override/, "NO_SOURCE project; the project's own buildspec only");
+        const spec = deployBuildspec({ stack: "prod", repositoryUrl: "https://github.com/flodrama/flodrama-infra.git", gitRef: "main", pulumiVersion: pulumiVersion, gitToken: false });
+        assert.match(spec, /git fetch --depth 1 origin "\$GIT_REF"/);
+        assert.match(spec, /pulumi up --yes .*--policy-pack policy/);
+        assert.match(spec, /npm run verify -- "\$STACK"/);
+        assert.match(startBuildCommand("flodrama-prod-deploy-runner", "eu-west-3"), /--environment-variables-override name=GIT_REF,value=<commit>,type=PLAINTEXT/);
+    });
+
+    describe("the prod job's steps, run against a fake aws CLI", () => {
+        const prod = workflows["deploy.yml"].jobs.prod;
+        const step = (pred: (s: Step) => boolean) => prod.steps.find(pred)!;
+        let dir: string;
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-prod-"));
+            // Answers like the AWS CLI with --output text; build statuses come one per batch-get-builds call.
+            fs.writeFileSync(
+                path.join(dir, "aws"),
+                [
+                    "#!/bin/bash",
+                    'echo "$*" >> "$FAKE_DIR/calls"',
+                    'case "$*" in',
+                    '  *"codebuild start-build"*) echo "flodrama-prod-deploy-runner:1b2c" ;;',
+                    '  *"builds[0].buildStatus"*) n=$(cat "$FAKE_DIR/n" 2>/dev/null || echo 0); echo $((n + 1)) > "$FAKE_DIR/n"; sed -n "$((n + 1))p" "$FAKE_DIR/statuses" ;;',
+                    '  *"logs.deepLink"*) echo "https://console.aws.amazon.com/cloudwatch/home?region=eu-west-3#logEvent:group=/aws/codebuild/flodrama-prod-deploy-runner" ;;',
+                    '  *"builds[0].phases"*) if [ "$(tail -n 1 "$FAKE_DIR/statuses")" = FAILED ]; then printf "BUILD\\tFAILED\\n"; fi ;;',
+                    '  *"logs.[groupName,streamName]"*) printf "/aws/codebuild/flodrama-prod-deploy-runner\\t1b2c\\n" ;;',
+                    '  *"logs tail"*) echo "deploying 0123abc" ;;',
+                    "  *) echo \"unexpected: $*\" >&2; exit 2 ;;",
+                    "esac",
+                ].join("\n"),
+                { mode: 0o755 },
+            );
+        });
+        afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        const exec = (s: Step, extra: Record<string, string>) =>
+            spawnSync("bash", ["-e", "-c", s.run!], {
+                env: {
+                    PATH: `${dir}:${process.env.PATH}`,
+                    FAKE_DIR: dir,
+                    GITHUB_REF: "refs/heads/main",
+                    GITHUB_SHA: "0123abc",
+                    GITHUB_OUTPUT: path.join(dir, "output"),
+                    GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+                    RUNNER_PROJECT: prod.env!.RUNNER_PROJECT,
+                    POLL_SECONDS: "0",
+                    ...extra,
+                },
+                encoding: "utf8",
+            });
+        const calls = () => fs.readFileSync(path.join(dir, "calls"), "utf8");
+
+        it("refuses a dispatch from another branch than main", () => {
+            const guard = step((s) => s.name === "Require main");
+            assert.equal(exec(guard, {}).status, 0);
+            const branch = exec(guard, { GITHUB_REF: "refs/heads/feature" });
+            assert.notEqual(branch.status, 0);
+            assert.match(branch.stdout, /::error title=prod deploys from main only::/);
+        });
+
+        it("starts a build of the runner project on the commit and outputs its id", () => {
+            const r = exec(step((s) => s.id === "start"), {});
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(calls(), /codebuild start-build --project-name flodrama-prod-deploy-runner --environment-variables-override name=GIT_REF,value=0123abc,type=PLAINTEXT/);
+            assert.equal(fs.readFileSync(path.join(dir, "output"), "utf8").trim(), "build_id=flodrama-prod-deploy-runner:1b2c");
+        });
+
+        const wait = () => step((s) => (s.name ?? "").startsWith("Wait for the build"));
+        it("polls until the build ends and passes when it succeeded, with the log link in the summary", () => {
+            fs.writeFileSync(path.join(dir, "statuses"), "IN_PROGRESS\nIN_PROGRESS\nSUCCEEDED\n");
+            const r = exec(wait(), { BUILD_ID: "flodrama-prod-deploy-runner:1b2c" });
+            assert.equal(r.status, 0, r.stderr);
+            assert.equal((calls().match(/buildStatus/g) ?? []).length, 3);
+            assert.match(fs.readFileSync(path.join(dir, "summary"), "utf8"), /ended SUCCEEDED[\s\S]*Logs: https:\/\/console\.aws\.amazon\.com/);
+        });
+
+        for (const outcome of ["FAILED", "TIMED_OUT", "STOPPED"]) {
+            it(`fails the job when the build ends ${outcome}, naming the build and its log`, () => {
+                fs.writeFileSync(path.join(dir, "statuses"), `IN_PROGRESS\n${outcome}\n`);
+                const r = exec(wait(), { BUILD_ID: "flodrama-prod-deploy-runner:1b2c" });
+                assert.notEqual(r.status, 0);
+                assert.match(r.stdout, new RegExp(`::error title=prod deploy failed::runner build flodrama-prod-deploy-runner:1b2c ended ${outcome}.*log: https://`));
+            });
+        }
+
+        it("prints the build's log, even after a failure", () => {
+            const log = step((s) => s.name === "Build log");
+            assert.equal(log.if, "always() && steps.start.outputs.build_id != ''");
+            const r = exec(log, { BUILD_ID: "flodrama-prod-deploy-runner:1b2c" });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(calls(), /logs tail \/aws\/codebuild\/flodrama-prod-deploy-runner --log-stream-names 1b2c/);
+            assert.match(r.stdout, /deploying 0123abc/);
+        });
     });
 
     it("updates a stack only after the offline checks passed on the same commit", () => {
         const wf = workflows["deploy.yml"];
         assert.ok((wf.jobs.test.steps.map((s) => s.run ?? "")).includes("npm test"));
         for (const [id, job] of Object.entries(wf.jobs)) {
-            if (usesAction(job, "pulumi/actions").length > 0) {
+            if (usesAction(job, "aws-actions/configure-aws-credentials").length > 0) {
                 assert.ok(needsOf(job).includes("test"), id);
             }
         }
@@ -233,10 +340,10 @@ describe("workflows: prod runners", () => {
                 assert.match(job["runs-on"], /^\$\{\{\s*vars\.[A-Z_]+\s*\}\}$/, `${file} ${id}`);
             }
         }
-        assert.ok(varRunnerJobs().length >= 3);
+        assert.deepEqual(varRunnerJobs().map((j) => `${j.file} ${j.id}`), ["ci.yml preview-prod", "drift.yml prod"], "prod's deploy uses the CodeBuild runner, not a self-hosted one");
     });
 
-    for (const file of ["ci.yml", "deploy.yml", "drift.yml"]) {
+    for (const file of ["ci.yml", "drift.yml"]) {
         it(`${file}: a job checks the runner variable first and fails clearly when it is missing`, () => {
             for (const { id, job } of varRunnerJobs().filter((j) => j.file === file)) {
                 const variable = /vars\.([A-Z_]+)/.exec(job["runs-on"])![1];
@@ -388,5 +495,27 @@ describe("docs/ci.md", () => {
         for (const env of ["dev-preview", "prod-preview", "dev", "prod", "services"]) {
             assert.ok(doc.includes(`"token.actions.githubusercontent.com:sub": "repo:OWNER/REPO:environment:${env}"`), env);
         }
+    });
+
+    it("names no runner variable the workflows no longer use (prod deploys through the CodeBuild runner)", () => {
+        const used = new Set(files.flatMap((f) => [...raw[f].matchAll(/vars\.([A-Z_]+)/g)].map((m) => m[1])));
+        const named = [...new Set([...doc.matchAll(/`(PROD_[A-Z_]+)`/g)].map((m) => m[1]))];
+        assert.deepEqual(named.filter((v) => !used.has(v)), []);
+        assert.ok(!used.has("PROD_DEPLOY_RUNNER"));
+    });
+
+    it("gives the prod deploy job a trigger role that may only start and watch the runner project's builds", () => {
+        assert.match(doc, /\| `flodrama-prod-deploy-trigger` \| prod \| `prod` \|/);
+        const policy = /### Deploy trigger permissions policy[\s\S]*?```json\n([\s\S]*?)```/.exec(doc);
+        assert.ok(policy, "docs/ci.md shows the trigger's permission policy");
+        const doc_ = JSON.parse(policy[1]) as { Statement: Array<{ Effect: string; Action: string | string[]; Resource: string | string[]; Condition?: unknown }> };
+        const allowed = doc_.Statement.filter((st) => st.Effect === "Allow").flatMap((st) => [st.Action].flat());
+        assert.deepEqual(allowed.sort(), ["codebuild:BatchGetBuilds", "codebuild:StartBuild", "logs:FilterLogEvents", "logs:GetLogEvents"]);
+        for (const st of doc_.Statement) {
+            for (const r of [st.Resource].flat()) {
+                assert.match(r, /flodrama-prod-deploy-runner/, "scoped to the runner project and its log group");
+            }
+        }
+        assert.ok(doc_.Statement.some((st) => st.Effect === "Deny" && JSON.stringify(st.Condition).includes("codebuild:source.buildspec")), "no buildspec override");
     });
 });
