@@ -44,6 +44,8 @@ export function deployBuildspec(a: BuildspecArgs): string {
         `    GIT_REF: "${a.gitRef}"`,
         `    PULUMI_VERSION: "${a.pulumiVersion}"`,
         '    PULUMI_SKIP_UPDATE_CHECK: "true"',
+        // Extra flags of one build, e.g. `--refresh` (start-build --environment-variables-override).
+        '    PULUMI_UP_FLAGS: ""',
         "phases:",
         "  install:",
         "    runtime-versions:",
@@ -70,7 +72,7 @@ export function deployBuildspec(a: BuildspecArgs): string {
         "    commands:",
         "      - set -euo pipefail",
         // The same policy pack as the CI previews and the deploy workflow: a violation stops the up here too.
-        '      - pulumi up --yes --non-interactive --diff --policy-pack policy --stack "$STACK"',
+        '      - pulumi up --yes --non-interactive --diff --policy-pack policy --stack "$STACK" $PULUMI_UP_FLAGS',
         "  post_build:",
         "    commands:",
         "      - set -euo pipefail",

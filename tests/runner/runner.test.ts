@@ -78,6 +78,9 @@ describe("deploy runner: buildspec and policies", () => {
         assert.match(spec, /^version: 0\.2$/m);
         assert.match(spec, /STACK: "prod"/);
         assert.match(spec, /PULUMI_VERSION: "3\.270\.0"/);
+        // Per-build extra flags (e.g. --refresh), empty by default.
+        assert.match(spec, /PULUMI_UP_FLAGS: ""/);
+        assert.match(spec, /--stack "\$STACK" \$PULUMI_UP_FLAGS$/m);
         assert.match(spec, /test "\$\(pulumi version\)" = "v\$\{PULUMI_VERSION\}"/);
     });
 
