@@ -128,6 +128,27 @@ function statefulSetBase(store: string, component: "database" | "cache", args: S
 /** `sh -c` wrapper: the secret stays in the container's environment, never in the pod spec. */
 const sh = (script: string) => ["sh", "-c", script];
 
+/** Period and failure threshold of one probe. */
+type ProbeTiming = [periodSeconds: number, failureThreshold: number];
+
+/**
+ * What both store containers share: the hardened security context, the data volume at `dataPath` plus
+ * the in-memory /tmp, and startup, readiness and liveness probes that all run the store's `ping` script.
+ */
+function storeContainerParts(dataPath: string, ping: string, timeoutSeconds: number, timing: { startup: ProbeTiming; readiness: ProbeTiming; liveness: ProbeTiming }) {
+    const probe = ([periodSeconds, failureThreshold]: ProbeTiming) => ({ exec: { command: sh(ping) }, periodSeconds, timeoutSeconds, failureThreshold });
+    return {
+        securityContext: storeContainerSecurityContext(),
+        volumeMounts: [
+            { name: "data", mountPath: dataPath },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+        startupProbe: probe(timing.startup),
+        readinessProbe: probe(timing.readiness),
+        livenessProbe: probe(timing.liveness),
+    };
+}
+
 /** mongosh authenticated as the root user; exits non-zero unless `ping` answers ok. HOME=/tmp keeps mongosh's files off the data volume. */
 export const MONGO_PING =
     'mongosh --quiet --norc --host 127.0.0.1 --port 27017 --username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD" ' +
@@ -152,15 +173,8 @@ export function mongoStatefulSetSpec(args: StoreSpecArgs): StatefulSetSpec {
                 ports: [{ name: MONGO_NAME, containerPort: MONGO_PORT, protocol: "TCP" }],
                 env: [secretEnv("MONGO_INITDB_ROOT_USERNAME", "username"), secretEnv("MONGO_INITDB_ROOT_PASSWORD", "password"), { name: "HOME", value: "/tmp" }],
                 resources: MONGO_RESOURCES,
-                securityContext: storeContainerSecurityContext(),
-                volumeMounts: [
-                    { name: "data", mountPath: "/data/db" },
-                    { name: "tmp", mountPath: "/tmp" },
-                ],
-                // First start initialises the data files and the root user: allow it five minutes.
-                startupProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 30 },
-                readinessProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 },
-                livenessProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
+                // First start initialises the data files and the root user: startup allows it five minutes.
+                ...storeContainerParts("/data/db", MONGO_PING, 10, { startup: [10, 30], readiness: [10, 3], liveness: [30, 5] }),
             },
         ],
     });
@@ -196,14 +210,7 @@ export function redisStatefulSetSpec(args: StoreSpecArgs): StatefulSetSpec {
                     { name: "REDISCLI_AUTH", ...password },
                 ],
                 resources: REDIS_RESOURCES,
-                securityContext: storeContainerSecurityContext(),
-                volumeMounts: [
-                    { name: "data", mountPath: "/data" },
-                    { name: "tmp", mountPath: "/tmp" },
-                ],
-                startupProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 24 },
-                readinessProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 },
+                ...storeContainerParts("/data", REDIS_PING, 5, { startup: [5, 24], readiness: [10, 3], liveness: [20, 5] }),
             },
         ],
     });

@@ -298,24 +298,6 @@ export function manageConnectionsPolicy(executionArn: pulumi.Input<string>, stag
     };
 }
 
-/**
- * Trust policy of a role that only the given AWS service may assume; with `accountId`, only on behalf
- * of this account (`aws:SourceAccount`, against the confused deputy) for services that send it.
- */
-export function serviceTrustPolicy(service: string, accountId?: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
-            },
-        ],
-    });
-}
-
 /** Bundles the WebSocket authorizer (lambda/ws-authorizer) into one CommonJS file for Node.js 22. */
 export function bundleAuthorizer(): string {
     return bundleLambda(path.join(__dirname, "..", "..", "lambda", "ws-authorizer", "handler.ts"));

@@ -9,13 +9,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeployedService } from "../../lib/contracts";
 import { policyJson } from "../../lib/irsaRole";
 import { physicalName } from "../../lib/naming";
+import { serviceTrustPolicy } from "../../lib/trustPolicy";
 import {
     ApiGatewayArgs,
     bundleAuthorizer,
     Exposed,
     LISTENER_PORTS,
     manageConnectionsPolicy,
-    serviceTrustPolicy,
     websocketAccessLogFormat,
     websocketRequestParameters,
     WEBSOCKET_ROUTES,
@@ -180,7 +180,7 @@ export class WebSocketApi extends ApiPart {
             {
                 name: physicalName(a.stack, "ws-authorizer", "iamRole"),
                 description: "Role of the WebSocket $connect authorizer: writes its own logs, nothing else",
-                assumeRolePolicy: this.accountId.apply((id) => serviceTrustPolicy("lambda.amazonaws.com", id)),
+                assumeRolePolicy: this.accountId.apply((id) => serviceTrustPolicy("lambda.amazonaws.com", { sourceAccount: id })),
             },
             this.moved,
         );

@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as mime from "mime-types";
 import { DomainConfig } from "../../lib/contracts";
 import { CdnConfig } from "./config";
-import { denyInsecureTransport } from "../../lib/s3";
+import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { SecurityHeadersConfig } from "../../edge/securityHeaders";
 import { BuildManifest } from "./cdnInvalidation";
 
@@ -113,21 +113,14 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
     });
 }
 
-/** Log bucket policy: S3 server access logs of the site bucket only, and nothing without TLS. CloudFront writes through the ACL. */
+/**
+ * Log bucket policy: S3 server access logs of the site bucket only (the same grant as every log bucket,
+ * lib/s3.ts), and nothing without TLS. CloudFront writes through the ACL.
+ */
 export function logBucketPolicy(logBucketArn: string, siteBucketArn: string, accountId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowS3ServerAccessLogs",
-                Effect: "Allow",
-                Principal: { Service: "logging.s3.amazonaws.com" },
-                Action: "s3:PutObject",
-                Resource: `${logBucketArn}/${LOG_PREFIXES.s3Access}*`,
-                Condition: { ArnEquals: { "aws:SourceArn": siteBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
-            },
-            denyInsecureTransport(logBucketArn),
-        ],
+        Statement: [logDeliveryStatement(logBucketArn, siteBucketArn, accountId, LOG_PREFIXES.s3Access), denyInsecureTransport(logBucketArn)],
     });
 }
 

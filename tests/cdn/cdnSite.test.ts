@@ -133,7 +133,7 @@ describe("cdn site: pure builders", () => {
         assert.deepEqual(allow.Principal, { Service: "logging.s3.amazonaws.com" });
         assert.equal(allow.Action, "s3:PutObject");
         assert.equal(allow.Resource, "arn:aws:s3:::logs/s3-access/site/*");
-        assert.deepEqual(allow.Condition, { ArnEquals: { "aws:SourceArn": "arn:aws:s3:::site" }, StringEquals: { "aws:SourceAccount": "111122223333" } });
+        assert.deepEqual(allow.Condition, { ArnLike: { "aws:SourceArn": "arn:aws:s3:::site" }, StringEquals: { "aws:SourceAccount": "111122223333" } });
         assert.equal(doc.Statement[1].Sid, "DenyInsecureTransport");
     });
 
@@ -305,7 +305,7 @@ for (const stack of stackNames()) {
             const rule = companion(T.lifecycle, logs)[0].inputs.rules[0];
             assert.deepEqual(rule.expiration, { days: retention });
             const policy = JSON.parse(companion(T.policy, logs)[0].inputs.policy);
-            assert.equal(policy.Statement[0].Condition.ArnEquals["aws:SourceArn"], b.state.arn);
+            assert.equal(policy.Statement[0].Condition.ArnLike["aws:SourceArn"], b.state.arn);
             assert.equal(policy.Statement[1].Sid, "DenyInsecureTransport");
         });
 
