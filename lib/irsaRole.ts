@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "./naming";
+import { trustPolicy } from "./servicePolicy";
 
 /** An IAM policy document, as plain data; `Resource` may hold Outputs (ARNs of this stack). */
 export interface PolicyDocument {
@@ -41,21 +42,11 @@ export interface IrsaRoleArgs {
 /** The trust policy of an IRSA role, as JSON. Pure, so tests check it without mocks. */
 export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): string {
     const issuer = oidcIssuer.replace(/^https:\/\//, "");
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                    },
-                },
-            },
-        ],
+    return trustPolicy({ Federated: oidcProviderArn }, "sts:AssumeRoleWithWebIdentity", {
+        StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+        },
     });
 }
 

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeployedService } from "../../lib/contracts";
 import { policyJson } from "../../lib/irsaRole";
 import { physicalName } from "../../lib/naming";
-import { serviceTrustPolicy } from "../../lib/trustPolicy";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import {
     ApiGatewayArgs,
     bundleAuthorizer,

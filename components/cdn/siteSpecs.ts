@@ -11,6 +11,7 @@ import * as mime from "mime-types";
 import { DomainConfig } from "../../lib/contracts";
 import { CdnConfig } from "./config";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
+import { serviceStatement } from "../../lib/servicePolicy";
 import { SecurityHeadersConfig } from "../../edge/securityHeaders";
 import { BuildManifest } from "./cdnInvalidation";
 
@@ -185,19 +186,9 @@ export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aw
 
 /** Resource policy that lets WAF's log delivery write to its log group, for this account only. */
 export function wafLogDeliveryPolicy(logGroupArn: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowWafLogDelivery",
-                Effect: "Allow",
-                Principal: { Service: "delivery.logs.amazonaws.com" },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logGroupArn}:*`,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${accountId}:*` } },
-            },
-        ],
-    });
+    const sources = { sourceAccount: accountId, sourceArn: `arn:aws:logs:us-east-1:${accountId}:*` };
+    const statement = serviceStatement("AllowWafLogDelivery", "delivery.logs.amazonaws.com", ["logs:CreateLogStream", "logs:PutLogEvents"], `${logGroupArn}:*`, sources);
+    return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 }
 
 /** What the WAF logs: only blocked or counted requests, without the credentials they carry. */

@@ -19,6 +19,7 @@ import { MonitoringConfig } from "../../lib/contracts";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
 import { accountKeyStatement, accountRootPrincipal, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
+import { serviceStatement } from "../../lib/servicePolicy";
 import { US_EAST_1 } from "../../lib/providers";
 import { MonitoringStack } from "./prometheusStack";
 import { grafanaPortForwardCommand } from "../../k8s/monitoringValues";
@@ -104,30 +105,13 @@ export function alertTopicPolicy(topicArn: string, partition: string, accountId:
             ],
             Resource: topicArn,
         },
-        {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: {
-                StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
-            },
-        },
+        serviceStatement("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", "sns:Publish", topicArn, {
+            sourceAccount: accountId,
+            sourceArn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+        }),
     ];
     if (allowBudgets) {
-        statements.push({
-            Sid: "BudgetsPublish",
-            Effect: "Allow",
-            Principal: { Service: "budgets.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: {
-                StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partition}:budgets::${accountId}:*` },
-            },
-        });
+        statements.push(serviceStatement("BudgetsPublish", "budgets.amazonaws.com", "sns:Publish", topicArn, { sourceAccount: accountId, sourceArn: `arn:${partition}:budgets::${accountId}:*` }));
     }
     statements.push({
         Sid: "DenyPublishWithoutTls",

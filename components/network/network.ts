@@ -12,7 +12,7 @@ import { NetworkInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { policyJson } from "../../lib/irsaRole";
-import { serviceTrustPolicy } from "../../lib/trustPolicy";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { ExistingNetworkConfig } from "./config";
 import { checkExistingNetwork } from "./existingNetwork";
 

@@ -11,7 +11,7 @@ import { physicalName } from "../../lib/naming";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { PolicyDocument, PolicyStatement } from "../../lib/irsaRole";
 import { PERSONALIZE_ENV } from "../../lib/serviceContract";
-import { serviceTrustPolicy } from "../../lib/trustPolicy";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 
 // ---- schemas (Avro, as Personalize reads them) -------------------------------------------------------
 

@@ -3,7 +3,7 @@
  * DeployRunner (deployRunner.ts) builds on them; tests read them without mocks.
  */
 import { PolicyDocument } from "../../lib/irsaRole";
-import { serviceTrustPolicy } from "../../lib/trustPolicy";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { NODE_MAJOR } from "./config";
 
 export interface BuildspecArgs {

@@ -23,7 +23,7 @@ import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
 import { GROUPS_SEPARATOR, IDENTITY_HEADERS, MANAGEMENT_PORT, METRICS_PATH, PROBE_PATHS, WEBSOCKET_HEADERS } from "../../lib/serviceContract";
 import { allowPolicy } from "../../lambda/ws-authorizer/handler";
-import { serviceTrustPolicy } from "../../lib/trustPolicy";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { valueOf } from "../../offline/harness";
 import { validateTargetGroupBinding } from "./targetGroupBindingCrd";
 

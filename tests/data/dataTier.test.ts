@@ -402,9 +402,9 @@ describe("InClusterData alone", () => {
                 randomProvider: new random.Provider("test-random"),
             });
         });
-        assert.equal(await isSecret(stores.mongoPassword), true);
-        assert.equal(await isSecret(stores.redisPassword), true);
-        assert.equal(await value(stores.mongoHost), "mongo.flodrama-infra.svc.cluster.local");
-        assert.equal(await value(stores.redisHost), "redis.flodrama-infra.svc.cluster.local");
+        assert.equal(await isSecret(stores.mongo.password), true);
+        assert.equal(await isSecret(stores.redis.password), true);
+        assert.equal(await value(stores.mongo.host), "mongo.flodrama-infra.svc.cluster.local");
+        assert.equal(await value(stores.redis.host), "redis.flodrama-infra.svc.cluster.local");
     });
 });
