@@ -34,10 +34,12 @@ export interface PlatformArgs {
 }
 
 export function createPlatform({ cfg, providers, recommendationsProviders, network, runner, images }: PlatformArgs) {
+    // What most features read of the stack: its name (physical names), protectStatefulResources, log retention.
+    const stackWide = { stack: cfg.stack, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays };
     const cluster = new EksCluster(
         "cluster",
         {
-            stack: cfg.stack,
+            ...stackWide,
             version: cfg.cluster.version,
             addonVersions: cfg.cluster.addonVersions,
             vpcId: network.vpcId,
@@ -48,14 +50,12 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             // the first full run, so EKS makes its role cluster-admin (an explicit entry would collide).
             extraEndpointSourceSecurityGroupIds: runner ? [runner.securityGroupId] : [],
             nodeGroups: cfg.cluster.nodeGroups,
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             tags: cfg.tags,
         },
         { provider: providers.aws },
     );
 
-    // ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
+    // ---- cluster services: namespaces, storage, add-ons -----------------------------------------------------
     const clusterInfo: ClusterInfo = new ClusterServices(
         "cluster-services",
         {
@@ -72,45 +72,41 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
         { provider: providers.aws },
     );
 
-    // ---- data tier (issue 5) -------------------------------------------------------------------------------
+    // ---- data tier ------------------------------------------------------------------------------------------
     // DataTier implements DataInfo (what workloads and monitoring consume) and adds the endpoints exported below.
     const data = new DataTier(
         "data",
         {
-            stack: cfg.stack,
+            ...stackWide,
             data: cfg.data,
             network,
             cluster: clusterInfo,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
             randomProvider: providers.random,
         },
         { provider: providers.aws },
     ) satisfies DataInfo;
 
-    // ---- recommendations (issue 7) ------------------------------------------------------------------------
+    // ---- recommendations ------------------------------------------------------------------------------------
     // Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
     const recommendations = new Recommendations(
         "recommendations",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: recommendationsProviders.region,
             awsNativeProvider: recommendationsProviders.awsNative,
             iamProvider: providers.aws,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
         },
         // In the recommendations region: Personalize and the bucket and key it reads; the IAM role on the stack's provider.
         { provider: recommendationsProviders.aws },
     );
 
-    // ---- workloads (issue 6) -------------------------------------------------------------------------------
+    // ---- workloads ------------------------------------------------------------------------------------------
     // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
     // goes to the API (target group bindings, Watch Party's role) and to monitoring.
     const workloads = new Workloads(
         "workloads",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: cfg.region,
             services: cfg.services,
             images,
@@ -119,43 +115,39 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             network,
             cluster: clusterInfo,
             data,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
             grants: [recommendations.apiGrant],
         },
         { provider: providers.aws },
     );
 
-    // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+    // ---- CDN site -------------------------------------------------------------------------------------------
     const site = new CdnSite(
         "site",
         {
-            stack: cfg.stack,
+            ...stackWide,
             priceClass: cfg.cdn.priceClass,
             domain: cfg.cdn.domain,
             waf: cfg.cdn.waf,
             buildDir: cfg.frontend.buildDir,
             securityHeaders: securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region)),
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             usEast1: providers.usEast1,
         },
         { provider: providers.aws },
     );
 
-    // ---- identity (issue 7) ---------------------------------------------------------------------------------
+    // ---- identity -------------------------------------------------------------------------------------------
     const identity = new Identity(
         "identity",
-        { stack: cfg.stack, region: cfg.region, siteUrl: site.url, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+        { ...stackWide, region: cfg.region, siteUrl: site.url, ...cfg.identity },
         { provider: providers.aws },
     );
 
-    // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
+    // ---- API Gateway ----------------------------------------------------------------------------------------
     // ApiGateway implements ApiInfo (what monitoring consumes) and adds the management endpoint and NLB.
     const api = new ApiGateway(
         "api",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: cfg.region,
             network,
             cluster: clusterInfo,
@@ -168,14 +160,12 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             extraCorsOrigins: cfg.api.extraCorsOrigins,
             domain: cfg.api.domain,
             websocketDomain: cfg.api.websocketDomain,
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             manageAccountSettings: cfg.api.manageAccountSettings,
         },
         { provider: providers.aws },
     ) satisfies ApiInfo;
 
-    // ---- monitoring (issue 8) -------------------------------------------------------------------------------
+    // ---- monitoring -----------------------------------------------------------------------------------------
     const monitoring = new Monitoring(
         "monitoring",
         {
