@@ -102,25 +102,13 @@ export function serviceLabels(serviceName: string): Record<string, string> {
 }
 
 /**
- * The part of a service's config the Kubernetes builders (k8s/serviceSpecs.ts) read, as a structural
- * type: the builders depend on this shape, not on the config module, and any service config that has
- * these fields fits.
+ * The part of a service's config the Kubernetes builders (k8s/serviceSpecs.ts) read: they need
+ * neither the image source, the secrets, the ECR lifecycle nor the scraper settings.
  */
-export interface ServiceSpec {
-    /** Kubernetes name of the service, a DNS label (e.g. `api`). */
-    name: string;
-    role: "rest-api" | "scraper" | "watch-party";
-    /** The app port (container port `http`). */
-    port: number;
-    expose: "http-api" | "websocket-api" | "none";
-    replicas: { min: number; max: number };
-    resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
-    autoscaling: { cpuUtilization: number; memoryUtilization: number };
-    /** Plain (non-secret) environment variables. */
-    env: Record<string, string>;
-    internetEgress: boolean;
-    terminationGracePeriodSeconds: number;
-}
+export type ServiceSpec = Pick<
+    ServiceConfig,
+    "name" | "role" | "port" | "expose" | "replicas" | "resources" | "autoscaling" | "env" | "internetEgress" | "terminationGracePeriodSeconds"
+>;
 
 /**
  * The seed's alert thresholds ("Surveillance et Monitoring" of the original specification), shared by
@@ -244,6 +232,7 @@ export interface ServiceConfig {
     role: (typeof SERVICE_ROLES)[number];
     /** Where the service's image comes from (`flodrama:services[].image`, docs/workloads.md#images). */
     image: ServiceImageSource;
+    /** The app port (container port `http`). */
     port: number;
     /** How users reach it: through the HTTP API, the WebSocket API, or not at all. */
     expose: (typeof EXPOSURES)[number];
