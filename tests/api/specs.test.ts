@@ -1,5 +1,5 @@
 /**
- * The API's pure spec builders (issue 7): routes, CORS, access-log formats, target group settings,
+ * The API's pure spec builders: routes, CORS, access-log formats, target group settings,
  * WebSocket integration headers, the ManageConnections policy, trust policies, the authorizer bundle
  * and the TargetGroupBinding spec against the controller's CRD.
  */

@@ -1,5 +1,5 @@
 /**
- * The CDN site (issue 3): pure builders first, then what the wired program registers for every
+ * The CDN site: pure builders first, then what the wired program registers for every
  * stack file (bucket, logs, distribution, caching, SPA routing, edge association, domain, WAF,
  * metrics, outputs), then the frontend upload with a temporary build directory.
  */

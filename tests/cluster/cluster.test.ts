@@ -1,5 +1,5 @@
 /**
- * The EKS cluster (issue 4): what the program passes to eks.Cluster, the KMS key, control-plane logs,
+ * The EKS cluster: what the program passes to eks.Cluster, the KMS key, control-plane logs,
  * access entries, managed node groups and their launch templates, the pinned add-ons with their IRSA
  * roles, the Kubernetes provider, and the cluster-specific config errors, for both stack files.
  */

@@ -1,5 +1,5 @@
 /**
- * Cluster services (issue 4, Kubernetes half): namespaces and their Pod Security labels, quotas,
+ * Cluster services (Kubernetes half): namespaces and their Pod Security labels, quotas,
  * default limits and NetworkPolicies; the default StorageClass; the metrics-server,
  * cluster-autoscaler and AWS Load Balancer Controller releases with their IRSA roles and policies.
  * Pure builders first, then the component alone, then the wired program for every stack file.

@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5): DataTier alone under mocks, with fixtures for the network and the cluster, in
+ * Data tier: DataTier alone under mocks, with fixtures for the network and the cluster, in
  * both modes on both stack files (a stack's config is switched to the mode its file does not select,
  * as a test stack would). Checks every property of the issue, the contract Secret, secrets, providers
  * and names, and validates every Kubernetes object against the schema.

@@ -1,5 +1,5 @@
 /**
- * Cognito identity (issue 7): the pure pool and client specs, the component alone under mocks with a
+ * Cognito identity: the pure pool and client specs, the component alone under mocks with a
  * fixture site URL, the wired program for both stack files (threat protection, deletion protection,
  * MFA, plan groups, callback URLs, domains, outputs), and the identity config rules.
  */

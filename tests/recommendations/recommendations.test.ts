@@ -1,5 +1,5 @@
 /**
- * Personalize recommendations (issue 7, docs/decisions.md#personalize-aws-native): the Avro schemas, the trust, access, bucket and key
+ * Personalize recommendations (docs/decisions.md#personalize-aws-native): the Avro schemas, the trust, access, bucket and key
  * policies (parsed and checked for wildcards and scope), the component alone under mocks (with the API
  * role's access), and the wired program for both stack files.
  */

@@ -294,7 +294,7 @@ describe("workloads builders: per role", () => {
         const api = byRole("rest-api");
         assert.throws(() => containerEnv({ service: { ...api, env: { MONGODB_URI: "mongodb://plain" } }, image: "x:1", namespace: NS, dataSecretName: "s" }), /MONGODB_URI/);
         for (const name of [...programEnvNames(), ...Object.values(SCRAPER_ENV)]) {
-            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved in lib/config.ts`);
+            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved in components/workloads/config.ts`);
         }
     });
 });
