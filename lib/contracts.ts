@@ -163,17 +163,22 @@ export interface ApiInfo {
     websocketStageName: string;
 }
 
-/** What identity hands to the API (JWT authorizer) and the frontend outputs. */
-export interface IdentityInfo {
-    viewerUserPoolId: pulumi.Output<string>;
-    viewerUserPoolArn: pulumi.Output<string>;
-    /** SPA client of the viewer pool: the JWT audience. */
-    spaClientId: pulumi.Output<string>;
+/** One Cognito user pool as its consumers see it. */
+export interface UserPoolOutputs {
+    userPoolId: pulumi.Output<string>;
+    userPoolArn: pulumi.Output<string>;
+    /** The pool's app client (the viewer pool's: the SPA, and so the JWT audience). */
+    clientId: pulumi.Output<string>;
     /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`: the JWT issuer. */
-    viewerIssuerUrl: pulumi.Output<string>;
-    adminUserPoolId: pulumi.Output<string>;
+    issuerUrl: pulumi.Output<string>;
     /** Hosted UI base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
     hostedUiUrl: pulumi.Output<string>;
+}
+
+/** What identity hands to the API (JWT authorizer) and the frontend outputs: the viewer and admin pools. */
+export interface IdentityInfo {
+    viewer: UserPoolOutputs;
+    admin: UserPoolOutputs;
 }
 
 // ---- config shapes other features read (each schema in components/<feature>/config.ts satisfies its shape) ----

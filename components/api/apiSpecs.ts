@@ -52,7 +52,7 @@ export interface ApiGatewayArgs {
     /** Every deployed service; those with `expose: http-api` / `websocket-api` get a target group and a route. */
     services: DeployedService[];
     /** The viewer pool's issuer and SPA client: the JWT authorizer and the WebSocket authorizer check both. */
-    identity: Pick<IdentityInfo, "viewerIssuerUrl" | "spaClientId">;
+    identity: { viewer: Pick<IdentityInfo["viewer"], "issuerUrl" | "clientId"> };
     /** The site's origin: the origin CORS allows. */
     site: Pick<SiteInfo, "url">;
     /** Further CORS origins, e.g. a local dev server in dev (`api.extraCorsOrigins`). Default none. */

@@ -208,7 +208,7 @@ export class WebSocketApi extends ApiPart {
                 memorySize: 256,
                 // JWKS fetch plus verification; API Gateway gives authorizers 10 s at most.
                 timeout: 5,
-                environment: { variables: { ISSUER: a.identity.viewerIssuerUrl, AUDIENCE: a.identity.spaClientId } },
+                environment: { variables: { ISSUER: a.identity.viewer.issuerUrl, AUDIENCE: a.identity.viewer.clientId } },
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
             },
             { ...this.moved, dependsOn: [logGroup, rolePolicy] },

@@ -28,12 +28,20 @@ export function fakeServices(services: ServiceConfig[]): DeployedService[] {
 
 export function fakeIdentity(): IdentityInfo {
     return {
-        viewerUserPoolId: pulumi.output(FAKE_POOL_ID),
-        viewerUserPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/${FAKE_POOL_ID}`),
-        spaClientId: pulumi.output(FAKE_CLIENT_ID),
-        viewerIssuerUrl: pulumi.output(FAKE_ISSUER_URL),
-        adminUserPoolId: pulumi.output("eu-west-3_Admin1"),
-        hostedUiUrl: pulumi.output("https://fixture.auth.eu-west-3.amazoncognito.com"),
+        viewer: {
+            userPoolId: pulumi.output(FAKE_POOL_ID),
+            userPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/${FAKE_POOL_ID}`),
+            clientId: pulumi.output(FAKE_CLIENT_ID),
+            issuerUrl: pulumi.output(FAKE_ISSUER_URL),
+            hostedUiUrl: pulumi.output("https://fixture.auth.eu-west-3.amazoncognito.com"),
+        },
+        admin: {
+            userPoolId: pulumi.output("eu-west-3_Admin1"),
+            userPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/eu-west-3_Admin1`),
+            clientId: pulumi.output("fixture-admin-client"),
+            issuerUrl: pulumi.output("https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Admin1"),
+            hostedUiUrl: pulumi.output("https://fixture-admin.auth.eu-west-3.amazoncognito.com"),
+        },
     };
 }
 

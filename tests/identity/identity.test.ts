@@ -367,13 +367,13 @@ describe("identity: the component alone, with a fixture site URL", () => {
     });
 
     it("exposes the IdentityInfo contract", async () => {
-        assert.equal(await valueOf(info.viewerUserPoolId), "idt-viewer-pool-id");
-        assert.equal(await valueOf(info.spaClientId), "idt-viewer-client-id");
-        assert.equal(await valueOf(info.viewerIssuerUrl), "https://cognito-idp.eu-west-3.amazonaws.com/idt-viewer-pool-id");
-        assert.equal(await valueOf(info.hostedUiUrl), "https://flodrama-test-auth.auth.eu-west-3.amazoncognito.com");
-        assert.equal(await valueOf(info.adminHostedUiUrl), "https://flodrama-test-auth-admin.auth.eu-west-3.amazoncognito.com");
-        assert.equal(await valueOf(info.adminUserPoolId), "idt-admin-pool-id");
-        assert.match(await valueOf(info.viewerUserPoolArn), /^arn:aws:cognito-idp:eu-west-3:\d{12}:userpool\//);
+        assert.equal(await valueOf(info.viewer.userPoolId), "idt-viewer-pool-id");
+        assert.equal(await valueOf(info.viewer.clientId), "idt-viewer-client-id");
+        assert.equal(await valueOf(info.viewer.issuerUrl), "https://cognito-idp.eu-west-3.amazonaws.com/idt-viewer-pool-id");
+        assert.equal(await valueOf(info.viewer.hostedUiUrl), "https://flodrama-test-auth.auth.eu-west-3.amazoncognito.com");
+        assert.equal(await valueOf(info.admin.hostedUiUrl), "https://flodrama-test-auth-admin.auth.eu-west-3.amazoncognito.com");
+        assert.equal(await valueOf(info.admin.userPoolId), "idt-admin-pool-id");
+        assert.match(await valueOf(info.viewer.userPoolArn), /^arn:aws:cognito-idp:eu-west-3:\d{12}:userpool\//);
         assert.deepEqual(await valueOf(info.planGroupNames), ["free", "standard", "premium"]);
     });
 
