@@ -153,14 +153,20 @@ export interface SiteInfo {
 }
 
 export interface ApiInfo {
-    httpApiId: pulumi.Output<string>;
-    httpApiUrl: pulumi.Output<string>;
-    websocketApiId: pulumi.Output<string>;
-    websocketUrl: pulumi.Output<string>;
-    /** Stage of the HTTP API (`$default`): the `Stage` dimension of its CloudWatch metrics. */
+    http: ApiEndpoint;
+    websocket: ApiEndpoint;
+}
+
+/** One API Gateway API (HTTP or WebSocket) as its consumers see it. */
+export interface ApiEndpoint {
+    apiId: pulumi.Output<string>;
+    /** `https://` / `wss://` URL of its custom domain when configured, of its execute-api endpoint otherwise. */
+    url: pulumi.Output<string>;
+    /**
+     * Its stage, the `Stage` dimension of its CloudWatch metrics: `$default` for the HTTP API; WebSocket
+     * APIs have no `$default` stage, so the WebSocket API's has its own name.
+     */
     stageName: string;
-    /** Stage of the WebSocket API (WebSocket APIs have no `$default` stage, so it has its own name). */
-    websocketStageName: string;
 }
 
 /** One Cognito user pool as its consumers see it. */

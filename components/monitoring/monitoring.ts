@@ -284,8 +284,8 @@ export class Monitoring extends pulumi.ComponentResource {
     private alarmSpecs(args: MonitoringArgs, managed: ManagedTargets | undefined): AlarmSpec[] {
         return [
             ...cloudFrontAlarms(args.site.distributionId),
-            ...httpApiAlarms(args.api.httpApiId, args.api.stageName),
-            ...websocketApiAlarms(args.api.websocketApiId, args.api.websocketStageName),
+            ...httpApiAlarms(args.api.http.apiId, args.api.http.stageName),
+            ...websocketApiAlarms(args.api.websocket.apiId, args.api.websocket.stageName),
             ...(managed
                 ? managedDataAlarms({ documentDbInstanceIds: managed.instanceIds, documentDbInstanceClass: managed.instanceClass, redisClusterIds: managed.redisClusterIds })
                 : []),
@@ -309,8 +309,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const body = pulumi
             .all([
                 args.site.distributionId,
-                args.api.httpApiId,
-                args.api.websocketApiId,
+                args.api.http.apiId,
+                args.api.websocket.apiId,
                 args.cluster.name,
                 pulumi.all(managed?.instanceIds ?? []),
                 pulumi.all(managed?.redisClusterIds ?? []),
@@ -324,8 +324,8 @@ export class Monitoring extends pulumi.ComponentResource {
                         distributionId,
                         httpApiId,
                         websocketApiId,
-                        stageName: args.api.stageName,
-                        websocketStageName: args.api.websocketStageName,
+                        stageName: args.api.http.stageName,
+                        websocketStageName: args.api.websocket.stageName,
                         clusterName,
                         managedData: managed ? { documentDbInstanceIds: instanceIds, redisClusterIds } : undefined,
                         grafanaPortForward: grafanaPortForwardCommand(MONITORING_NAMESPACE),

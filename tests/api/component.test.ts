@@ -64,12 +64,15 @@ async function runComponent(stack: string): Promise<Run> {
             { provider },
         );
     });
-    const outputs: Record<string, unknown> = {};
-    for (const k of ["httpApiUrl", "websocketUrl", "websocketManagementEndpoint", "httpApiId", "websocketApiId"]) {
-        outputs[k] = await valueOf(api[k]);
-    }
-    outputs.stageName = api.stageName;
-    outputs.websocketStageName = api.websocketStageName;
+    const outputs: Record<string, unknown> = {
+        httpApiUrl: await valueOf(api.http.url),
+        websocketUrl: await valueOf(api.websocket.url),
+        websocketManagementEndpoint: await valueOf(api.websocket.managementEndpoint),
+        httpApiId: await valueOf(api.http.apiId),
+        websocketApiId: await valueOf(api.websocket.apiId),
+        stageName: api.http.stageName,
+        websocketStageName: api.websocket.stageName,
+    };
     return { resources, cfg: cfg!, outputs, addonUrn: await valueOf(addonUrn), config };
 }
 
