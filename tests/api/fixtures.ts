@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../../lib/contracts";
-import { DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
+import { ClusterInfo, DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
+import type { ApiGatewayArgs } from "../../components/api/apiSpecs";
+import type { FlodramaConfig } from "../../config";
 import { ACCOUNT_ID } from "../../offline/mocks";
 
 export const FAKE_POOL_ID = "eu-west-3_Fixture1";
@@ -47,4 +49,30 @@ export function fakeIdentity(): IdentityInfo {
 
 export function fakeSite(url = FAKE_SITE_URL): SiteInfo {
     return { url: pulumi.output(url), distributionId: pulumi.output("EFIXTURE") };
+}
+
+/**
+ * ApiGateway args from a stack's config, with the fixtures above for services, identity and site, and
+ * `offline/fixtures` for the network (required here, inside the `simulate` body, like the component).
+ */
+export function fixtureApiArgs(cfg: FlodramaConfig, cluster: ClusterInfo): ApiGatewayArgs {
+    const { fakeNetwork } = require("../../offline/fixtures");
+    return {
+        stack: cfg.stack,
+        region: cfg.region,
+        network: fakeNetwork(cfg.network.azCount),
+        cluster,
+        services: fakeServices(cfg.services),
+        identity: fakeIdentity(),
+        site: fakeSite(),
+        throttling: cfg.api.throttling,
+        publicRoutes: cfg.api.publicRoutes,
+        routePrefixes: cfg.api.routePrefixes,
+        extraCorsOrigins: cfg.api.extraCorsOrigins,
+        domain: cfg.api.domain,
+        websocketDomain: cfg.api.websocketDomain,
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        manageAccountSettings: cfg.api.manageAccountSettings,
+    };
 }
