@@ -4,6 +4,7 @@
  * role's access), and the wired program for both stack files.
  */
 import { strict as assert } from "assert";
+import { expectedTlsOnlyStatement } from "../expectations";
 import { ACCESS_LOG_PREFIX, Recommendations } from "../../components/recommendations/recommendations";
 import {
     accessLogBucketPolicy,
@@ -386,7 +387,7 @@ for (const stack of stackNames()) {
             const policy = JSON.parse(companion(T.policy, bucket).inputs.policy);
             const objects = [bucket.state.arn, `${bucket.state.arn}/*`];
             assert.deepEqual(policy.Statement, [
-                { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: objects, Condition: { Bool: { "aws:SecureTransport": "false" } } },
+                expectedTlsOnlyStatement(bucket.state.arn),
                 {
                     Sid: "PersonalizeReadsTrainingData",
                     Effect: "Allow",
