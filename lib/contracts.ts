@@ -40,9 +40,8 @@ export interface ClusterInfo {
     nodeSecurityGroupId: pulumi.Output<string>;
     /** The EKS-managed cluster security group. */
     clusterSecurityGroupId: pulumi.Output<string>;
-    oidcProviderArn: pulumi.Output<string>;
-    /** OIDC issuer without the scheme, e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`. */
-    oidcIssuer: pulumi.Output<string>;
+    /** The cluster's IAM OIDC provider (issuer without the scheme, e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`), for IRSA roles. */
+    oidc: { providerArn: pulumi.Output<string>; issuer: pulumi.Output<string> };
     /** Namespace names as outputs of the Namespace objects, so dependants wait for them. */
     appNamespace: pulumi.Output<string>;
     infraNamespace: pulumi.Output<string>;

@@ -45,7 +45,7 @@ import { stateful } from "../../lib/stateful";
 // ---- the component ------------------------------------------------------------------------------
 
 /** What ClusterServices reads of the EKS cluster; ClusterInfo passes these on unchanged. */
-export type ClusterCore = Pick<ClusterInfo, "name" | "provider" | "nodeSecurityGroupId" | "clusterSecurityGroupId" | "oidcProviderArn" | "oidcIssuer">;
+export type ClusterCore = Pick<ClusterInfo, "name" | "provider" | "nodeSecurityGroupId" | "clusterSecurityGroupId" | "oidc">;
 
 export interface ClusterServicesArgs {
     /** Stack name, for the physical names of the IRSA roles. */
@@ -78,8 +78,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
     readonly provider: k8s.Provider;
     readonly nodeSecurityGroupId: pulumi.Output<string>;
     readonly clusterSecurityGroupId: pulumi.Output<string>;
-    readonly oidcProviderArn: pulumi.Output<string>;
-    readonly oidcIssuer: pulumi.Output<string>;
+    readonly oidc: ClusterInfo["oidc"];
     readonly appNamespace: pulumi.Output<string>;
     readonly infraNamespace: pulumi.Output<string>;
     readonly monitoringNamespace: pulumi.Output<string>;
@@ -101,8 +100,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
         this.name = args.cluster.name;
         this.nodeSecurityGroupId = args.cluster.nodeSecurityGroupId;
         this.clusterSecurityGroupId = args.cluster.clusterSecurityGroupId;
-        this.oidcProviderArn = args.cluster.oidcProviderArn;
-        this.oidcIssuer = args.cluster.oidcIssuer;
+        this.oidc = args.cluster.oidc;
 
         const version = podSecurityVersion(args.kubernetesVersion);
         this.appNamespace = this.createTenantNamespace(name, "app", APP_NAMESPACE, POD_SECURITY.app, version, args.quotas.app, CONTAINER_DEFAULTS.app, READINESS_GATE_LABEL);
@@ -204,9 +202,8 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
 
     /** The IRSA role of an add-on's ServiceAccount, on the cluster's OIDC provider. */
     private addonRole(name: string, args: ClusterServicesArgs, account: { namespace: string; name: string }, policy?: PolicyDocument): IrsaRole {
-        const { oidcProviderArn, oidcIssuer } = args.cluster;
-        const stack = args.stack;
-        return new IrsaRole(name, { oidcProviderArn, oidcIssuer, namespace: account.namespace, serviceAccount: account.name, policy, stack }, { parent: this, provider: this.awsProvider });
+        const roleArgs = { oidc: args.cluster.oidc, namespace: account.namespace, serviceAccount: account.name, policy, stack: args.stack };
+        return new IrsaRole(name, roleArgs, { parent: this, provider: this.awsProvider });
     }
 
     private createClusterAutoscaler(name: string, args: ClusterServicesArgs): { release: k8s.helm.v3.Release; roleArn: pulumi.Output<string> } {

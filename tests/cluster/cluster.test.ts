@@ -318,8 +318,8 @@ for (const stack of stackNames()) {
             });
             const value = (o: any) => o.promise();
             assert.equal(await value(c!.name), `flodrama-${stack}-eks`);
-            assert.equal(await value(c!.oidcIssuer), ISSUER);
-            assert.match(await value(c!.oidcProviderArn), /:oidc-provider\/oidc\.eks\./);
+            assert.equal(await value(c!.oidc.issuer), ISSUER);
+            assert.match(await value(c!.oidc.providerArn), /:oidc-provider\/oidc\.eks\./);
             assert.equal(await value(c!.nodeSecurityGroupId), "sg-eks-managed");
             assert.equal(await value(c!.clusterSecurityGroupId), "sg-eks-managed");
             assert.equal(await isSecret(c!.kubeconfig), true);

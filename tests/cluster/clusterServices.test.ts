@@ -296,7 +296,7 @@ describe("cluster services: the component alone", () => {
         assert.equal(await valueOf(services.monitoringNamespace), MONITORING_NAMESPACE);
         assert.equal(await valueOf(services.storageClassName), STORAGE_CLASS);
         assert.equal(await valueOf(services.name), "flodrama-test-cluster");
-        assert.equal(await valueOf(services.oidcIssuer), FAKE_ISSUER);
+        assert.equal(await valueOf(services.oidc.issuer), FAKE_ISSUER);
         const releaseName = (a: pulumi.Resource) => valueOf((a as k8s.helm.v3.Release).name);
         assert.deepEqual(await Promise.all(services.lbController.map(releaseName)), ["aws-load-balancer-controller"]);
         assert.deepEqual(await Promise.all(services.metricsServer.map(releaseName)), ["metrics-server"]);
