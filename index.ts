@@ -21,7 +21,7 @@ const cfg = loadConfig();
 const providers = createAwsProviders(cfg);
 const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recommendations.region, providers);
 
-// ---- network and deploy runner: the bootstrap set (issues 4, 14) ---------------------------------------
+// ---- network and deploy runner: the bootstrap set -----------------------------------------------------
 const network: NetworkInfo = new Network(
     "network",
     {

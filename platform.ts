@@ -34,10 +34,12 @@ export interface PlatformArgs {
 }
 
 export function createPlatform({ cfg, providers, recommendationsProviders, network, runner, images }: PlatformArgs) {
+    // What most features read of the stack: its name (physical names), protectStatefulResources, log retention.
+    const stackWide = { stack: cfg.stack, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays };
     const cluster = new EksCluster(
         "cluster",
         {
-            stack: cfg.stack,
+            ...stackWide,
             version: cfg.cluster.version,
             addonVersions: cfg.cluster.addonVersions,
             vpcId: network.vpcId,
@@ -48,26 +50,19 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             // the first full run, so EKS makes its role cluster-admin (an explicit entry would collide).
             extraEndpointSourceSecurityGroupIds: runner ? [runner.securityGroupId] : [],
             nodeGroups: cfg.cluster.nodeGroups,
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             tags: cfg.tags,
         },
         { provider: providers.aws },
     );
 
-    // ---- cluster services: namespaces, storage, add-ons (issue 4) ----------------------------------------
+    // ---- cluster services: namespaces, storage, add-ons -----------------------------------------------------
     const clusterInfo: ClusterInfo = new ClusterServices(
         "cluster-services",
         {
             stack: cfg.stack,
             region: cfg.region,
             kubernetesVersion: cfg.cluster.version,
-            provider: cluster.provider,
-            clusterName: cluster.name,
-            nodeSecurityGroupId: cluster.nodeSecurityGroupId,
-            clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-            oidcProviderArn: cluster.oidcProviderArn,
-            oidcIssuer: cluster.oidcIssuer,
+            cluster,
             vpcId: network.vpcId,
             vpcCidr: network.vpcCidr,
             quotas: cfg.cluster.quotas,
@@ -77,45 +72,41 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
         { provider: providers.aws },
     );
 
-    // ---- data tier (issue 5) -------------------------------------------------------------------------------
+    // ---- data tier ------------------------------------------------------------------------------------------
     // DataTier implements DataInfo (what workloads and monitoring consume) and adds the endpoints exported below.
     const data = new DataTier(
         "data",
         {
-            stack: cfg.stack,
+            ...stackWide,
             data: cfg.data,
             network,
             cluster: clusterInfo,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
             randomProvider: providers.random,
         },
         { provider: providers.aws },
     ) satisfies DataInfo;
 
-    // ---- recommendations (issue 7) ------------------------------------------------------------------------
+    // ---- recommendations ------------------------------------------------------------------------------------
     // Before the workloads: the REST API's pods get the tracker id and its IRSA role the access (`apiGrant`).
     const recommendations = new Recommendations(
         "recommendations",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: recommendationsProviders.region,
             awsNativeProvider: recommendationsProviders.awsNative,
             iamProvider: providers.aws,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
         },
         // In the recommendations region: Personalize and the bucket and key it reads; the IAM role on the stack's provider.
         { provider: recommendationsProviders.aws },
     );
 
-    // ---- workloads (issue 6) -------------------------------------------------------------------------------
+    // ---- workloads ------------------------------------------------------------------------------------------
     // Images and the three services (Deployment, Service, HPA, PDB, IRSA, NetworkPolicies); `workloads.services`
     // goes to the API (target group bindings, Watch Party's role) and to monitoring.
     const workloads = new Workloads(
         "workloads",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: cfg.region,
             services: cfg.services,
             images,
@@ -124,43 +115,39 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             network,
             cluster: clusterInfo,
             data,
-            protect: cfg.protect,
-            logRetentionDays: cfg.logRetentionDays,
             grants: [recommendations.apiGrant],
         },
         { provider: providers.aws },
     );
 
-    // ---- CDN site (issue 3) -------------------------------------------------------------------------------
+    // ---- CDN site -------------------------------------------------------------------------------------------
     const site = new CdnSite(
         "site",
         {
-            stack: cfg.stack,
+            ...stackWide,
             priceClass: cfg.cdn.priceClass,
             domain: cfg.cdn.domain,
             waf: cfg.cdn.waf,
             buildDir: cfg.frontend.buildDir,
             securityHeaders: securityHeadersConfigFor(cfg, managedLoginOrigins(cfg.identity.domainPrefix, cfg.region)),
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             usEast1: providers.usEast1,
         },
         { provider: providers.aws },
     );
 
-    // ---- identity (issue 7) ---------------------------------------------------------------------------------
+    // ---- identity -------------------------------------------------------------------------------------------
     const identity = new Identity(
         "identity",
-        { stack: cfg.stack, region: cfg.region, siteUrl: site.url, ...cfg.identity, protect: cfg.protect, logRetentionDays: cfg.logRetentionDays },
+        { ...stackWide, region: cfg.region, siteUrl: site.url, ...cfg.identity },
         { provider: providers.aws },
     );
 
-    // ---- API Gateway (issue 7) ------------------------------------------------------------------------------
+    // ---- API Gateway ----------------------------------------------------------------------------------------
     // ApiGateway implements ApiInfo (what monitoring consumes) and adds the management endpoint and NLB.
     const api = new ApiGateway(
         "api",
         {
-            stack: cfg.stack,
+            ...stackWide,
             region: cfg.region,
             network,
             cluster: clusterInfo,
@@ -173,14 +160,12 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             extraCorsOrigins: cfg.api.extraCorsOrigins,
             domain: cfg.api.domain,
             websocketDomain: cfg.api.websocketDomain,
-            logRetentionDays: cfg.logRetentionDays,
-            protect: cfg.protect,
             manageAccountSettings: cfg.api.manageAccountSettings,
         },
         { provider: providers.aws },
     ) satisfies ApiInfo;
 
-    // ---- monitoring (issue 8) -------------------------------------------------------------------------------
+    // ---- monitoring -----------------------------------------------------------------------------------------
     const monitoring = new Monitoring(
         "monitoring",
         {
@@ -222,20 +207,20 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
         scraperBucket: workloads.scraperBucketName,
         siteUrl: site.url,
         distributionId: site.distributionId,
-        distributionDomainName: site.distributionDomainName,
-        siteBucketName: site.bucketName,
-        viewerUserPoolId: identity.viewerUserPoolId,
-        spaClientId: identity.spaClientId,
-        hostedUiUrl: identity.hostedUiUrl,
-        viewerIssuerUrl: identity.viewerIssuerUrl,
-        adminUserPoolId: identity.adminUserPoolId,
-        adminClientId: identity.adminClientId,
-        adminHostedUiUrl: identity.adminHostedUiUrl,
-        httpApiUrl: api.httpApiUrl,
-        websocketUrl: api.websocketUrl,
-        httpApiId: api.httpApiId,
-        websocketApiId: api.websocketApiId,
-        websocketManagementEndpoint: api.websocketManagementEndpoint,
+        distributionDomainName: site.distribution.domainName,
+        siteBucketName: site.bucket.bucket,
+        viewerUserPoolId: identity.viewer.userPoolId,
+        spaClientId: identity.viewer.clientId,
+        hostedUiUrl: identity.viewer.hostedUiUrl,
+        viewerIssuerUrl: identity.viewer.issuerUrl,
+        adminUserPoolId: identity.admin.userPoolId,
+        adminClientId: identity.admin.clientId,
+        adminHostedUiUrl: identity.admin.hostedUiUrl,
+        httpApiUrl: api.http.url,
+        websocketUrl: api.websocket.url,
+        httpApiId: api.http.apiId,
+        websocketApiId: api.websocket.apiId,
+        websocketManagementEndpoint: api.websocket.managementEndpoint,
         apiLoadBalancerArn: api.loadBalancerArn,
         alarmTopicArn: monitoring.alarmTopicArn,
         dashboardName: monitoring.dashboardName,

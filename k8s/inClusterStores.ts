@@ -103,7 +103,8 @@ function volumeClaim(args: StoreSpecArgs) {
 type PodSpec = k8s.types.input.core.v1.PodSpec;
 export type StatefulSetSpec = k8s.types.input.apps.v1.StatefulSetSpec;
 
-function statefulSetBase(store: string, component: "database" | "cache", args: StoreSpecArgs, pod: Omit<PodSpec, "securityContext">): StatefulSetSpec {
+/** The StatefulSet shell of a store: one replica, its data claim, a hardened pod with an in-memory /tmp of `tmpSizeLimit`. */
+function statefulSetBase(store: string, component: "database" | "cache", args: StoreSpecArgs, tmpSizeLimit: string, pod: Omit<PodSpec, "securityContext" | "volumes">): StatefulSetSpec {
     return {
         serviceName: store,
         replicas: 1,
@@ -119,6 +120,7 @@ function statefulSetBase(store: string, component: "database" | "cache", args: S
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 securityContext: storePodSecurityContext(),
+                volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: tmpSizeLimit } }],
                 ...pod,
             },
         },
@@ -127,6 +129,41 @@ function statefulSetBase(store: string, component: "database" | "cache", args: S
 
 /** `sh -c` wrapper: the secret stays in the container's environment, never in the pod spec. */
 const sh = (script: string) => ["sh", "-c", script];
+
+/** Period and failure threshold of one probe. */
+type ProbeTiming = [periodSeconds: number, failureThreshold: number];
+
+interface StoreContainer {
+    store: string;
+    port: number;
+    dataPath: string;
+    /** Shell script that exits 0 when the store answers. */
+    ping: string;
+    timeoutSeconds: number;
+    timing: { startup: ProbeTiming; readiness: ProbeTiming; liveness: ProbeTiming };
+}
+
+/**
+ * What both store containers share: name, image and port, the hardened security context, the data
+ * volume at `dataPath` plus the in-memory /tmp, and startup, readiness and liveness probes that all run
+ * the store's `ping` script.
+ */
+function storeContainerParts(args: StoreSpecArgs, c: StoreContainer) {
+    const probe = ([periodSeconds, failureThreshold]: ProbeTiming) => ({ exec: { command: sh(c.ping) }, periodSeconds, timeoutSeconds: c.timeoutSeconds, failureThreshold });
+    return {
+        name: c.store,
+        image: args.image,
+        ports: [{ name: c.store, containerPort: c.port, protocol: "TCP" }],
+        securityContext: storeContainerSecurityContext(),
+        volumeMounts: [
+            { name: "data", mountPath: c.dataPath },
+            { name: "tmp", mountPath: "/tmp" },
+        ],
+        startupProbe: probe(c.timing.startup),
+        readinessProbe: probe(c.timing.readiness),
+        livenessProbe: probe(c.timing.liveness),
+    };
+}
 
 /** mongosh authenticated as the root user; exits non-zero unless `ping` answers ok. HOME=/tmp keeps mongosh's files off the data volume. */
 export const MONGO_PING =
@@ -141,26 +178,16 @@ export const MONGO_PING =
  */
 export function mongoStatefulSetSpec(args: StoreSpecArgs): StatefulSetSpec {
     const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: MONGO_AUTH_SECRET, key } } });
-    return statefulSetBase(MONGO_NAME, "database", args, {
+    // First start initialises the data files and the root user: startup allows it five minutes.
+    const timing = { startup: [10, 30], readiness: [10, 3], liveness: [30, 5] } satisfies StoreContainer["timing"];
+    return statefulSetBase(MONGO_NAME, "database", args, "64Mi", {
         terminationGracePeriodSeconds: 60,
-        volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "64Mi" } }],
         containers: [
             {
-                name: MONGO_NAME,
-                image: args.image,
+                ...storeContainerParts(args, { store: MONGO_NAME, port: MONGO_PORT, dataPath: "/data/db", ping: MONGO_PING, timeoutSeconds: 10, timing }),
                 args: ["mongod", "--bind_ip_all", "--wiredTigerCacheSizeGB", MONGO_WIREDTIGER_CACHE_GB],
-                ports: [{ name: MONGO_NAME, containerPort: MONGO_PORT, protocol: "TCP" }],
                 env: [secretEnv("MONGO_INITDB_ROOT_USERNAME", "username"), secretEnv("MONGO_INITDB_ROOT_PASSWORD", "password"), { name: "HOME", value: "/tmp" }],
                 resources: MONGO_RESOURCES,
-                securityContext: storeContainerSecurityContext(),
-                volumeMounts: [
-                    { name: "data", mountPath: "/data/db" },
-                    { name: "tmp", mountPath: "/tmp" },
-                ],
-                // First start initialises the data files and the root user: allow it five minutes.
-                startupProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 30 },
-                readinessProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 },
-                livenessProbe: { exec: { command: sh(MONGO_PING) }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
             },
         ],
     });
@@ -182,28 +209,18 @@ export const REDIS_PING = `redis-cli -h 127.0.0.1 -p ${REDIS_PORT} ping | grep -
 
 export function redisStatefulSetSpec(args: StoreSpecArgs): StatefulSetSpec {
     const password = { valueFrom: { secretKeyRef: { name: REDIS_AUTH_SECRET, key: "password" } } };
-    return statefulSetBase(REDIS_NAME, "cache", args, {
+    const timing = { startup: [5, 24], readiness: [10, 3], liveness: [20, 5] } satisfies StoreContainer["timing"];
+    return statefulSetBase(REDIS_NAME, "cache", args, "16Mi", {
         terminationGracePeriodSeconds: 30,
-        volumes: [{ name: "tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
         containers: [
             {
-                name: REDIS_NAME,
-                image: args.image,
+                ...storeContainerParts(args, { store: REDIS_NAME, port: REDIS_PORT, dataPath: "/data", ping: REDIS_PING, timeoutSeconds: 5, timing }),
                 command: sh(REDIS_START),
-                ports: [{ name: REDIS_NAME, containerPort: REDIS_PORT, protocol: "TCP" }],
                 env: [
                     { name: "REDIS_PASSWORD", ...password },
                     { name: "REDISCLI_AUTH", ...password },
                 ],
                 resources: REDIS_RESOURCES,
-                securityContext: storeContainerSecurityContext(),
-                volumeMounts: [
-                    { name: "data", mountPath: "/data" },
-                    { name: "tmp", mountPath: "/tmp" },
-                ],
-                startupProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 24 },
-                readinessProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-                livenessProbe: { exec: { command: sh(REDIS_PING) }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 5 },
             },
         ],
     });

@@ -69,7 +69,7 @@ export function podLabels(service: ServiceSpec): Record<string, string> {
     };
 }
 
-/** Environment variables the program sets itself; config `env` must not name them (lib/config.ts checks). */
+/** Environment variables the program sets itself; config `env` must not name them (components/workloads/config.ts refuses them). */
 export function programEnvNames(extra: string[] = []): string[] {
     return [APP_PORT_ENV, MANAGEMENT_PORT_ENV, SHUTDOWN_TIMEOUT_ENV, DATA_SECRET_KEYS.mongoUri, DATA_SECRET_KEYS.redisUrl, ...extra];
 }

@@ -40,9 +40,8 @@ export interface ClusterInfo {
     nodeSecurityGroupId: pulumi.Output<string>;
     /** The EKS-managed cluster security group. */
     clusterSecurityGroupId: pulumi.Output<string>;
-    oidcProviderArn: pulumi.Output<string>;
-    /** OIDC issuer without the scheme, e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`. */
-    oidcIssuer: pulumi.Output<string>;
+    /** The cluster's IAM OIDC provider (issuer without the scheme, e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`), for IRSA roles. */
+    oidc: { providerArn: pulumi.Output<string>; issuer: pulumi.Output<string> };
     /** Namespace names as outputs of the Namespace objects, so dependants wait for them. */
     appNamespace: pulumi.Output<string>;
     infraNamespace: pulumi.Output<string>;
@@ -102,25 +101,13 @@ export function serviceLabels(serviceName: string): Record<string, string> {
 }
 
 /**
- * The part of a service's config the Kubernetes builders (k8s/serviceSpecs.ts) read, as a structural
- * type: the builders depend on this shape, not on the config module, and any service config that has
- * these fields fits.
+ * The part of a service's config the Kubernetes builders (k8s/serviceSpecs.ts) read: they need
+ * neither the image source, the secrets, the ECR lifecycle nor the scraper settings.
  */
-export interface ServiceSpec {
-    /** Kubernetes name of the service, a DNS label (e.g. `api`). */
-    name: string;
-    role: "rest-api" | "scraper" | "watch-party";
-    /** The app port (container port `http`). */
-    port: number;
-    expose: "http-api" | "websocket-api" | "none";
-    replicas: { min: number; max: number };
-    resources: { cpuRequest: string; memoryRequest: string; cpuLimit: string; memoryLimit: string };
-    autoscaling: { cpuUtilization: number; memoryUtilization: number };
-    /** Plain (non-secret) environment variables. */
-    env: Record<string, string>;
-    internetEgress: boolean;
-    terminationGracePeriodSeconds: number;
-}
+export type ServiceSpec = Pick<
+    ServiceConfig,
+    "name" | "role" | "port" | "expose" | "replicas" | "resources" | "autoscaling" | "env" | "internetEgress" | "terminationGracePeriodSeconds"
+>;
 
 /**
  * The seed's alert thresholds ("Surveillance et Monitoring" of the original specification), shared by
@@ -165,27 +152,38 @@ export interface SiteInfo {
 }
 
 export interface ApiInfo {
-    httpApiId: pulumi.Output<string>;
-    httpApiUrl: pulumi.Output<string>;
-    websocketApiId: pulumi.Output<string>;
-    websocketUrl: pulumi.Output<string>;
-    /** Stage of the HTTP API (`$default`): the `Stage` dimension of its CloudWatch metrics. */
-    stageName: string;
-    /** Stage of the WebSocket API (WebSocket APIs have no `$default` stage, so it has its own name). */
-    websocketStageName: string;
+    http: ApiEndpoint;
+    websocket: ApiEndpoint;
 }
 
-/** What identity hands to the API (JWT authorizer) and the frontend outputs. */
-export interface IdentityInfo {
-    viewerUserPoolId: pulumi.Output<string>;
-    viewerUserPoolArn: pulumi.Output<string>;
-    /** SPA client of the viewer pool: the JWT audience. */
-    spaClientId: pulumi.Output<string>;
+/** One API Gateway API (HTTP or WebSocket) as its consumers see it. */
+export interface ApiEndpoint {
+    apiId: pulumi.Output<string>;
+    /** `https://` / `wss://` URL of its custom domain when configured, of its execute-api endpoint otherwise. */
+    url: pulumi.Output<string>;
+    /**
+     * Its stage, the `Stage` dimension of its CloudWatch metrics: `$default` for the HTTP API; WebSocket
+     * APIs have no `$default` stage, so the WebSocket API's has its own name.
+     */
+    stageName: string;
+}
+
+/** One Cognito user pool as its consumers see it. */
+export interface UserPoolOutputs {
+    userPoolId: pulumi.Output<string>;
+    userPoolArn: pulumi.Output<string>;
+    /** The pool's app client (the viewer pool's: the SPA, and so the JWT audience). */
+    clientId: pulumi.Output<string>;
     /** `https://cognito-idp.<region>.amazonaws.com/<poolId>`: the JWT issuer. */
-    viewerIssuerUrl: pulumi.Output<string>;
-    adminUserPoolId: pulumi.Output<string>;
+    issuerUrl: pulumi.Output<string>;
     /** Hosted UI base URL, `https://<prefix>.auth.<region>.amazoncognito.com`. */
     hostedUiUrl: pulumi.Output<string>;
+}
+
+/** What identity hands to the API (JWT authorizer) and the frontend outputs: the viewer and admin pools. */
+export interface IdentityInfo {
+    viewer: UserPoolOutputs;
+    admin: UserPoolOutputs;
 }
 
 // ---- config shapes other features read (each schema in components/<feature>/config.ts satisfies its shape) ----
@@ -244,6 +242,7 @@ export interface ServiceConfig {
     role: (typeof SERVICE_ROLES)[number];
     /** Where the service's image comes from (`flodrama:services[].image`, docs/workloads.md#images). */
     image: ServiceImageSource;
+    /** The app port (container port `http`). */
     port: number;
     /** How users reach it: through the HTTP API, the WebSocket API, or not at all. */
     expose: (typeof EXPOSURES)[number];

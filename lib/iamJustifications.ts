@@ -1,5 +1,5 @@
 /**
- * Least privilege, measured (issue 16, item 7): every IAM statement of the program that allows
+ * Least privilege, measured: every IAM statement of the program that allows
  * `Resource: "*"` or a wildcard action (`*`, `svc:*`, `svc:Get*`, …) is listed here by its `Sid`, with
  * why it cannot be narrower, the resource types whose policies may carry it, and exactly which of the
  * two it may use. tests/iam/leastPrivilege.test.ts reads every policy document of both stacks (role

@@ -6,6 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { physicalName } from "./naming";
+import { trustPolicy } from "./servicePolicy";
 
 /** An IAM policy document, as plain data; `Resource` may hold Outputs (ARNs of this stack). */
 export interface PolicyDocument {
@@ -21,11 +22,16 @@ export interface PolicyStatement {
     Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 }
 
-export interface IrsaRoleArgs {
-    /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: pulumi.Input<string>;
+/** A cluster's IAM OIDC provider, which its IRSA roles trust. */
+export interface ClusterOidc {
+    /** ARN of the IAM OIDC provider. */
+    providerArn: pulumi.Input<string>;
     /** Issuer host and path, without `https://` (e.g. `oidc.eks.eu-west-3.amazonaws.com/id/ABC`). */
-    oidcIssuer: pulumi.Input<string>;
+    issuer: pulumi.Input<string>;
+}
+
+export interface IrsaRoleArgs {
+    oidc: ClusterOidc;
     /** Namespace of the ServiceAccount. */
     namespace: string;
     /** Name of the ServiceAccount. */
@@ -41,21 +47,11 @@ export interface IrsaRoleArgs {
 /** The trust policy of an IRSA role, as JSON. Pure, so tests check it without mocks. */
 export function irsaTrustPolicy(oidcProviderArn: string, oidcIssuer: string, namespace: string, serviceAccount: string): string {
     const issuer = oidcIssuer.replace(/^https:\/\//, "");
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Federated: oidcProviderArn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: {
-                    StringEquals: {
-                        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
-                        [`${issuer}:aud`]: "sts.amazonaws.com",
-                    },
-                },
-            },
-        ],
+    return trustPolicy({ Federated: oidcProviderArn }, "sts:AssumeRoleWithWebIdentity", {
+        StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: "sts.amazonaws.com",
+        },
     });
 }
 
@@ -79,7 +75,7 @@ export class IrsaRole extends pulumi.ComponentResource {
                 name: physicalName(args.stack, `${args.namespace}-${args.serviceAccount}`, "iamRole"),
                 description: `IRSA role of ServiceAccount ${args.namespace}/${args.serviceAccount}`,
                 assumeRolePolicy: pulumi
-                    .all([args.oidcProviderArn, args.oidcIssuer])
+                    .all([args.oidc.providerArn, args.oidc.issuer])
                     .apply(([arn, issuer]) => irsaTrustPolicy(arn, issuer, args.namespace, args.serviceAccount)),
                 maxSessionDuration: 3600,
             },

@@ -70,7 +70,7 @@ export function isSecretLikeEnvName(name: string): boolean {
 
 /**
  * For `services[].secrets.NAME` read from Secrets Manager, the program sets `NAME_SECRET_ARN` to the
- * secret's ARN; the service resolves it at start with its IRSA role (services/shared/secrets.ts).
+ * secret's ARN; the service reads the value at start with its IRSA role (Secrets Manager GetSecretValue).
  */
 export const SECRET_ARN_ENV_SUFFIX = "_SECRET_ARN";
 

@@ -1,7 +1,7 @@
 /**
  * Typical creation minutes per resource type, for the critical-path estimate of a first `pulumi up`
  * (offline/criticalPath.ts). First match wins; `*` at the end of a pattern matches a prefix. Each row
- * says where its figure comes from: "issue 14" rows are the team's agreed chain (VPC 3 → EKS 11 →
+ * says where its figure comes from: "reference chain" rows are the chain of a first deploy the plan targets (VPC 3 → EKS 11 →
  * node group 4 → one chart 2.5 → workloads 1.5 = 22 min); the others are typical figures the AWS
  * documentation states or that provider runs commonly show, rounded, and are estimates.
  */
@@ -14,16 +14,16 @@ export interface CreationTime {
 export const CREATION_MINUTES: CreationTime[] = [
     { pattern: "pulumi:providers:*", minutes: 0, source: "providers are configured in-process" },
     { pattern: "random:*", minutes: 0, source: "computed locally" },
-    { pattern: "awsx:ec2:Vpc", minutes: 3, source: "issue 14 (VPC, subnets, route tables, NAT gateways: NAT gateways dominate)" },
+    { pattern: "awsx:ec2:Vpc", minutes: 3, source: "reference chain (VPC, subnets, route tables, NAT gateways: NAT gateways dominate)" },
     { pattern: "aws:ec2/natGateway:NatGateway", minutes: 2, source: "NAT gateways take 1-2 min to become available (VPC user guide)" },
-    { pattern: "eks:index:Cluster", minutes: 11, source: "issue 14 (EKS control plane; AWS quotes about 10 min)" },
-    { pattern: "aws:eks/cluster:Cluster", minutes: 11, source: "issue 14 (EKS control plane)" },
-    { pattern: "aws:eks/nodeGroup:NodeGroup", minutes: 4, source: "issue 14 (managed node group: instances launch and join)" },
+    { pattern: "eks:index:Cluster", minutes: 11, source: "reference chain (EKS control plane; AWS quotes about 10 min)" },
+    { pattern: "aws:eks/cluster:Cluster", minutes: 11, source: "reference chain (EKS control plane)" },
+    { pattern: "aws:eks/nodeGroup:NodeGroup", minutes: 4, source: "reference chain (managed node group: instances launch and join)" },
     { pattern: "aws:eks/addon:Addon", minutes: 1, source: "EKS add-on becomes ACTIVE in about a minute once nodes run it" },
-    { pattern: "kubernetes:helm.sh/*", minutes: 2.5, source: "issue 14 (one Helm chart, waiting for its pods)" },
-    { pattern: "kubernetes:apps/v1:Deployment", minutes: 1.5, source: "issue 14 (workload rollout: image pull, probes)" },
-    { pattern: "kubernetes:apps/v1:StatefulSet", minutes: 1.5, source: "issue 14 (workload rollout)" },
-    { pattern: "kubernetes:apps/v1:DaemonSet", minutes: 1.5, source: "issue 14 (workload rollout)" },
+    { pattern: "kubernetes:helm.sh/*", minutes: 2.5, source: "reference chain (one Helm chart, waiting for its pods)" },
+    { pattern: "kubernetes:apps/v1:Deployment", minutes: 1.5, source: "reference chain (workload rollout: image pull, probes)" },
+    { pattern: "kubernetes:apps/v1:StatefulSet", minutes: 1.5, source: "reference chain (workload rollout)" },
+    { pattern: "kubernetes:apps/v1:DaemonSet", minutes: 1.5, source: "reference chain (workload rollout)" },
     { pattern: "kubernetes:*", minutes: 0.1, source: "API object, no rollout to wait for" },
     { pattern: "aws:docdb/cluster:Cluster", minutes: 3, source: "DocumentDB cluster volume; instances take the bulk (10-15 min in all)" },
     { pattern: "aws:docdb/clusterInstance:ClusterInstance", minutes: 10, source: "DocumentDB instance creation, typically about 10 min" },

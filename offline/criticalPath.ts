@@ -21,7 +21,7 @@ export interface CriticalPath {
     path: PathStep[];
 }
 
-/** The chain issue 14 calls unavoidable (VPC 3 → EKS 11 → node group 4 → chart 2.5 → workloads 1.5). */
+/** The reference chain of a first deploy, taken as unavoidable (VPC 3 → EKS 11 → node group 4 → chart 2.5 → workloads 1.5). */
 export const UNAVOIDABLE_MINUTES = 22;
 /** Target: at most 10 % above the unavoidable chain. */
 export const TARGET_MINUTES = Math.round(UNAVOIDABLE_MINUTES * 1.1 * 10) / 10;

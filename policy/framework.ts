@@ -20,6 +20,11 @@ import { asArray, environmentOf, parsed, Res } from "./resource";
 export { asArray, environmentOf, parsed };
 export type { Res };
 
+/**
+ * How a policy is judged: `S`, an FSBP control this program's resource inputs decide alone; `P`, one
+ * they decide only partly (the finding also depends on runtime state, AWS-created resources or values
+ * AWS changes); `program` and `kubernetes`, the program's own rules.
+ */
 export type Judge = "S" | "P" | "program" | "kubernetes";
 
 export interface PolicyMeta {
@@ -29,7 +34,7 @@ export interface PolicyMeta {
     control?: string;
     description: string;
     severity: "low" | "medium" | "high" | "critical";
-    /** How the control is judged (FSBP.md legend), or a program/Kubernetes rule. */
+    /** How the control is judged (see `Judge`). */
     judge: Judge;
     /** What to change when it fails. */
     remediation: string;

@@ -1,5 +1,5 @@
 /**
- * No secret in plain Kubernetes fields (issue 16 item 5): a container env `value`, or a ConfigMap key,
+ * No secret in plain Kubernetes fields: a container env `value`, or a ConfigMap key,
  * whose name looks like a secret's is stored in plain text in state, in etcd unencrypted and in every
  * `kubectl get -o yaml`. Secrets go through a Secret and `secretKeyRef` (docs/services.md).
  */

@@ -1,19 +1,18 @@
 /** The program's own rules, which no FSBP control covers. */
 import { asArray, environmentOf, parsed, Res, resourcePolicy, stackPolicy } from "./framework";
+import { DOCDB_CLUSTER, LAMBDA_FUNCTION, REPLICATION_GROUP } from "./resourceTypes";
 
 export const REQUIRED_TAGS = ["Project", "Stack", "Environment", "Owner", "CostCenter", "ManagedBy"];
 
 /** Resource types that hold what users store, or the keys that decrypt it. */
 export const STATEFUL_TYPES = [
-    "aws:docdb/cluster:Cluster",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
+    DOCDB_CLUSTER,
+    REPLICATION_GROUP,
     "aws:kms/key:Key",
     "aws:cognito/userPool:UserPool",
     "aws:s3/bucket:Bucket",
     "kubernetes:apps/v1:StatefulSet",
 ];
-
-const FUNCTION = "aws:lambda/function:Function";
 
 export const programPolicies = [
     stackPolicy(
@@ -27,7 +26,7 @@ export const programPolicies = [
         },
         (resources) => {
             const out: Array<{ message: string; urn?: string }> = [];
-            const functions = resources.filter((r) => r.type === FUNCTION);
+            const functions = resources.filter((r) => r.type === LAMBDA_FUNCTION);
             for (const d of resources.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")) {
                 const behaviours = [d.props.defaultCacheBehavior, ...asArray(d.props.orderedCacheBehaviors)].filter(Boolean);
                 for (const a of behaviours.flatMap((b: any) => asArray(b.lambdaFunctionAssociations))) {

@@ -1,5 +1,5 @@
 /**
- * The public surface (issue 16, item 2): metrics and probes live on each service's management port,
+ * The public surface: metrics and probes live on each service's management port,
  * which nothing outside the cluster may reach, and the HTTP API routes only configured path prefixes.
  * The pack runs on its own, so it restates the contract's values; tests/policy/surface.test.ts holds
  * them equal to lib/serviceContract.ts.

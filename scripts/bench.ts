@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --runs N] [-- --only test|plan]`: wall times of `npm test` and of
  * `npm run plan -- <stack>` for every stack, median of N runs (3 by default), with the machine's core
- * count and load, against the targets of issue 13 (npm test ≤ 30 s and each plan ≤ 4 s on 2 cores).
+ * count and load, against the suite's targets (npm test ≤ 30 s and each plan ≤ 4 s on 2 cores).
  * A script, not a timed test: timings depend on the machine, so nothing here fails a build.
  */
 import { spawnSync } from "child_process";

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ApiInfo } from "../../lib/contracts";
+import { ApiEndpoint, ApiInfo } from "../../lib/contracts";
 import { requireAwsProvider } from "../../lib/providers";
 import { ApiGatewayArgs, exposedService, HTTP_STAGE_NAME, WEBSOCKET_STAGE_NAME } from "./apiSpecs";
 import { HttpApi } from "./httpApi";
@@ -20,25 +20,18 @@ export { ApiGatewayArgs };
 export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
     static readonly __pulumiType = "flodrama:api:ApiGateway";
 
-    readonly httpApiId: pulumi.Output<string>;
-    /** `https://<custom domain>` when one is configured, the execute-api endpoint otherwise. */
-    readonly httpApiUrl: pulumi.Output<string>;
-    readonly websocketApiId: pulumi.Output<string>;
-    /** `wss://<custom domain>` when configured, `wss://<id>.execute-api.<region>.amazonaws.com/live` otherwise. */
-    readonly websocketUrl: pulumi.Output<string>;
-    /** The HTTP API's stage (`$default`): CloudWatch's `Stage` dimension of its metrics. */
-    readonly stageName: string = HTTP_STAGE_NAME;
-    /** The WebSocket API's stage. */
-    readonly websocketStageName: string = WEBSOCKET_STAGE_NAME;
-    /** `https://<id>.execute-api.<region>.amazonaws.com/live`: where the service posts to connections. */
-    readonly websocketManagementEndpoint: pulumi.Output<string>;
+    /** The HTTP API (stage `$default`) and its access-log group. */
+    readonly http: ApiEndpoint & { accessLogGroupName: pulumi.Output<string> };
+    /**
+     * The WebSocket API (`wss://<id>.execute-api.<region>.amazonaws.com/live` without a custom domain), its
+     * access-log group, and `managementEndpoint` (`https://<id>.execute-api.<region>.amazonaws.com/live`):
+     * where the service posts to connections.
+     */
+    readonly websocket: ApiEndpoint & { accessLogGroupName: pulumi.Output<string>; managementEndpoint: pulumi.Output<string> };
     readonly loadBalancerArn: pulumi.Output<string>;
     /** ARN suffix of the NLB and of each target group, for CloudWatch dimensions. */
     readonly loadBalancerArnSuffix: pulumi.Output<string>;
     readonly targetGroupArnSuffixes: Record<string, pulumi.Output<string>>;
-    /** Access-log groups of the two stages. */
-    readonly httpAccessLogGroupName: pulumi.Output<string>;
-    readonly websocketAccessLogGroupName: pulumi.Output<string>;
 
     constructor(name: string, args: ApiGatewayArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ApiGateway.__pulumiType, name, {}, opts);
@@ -56,27 +49,34 @@ export class ApiGateway extends pulumi.ComponentResource implements ApiInfo {
         const http = new HttpApi(name, args, { nlbSg: ingress.nlbSg, rest: restExposed }, { parent: this });
         const ws = new WebSocketApi(name, args, { nlb, ws: wsExposed, watchParty, accountId }, { parent: this });
 
-        this.httpApiId = http.api.id;
-        this.websocketApiId = ws.api.id;
-        this.httpApiUrl = args.domain ? pulumi.output(`https://${args.domain.names[0]}`) : http.api.apiEndpoint;
-        this.websocketUrl = args.websocketDomain ? pulumi.output(`wss://${args.websocketDomain.names[0]}`) : pulumi.interpolate`${ws.api.apiEndpoint}/${WEBSOCKET_STAGE_NAME}`;
-        this.websocketManagementEndpoint = pulumi.interpolate`https://${ws.api.id}.execute-api.${args.region}.amazonaws.com/${WEBSOCKET_STAGE_NAME}`;
+        this.http = {
+            apiId: http.api.id,
+            url: args.domain ? pulumi.output(`https://${args.domain.names[0]}`) : http.api.apiEndpoint,
+            stageName: HTTP_STAGE_NAME,
+            accessLogGroupName: http.logGroup.name,
+        };
+        this.websocket = {
+            apiId: ws.api.id,
+            url: args.websocketDomain ? pulumi.output(`wss://${args.websocketDomain.names[0]}`) : pulumi.interpolate`${ws.api.apiEndpoint}/${WEBSOCKET_STAGE_NAME}`,
+            stageName: WEBSOCKET_STAGE_NAME,
+            accessLogGroupName: ws.logGroup.name,
+            managementEndpoint: pulumi.interpolate`https://${ws.api.id}.execute-api.${args.region}.amazonaws.com/${WEBSOCKET_STAGE_NAME}`,
+        };
         this.loadBalancerArn = nlb.arn;
         this.loadBalancerArnSuffix = nlb.arnSuffix;
         this.targetGroupArnSuffixes = Object.fromEntries(exposed.map((e) => [e.service.config.name, e.targetGroup.arnSuffix]));
-        this.httpAccessLogGroupName = http.logGroup.name;
-        this.websocketAccessLogGroupName = ws.logGroup.name;
 
+        // The same names as before the two APIs were grouped: the component's recorded outputs do not change.
         this.registerOutputs({
-            httpApiId: this.httpApiId,
-            httpApiUrl: this.httpApiUrl,
-            websocketApiId: this.websocketApiId,
-            websocketUrl: this.websocketUrl,
-            websocketManagementEndpoint: this.websocketManagementEndpoint,
+            httpApiId: this.http.apiId,
+            httpApiUrl: this.http.url,
+            websocketApiId: this.websocket.apiId,
+            websocketUrl: this.websocket.url,
+            websocketManagementEndpoint: this.websocket.managementEndpoint,
             loadBalancerArn: this.loadBalancerArn,
             loadBalancerArnSuffix: this.loadBalancerArnSuffix,
-            httpAccessLogGroupName: this.httpAccessLogGroupName,
-            websocketAccessLogGroupName: this.websocketAccessLogGroupName,
+            httpAccessLogGroupName: this.http.accessLogGroupName,
+            websocketAccessLogGroupName: this.websocket.accessLogGroupName,
         });
     }
 }

@@ -52,7 +52,7 @@ export interface ApiGatewayArgs {
     /** Every deployed service; those with `expose: http-api` / `websocket-api` get a target group and a route. */
     services: DeployedService[];
     /** The viewer pool's issuer and SPA client: the JWT authorizer and the WebSocket authorizer check both. */
-    identity: Pick<IdentityInfo, "viewerIssuerUrl" | "spaClientId">;
+    identity: { viewer: Pick<IdentityInfo["viewer"], "issuerUrl" | "clientId"> };
     /** The site's origin: the origin CORS allows. */
     site: Pick<SiteInfo, "url">;
     /** Further CORS origins, e.g. a local dev server in dev (`api.extraCorsOrigins`). Default none. */
@@ -296,24 +296,6 @@ export function manageConnectionsPolicy(executionArn: pulumi.Input<string>, stag
             },
         ],
     };
-}
-
-/**
- * Trust policy of a role that only the given AWS service may assume; with `accountId`, only on behalf
- * of this account (`aws:SourceAccount`, against the confused deputy) for services that send it.
- */
-export function serviceTrustPolicy(service: string, accountId?: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: service },
-                Action: "sts:AssumeRole",
-                ...(accountId ? { Condition: { StringEquals: { "aws:SourceAccount": accountId } } } : {}),
-            },
-        ],
-    });
 }
 
 /** Bundles the WebSocket authorizer (lambda/ws-authorizer) into one CommonJS file for Node.js 22. */

@@ -75,7 +75,7 @@ export class HttpApi extends ApiPart {
                 name: "cognito-viewer",
                 authorizerType: "JWT",
                 identitySources: ["$request.header.Authorization"],
-                jwtConfiguration: { issuer: a.identity.viewerIssuerUrl, audiences: [a.identity.spaClientId] },
+                jwtConfiguration: { issuer: a.identity.viewer.issuerUrl, audiences: [a.identity.viewer.clientId] },
             },
             this.moved,
         );

@@ -9,13 +9,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { DeployedService } from "../../lib/contracts";
 import { policyJson } from "../../lib/irsaRole";
 import { physicalName } from "../../lib/naming";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import {
     ApiGatewayArgs,
     bundleAuthorizer,
     Exposed,
     LISTENER_PORTS,
     manageConnectionsPolicy,
-    serviceTrustPolicy,
     websocketAccessLogFormat,
     websocketRequestParameters,
     WEBSOCKET_ROUTES,
@@ -180,7 +180,7 @@ export class WebSocketApi extends ApiPart {
             {
                 name: physicalName(a.stack, "ws-authorizer", "iamRole"),
                 description: "Role of the WebSocket $connect authorizer: writes its own logs, nothing else",
-                assumeRolePolicy: this.accountId.apply((id) => serviceTrustPolicy("lambda.amazonaws.com", id)),
+                assumeRolePolicy: this.accountId.apply((id) => serviceTrustPolicy("lambda.amazonaws.com", { sourceAccount: id })),
             },
             this.moved,
         );
@@ -208,7 +208,7 @@ export class WebSocketApi extends ApiPart {
                 memorySize: 256,
                 // JWKS fetch plus verification; API Gateway gives authorizers 10 s at most.
                 timeout: 5,
-                environment: { variables: { ISSUER: a.identity.viewerIssuerUrl, AUDIENCE: a.identity.spaClientId } },
+                environment: { variables: { ISSUER: a.identity.viewer.issuerUrl, AUDIENCE: a.identity.viewer.clientId } },
                 loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
             },
             { ...this.moved, dependsOn: [logGroup, rolePolicy] },

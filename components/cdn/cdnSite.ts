@@ -44,12 +44,10 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
     /** `https://<first domain name>`, or `https://<distribution domain>` without a domain. */
     readonly url: pulumi.Output<string>;
     readonly distributionId: pulumi.Output<string>;
-    readonly distributionArn: pulumi.Output<string>;
-    /** `dxxxx.cloudfront.net`. */
-    readonly distributionDomainName: pulumi.Output<string>;
-    readonly bucketName: pulumi.Output<string>;
-    readonly bucketArn: pulumi.Output<string>;
-    readonly logBucketName: pulumi.Output<string>;
+    /** The distribution (its ARN, and `domainName`: `dxxxx.cloudfront.net`), the site bucket and the log bucket. */
+    readonly distribution: aws.cloudfront.Distribution;
+    readonly bucket: aws.s3.Bucket;
+    readonly logBucket: aws.s3.Bucket;
     /** Numbered version of the security-headers function attached to every behaviour. */
     readonly edgeFunctionQualifiedArn: pulumi.Output<string>;
     /** The WAF web ACL, when enabled. */
@@ -102,12 +100,10 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         }
 
         this.distributionId = distribution.id;
-        this.distributionArn = distribution.arn;
-        this.distributionDomainName = distribution.domainName;
+        this.distribution = distribution;
         this.url = args.domain ? pulumi.output(`https://${args.domain.names[0]}`) : pulumi.interpolate`https://${distribution.domainName}`;
-        this.bucketName = site.bucket.bucket;
-        this.bucketArn = site.bucket.arn;
-        this.logBucketName = logs.bucket.bucket;
+        this.bucket = site.bucket;
+        this.logBucket = logs.bucket;
         this.edgeFunctionQualifiedArn = edge.qualifiedArn;
         this.webAclArn = webAcl?.arn;
         this.certificateArn = certificateArn;
@@ -115,11 +111,11 @@ export class CdnSite extends pulumi.ComponentResource implements SiteInfo {
         this.registerOutputs({
             url: this.url,
             distributionId: this.distributionId,
-            distributionArn: this.distributionArn,
-            distributionDomainName: this.distributionDomainName,
-            bucketName: this.bucketName,
-            bucketArn: this.bucketArn,
-            logBucketName: this.logBucketName,
+            distributionArn: distribution.arn,
+            distributionDomainName: distribution.domainName,
+            bucketName: site.bucket.bucket,
+            bucketArn: site.bucket.arn,
+            logBucketName: logs.bucket.bucket,
             edgeFunctionQualifiedArn: this.edgeFunctionQualifiedArn,
             webAclArn: this.webAclArn,
             certificateArn: this.certificateArn,

@@ -109,12 +109,9 @@ export class EdgeFunction extends pulumi.ComponentResource {
 
     /** `arn:aws:lambda:us-east-1:<account>:function:<name>:<version>`: what CloudFront attaches. */
     readonly qualifiedArn: pulumi.Output<string>;
-    /** Unqualified ARN. */
-    readonly arn: pulumi.Output<string>;
-    readonly functionName: pulumi.Output<string>;
-    /** Published version number. */
-    readonly version: pulumi.Output<string>;
-    readonly roleArn: pulumi.Output<string>;
+    /** The function (its name, unqualified ARN and published `version`) and its execution role. */
+    readonly lambda: aws.lambda.Function;
+    readonly role: aws.iam.Role;
 
     constructor(name: string, args: EdgeFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(EdgeFunction.__pulumiType, name, {}, opts);
@@ -156,12 +153,10 @@ export class EdgeFunction extends pulumi.ComponentResource {
         );
 
         this.qualifiedArn = fn.qualifiedArn;
-        this.arn = fn.arn;
-        this.functionName = fn.name;
-        this.version = fn.version;
-        this.roleArn = role.arn;
+        this.lambda = fn;
+        this.role = role;
 
-        this.registerOutputs({ qualifiedArn: this.qualifiedArn, arn: this.arn, functionName: this.functionName, version: this.version, roleArn: this.roleArn });
+        this.registerOutputs({ qualifiedArn: fn.qualifiedArn, arn: fn.arn, functionName: fn.name, version: fn.version, roleArn: role.arn });
     }
 
     private createRole(name: string, args: EdgeFunctionArgs, fnName: string, provider: aws.Provider): { role: aws.iam.Role; logsPolicy: aws.iam.RolePolicy } {

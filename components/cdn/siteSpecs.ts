@@ -10,7 +10,8 @@ import * as aws from "@pulumi/aws";
 import * as mime from "mime-types";
 import { DomainConfig } from "../../lib/contracts";
 import { CdnConfig } from "./config";
-import { denyInsecureTransport } from "../../lib/s3";
+import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
+import { serviceStatement } from "../../lib/servicePolicy";
 import { SecurityHeadersConfig } from "../../edge/securityHeaders";
 import { BuildManifest } from "./cdnInvalidation";
 
@@ -113,21 +114,14 @@ export function siteBucketPolicy(bucketArn: string, distributionArn: string): st
     });
 }
 
-/** Log bucket policy: S3 server access logs of the site bucket only, and nothing without TLS. CloudFront writes through the ACL. */
+/**
+ * Log bucket policy: S3 server access logs of the site bucket only (the same grant as every log bucket,
+ * lib/s3.ts), and nothing without TLS. CloudFront writes through the ACL.
+ */
 export function logBucketPolicy(logBucketArn: string, siteBucketArn: string, accountId: string): string {
     return JSON.stringify({
         Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowS3ServerAccessLogs",
-                Effect: "Allow",
-                Principal: { Service: "logging.s3.amazonaws.com" },
-                Action: "s3:PutObject",
-                Resource: `${logBucketArn}/${LOG_PREFIXES.s3Access}*`,
-                Condition: { ArnEquals: { "aws:SourceArn": siteBucketArn }, StringEquals: { "aws:SourceAccount": accountId } },
-            },
-            denyInsecureTransport(logBucketArn),
-        ],
+        Statement: [logDeliveryStatement(logBucketArn, siteBucketArn, accountId, LOG_PREFIXES.s3Access), denyInsecureTransport(logBucketArn)],
     });
 }
 
@@ -192,19 +186,9 @@ export function wafRules(metricPrefix: string, rateLimitPer5Minutes: number): aw
 
 /** Resource policy that lets WAF's log delivery write to its log group, for this account only. */
 export function wafLogDeliveryPolicy(logGroupArn: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Sid: "AllowWafLogDelivery",
-                Effect: "Allow",
-                Principal: { Service: "delivery.logs.amazonaws.com" },
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                Resource: `${logGroupArn}:*`,
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": `arn:aws:logs:us-east-1:${accountId}:*` } },
-            },
-        ],
-    });
+    const sources = { sourceAccount: accountId, sourceArn: `arn:aws:logs:us-east-1:${accountId}:*` };
+    const statement = serviceStatement("AllowWafLogDelivery", "delivery.logs.amazonaws.com", ["logs:CreateLogStream", "logs:PutLogEvents"], `${logGroupArn}:*`, sources);
+    return JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 }
 
 /** What the WAF logs: only blocked or counted requests, without the credentials they carry. */

@@ -50,9 +50,8 @@ export class EksCluster extends pulumi.ComponentResource {
     readonly provider: k8s.Provider;
     /** kubeconfig (JSON) that authenticates with `aws eks get-token`; secret. */
     readonly kubeconfig: pulumi.Output<string>;
-    readonly oidcProviderArn: pulumi.Output<string>;
-    /** OIDC issuer without `https://`. */
-    readonly oidcIssuer: pulumi.Output<string>;
+    /** The IAM OIDC provider (issuer without `https://`), which the IRSA roles trust. */
+    readonly oidc: { providerArn: pulumi.Output<string>; issuer: pulumi.Output<string> };
     /**
      * The EKS-managed cluster security group. Managed node groups attach it to every node (and so to
      * every pod), so it is also the nodes' security group.
@@ -75,8 +74,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const cluster = this.createCluster(name, args, clusterName, key, logGroup, awsProvider);
         this.name = cluster.eksCluster.name;
         this.arn = cluster.eksCluster.arn;
-        this.oidcProviderArn = cluster.oidcProviderArn;
-        this.oidcIssuer = cluster.oidcIssuer;
+        this.oidc = { providerArn: cluster.oidcProviderArn, issuer: cluster.oidcIssuer };
         this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
         const rules = endpointSourceRules(args.access.endpointSources, args.extraEndpointSourceSecurityGroupIds);
         const endpointRules =
@@ -103,8 +101,8 @@ export class EksCluster extends pulumi.ComponentResource {
             name: this.name,
             arn: this.arn,
             kubeconfig: this.kubeconfig,
-            oidcProviderArn: this.oidcProviderArn,
-            oidcIssuer: this.oidcIssuer,
+            oidcProviderArn: this.oidc.providerArn,
+            oidcIssuer: this.oidc.issuer,
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             nodeSecurityGroupId: this.nodeSecurityGroupId,
             secretsKeyArn: this.secretsKeyArn,
@@ -217,8 +215,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const cniRole = new IrsaRole(
             `${name}-vpc-cni-irsa`,
             {
-                oidcProviderArn: this.oidcProviderArn,
-                oidcIssuer: this.oidcIssuer,
+                oidc: this.oidc,
                 namespace: VPC_CNI_SERVICE_ACCOUNT.namespace,
                 serviceAccount: VPC_CNI_SERVICE_ACCOUNT.name,
                 managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"],
@@ -237,8 +234,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const ebsRole = new IrsaRole(
             `${name}-ebs-csi-irsa`,
             {
-                oidcProviderArn: this.oidcProviderArn,
-                oidcIssuer: this.oidcIssuer,
+                oidc: this.oidc,
                 namespace: EBS_CSI_SERVICE_ACCOUNT.namespace,
                 serviceAccount: EBS_CSI_SERVICE_ACCOUNT.name,
                 // AWS's managed policy: scoped by tags the driver sets on its own volumes and snapshots.

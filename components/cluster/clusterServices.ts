@@ -10,7 +10,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesVersion, NamespaceQuota } from "../../lib/contracts";
 import { APP_NAMESPACE, ClusterInfo, INFRA_NAMESPACE, MONITORING_NAMESPACE } from "../../lib/contracts";
-import { IrsaRole } from "../../lib/irsaRole";
+import { IrsaRole, PolicyDocument } from "../../lib/irsaRole";
 import { requireAwsProvider } from "../../lib/providers";
 import {
     ADDON_NAMESPACE,
@@ -44,6 +44,9 @@ import { stateful } from "../../lib/stateful";
 
 // ---- the component ------------------------------------------------------------------------------
 
+/** What ClusterServices reads of the EKS cluster; ClusterInfo passes these on unchanged. */
+export type ClusterCore = Pick<ClusterInfo, "name" | "provider" | "nodeSecurityGroupId" | "clusterSecurityGroupId" | "oidc">;
+
 export interface ClusterServicesArgs {
     /** Stack name, for the physical names of the IRSA roles. */
     stack: string;
@@ -51,16 +54,11 @@ export interface ClusterServicesArgs {
     region: string;
     /** The cluster's Kubernetes version: pins Pod Security labels and the autoscaler image. */
     kubernetesVersion: KubernetesVersion;
-    /** The cluster's Kubernetes provider (EksCluster.provider); every object here uses it. */
-    provider: k8s.Provider;
-    /** The EKS cluster name (autoscaler discovery tags, LB controller ownership tags). */
-    clusterName: pulumi.Input<string>;
-    nodeSecurityGroupId: pulumi.Input<string>;
-    clusterSecurityGroupId: pulumi.Input<string>;
-    /** ARN of the cluster's IAM OIDC provider, for the IRSA roles. */
-    oidcProviderArn: pulumi.Input<string>;
-    /** OIDC issuer without `https://`. */
-    oidcIssuer: pulumi.Input<string>;
+    /**
+     * The EKS cluster (EksCluster): its Kubernetes provider, which every object here uses; its name
+     * (autoscaler discovery tags, LB controller ownership tags); its OIDC provider, for the IRSA roles.
+     */
+    cluster: ClusterCore;
     /** VPC of the cluster: the LB controller is told it rather than reading instance metadata. */
     vpcId: pulumi.Input<string>;
     /** VPC CIDR, e.g. `10.20.0.0/16`: the control plane's webhook calls come from it. */
@@ -80,8 +78,7 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
     readonly provider: k8s.Provider;
     readonly nodeSecurityGroupId: pulumi.Output<string>;
     readonly clusterSecurityGroupId: pulumi.Output<string>;
-    readonly oidcProviderArn: pulumi.Output<string>;
-    readonly oidcIssuer: pulumi.Output<string>;
+    readonly oidc: ClusterInfo["oidc"];
     readonly appNamespace: pulumi.Output<string>;
     readonly infraNamespace: pulumi.Output<string>;
     readonly monitoringNamespace: pulumi.Output<string>;
@@ -99,12 +96,11 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
     constructor(name: string, args: ClusterServicesArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(ClusterServices.__pulumiType, name, {}, opts);
         this.awsProvider = requireAwsProvider(this, "ClusterServices");
-        this.provider = args.provider;
-        this.name = pulumi.output(args.clusterName);
-        this.nodeSecurityGroupId = pulumi.output(args.nodeSecurityGroupId);
-        this.clusterSecurityGroupId = pulumi.output(args.clusterSecurityGroupId);
-        this.oidcProviderArn = pulumi.output(args.oidcProviderArn);
-        this.oidcIssuer = pulumi.output(args.oidcIssuer);
+        this.provider = args.cluster.provider;
+        this.name = args.cluster.name;
+        this.nodeSecurityGroupId = args.cluster.nodeSecurityGroupId;
+        this.clusterSecurityGroupId = args.cluster.clusterSecurityGroupId;
+        this.oidc = args.cluster.oidc;
 
         const version = podSecurityVersion(args.kubernetesVersion);
         this.appNamespace = this.createTenantNamespace(name, "app", APP_NAMESPACE, POD_SECURITY.app, version, args.quotas.app, CONTAINER_DEFAULTS.app, READINESS_GATE_LABEL);
@@ -204,18 +200,14 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
         return this.release(name, CHART_VERSIONS.metricsServer, metricsServerValues());
     }
 
+    /** The IRSA role of an add-on's ServiceAccount, on the cluster's OIDC provider. */
+    private addonRole(name: string, args: ClusterServicesArgs, account: { namespace: string; name: string }, policy?: PolicyDocument): IrsaRole {
+        const roleArgs = { oidc: args.cluster.oidc, namespace: account.namespace, serviceAccount: account.name, policy, stack: args.stack };
+        return new IrsaRole(name, roleArgs, { parent: this, provider: this.awsProvider });
+    }
+
     private createClusterAutoscaler(name: string, args: ClusterServicesArgs): { release: k8s.helm.v3.Release; roleArn: pulumi.Output<string> } {
-        const role = new IrsaRole(
-            `${name}-cluster-autoscaler-irsa`,
-            {
-                oidcProviderArn: args.oidcProviderArn,
-                oidcIssuer: args.oidcIssuer,
-                namespace: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.namespace,
-                serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT.name,
-                stack: args.stack,
-            },
-            { parent: this, provider: this.awsProvider },
-        );
+        const role = this.addonRole(`${name}-cluster-autoscaler-irsa`, args, CLUSTER_AUTOSCALER_SERVICE_ACCOUNT);
         // The policy's condition key names the cluster, known only as an Output: attached here rather
         // than through IrsaRole's `policy`, whose keys must be plain strings.
         const partition = aws.getPartitionOutput({}, { parent: this, provider: this.awsProvider });
@@ -225,30 +217,19 @@ export class ClusterServices extends pulumi.ComponentResource implements Cluster
             {
                 role: role.roleName,
                 policy: pulumi
-                    .all([args.clusterName, partition.partition, account.accountId])
+                    .all([args.cluster.name, partition.partition, account.accountId])
                     .apply(([cluster, p, accountId]) => JSON.stringify(clusterAutoscalerPolicy(cluster, `arn:${p}:eks:${args.region}:${accountId}:nodegroup`))),
             },
             { parent: this, provider: this.awsProvider },
         );
-        const values = clusterAutoscalerValues({ clusterName: args.clusterName, region: args.region, kubernetesVersion: args.kubernetesVersion, roleArn: role.roleArn });
+        const values = clusterAutoscalerValues({ clusterName: args.cluster.name, region: args.region, kubernetesVersion: args.kubernetesVersion, roleArn: role.roleArn });
         const release = this.release(name, CHART_VERSIONS.clusterAutoscaler, values, [role, policy]);
         return { release, roleArn: role.roleArn };
     }
 
     private createLbController(name: string, args: ClusterServicesArgs): { release: k8s.helm.v3.Release; roleArn: pulumi.Output<string> } {
-        const role = new IrsaRole(
-            `${name}-lb-controller-irsa`,
-            {
-                oidcProviderArn: args.oidcProviderArn,
-                oidcIssuer: args.oidcIssuer,
-                namespace: LB_CONTROLLER_SERVICE_ACCOUNT.namespace,
-                serviceAccount: LB_CONTROLLER_SERVICE_ACCOUNT.name,
-                policy: LB_CONTROLLER_IAM_POLICY,
-                stack: args.stack,
-            },
-            { parent: this, provider: this.awsProvider },
-        );
-        const values = lbControllerValues({ clusterName: args.clusterName, region: args.region, vpcId: args.vpcId, roleArn: role.roleArn });
+        const role = this.addonRole(`${name}-lb-controller-irsa`, args, LB_CONTROLLER_SERVICE_ACCOUNT, LB_CONTROLLER_IAM_POLICY);
+        const values = lbControllerValues({ clusterName: args.cluster.name, region: args.region, vpcId: args.vpcId, roleArn: role.roleArn });
         // Waiting for the role's component waits for its inline policy too: the controller starts with its permissions.
         const release = this.release(name, CHART_VERSIONS.lbController, values, [role]);
         return { release, roleArn: role.roleArn };

@@ -139,8 +139,8 @@ export class DataTier extends pulumi.ComponentResource implements DataInfo {
                 { parent: this },
             );
             connection = {
-                mongoUri: pulumi.all([stores.mongoHost, stores.mongoPassword]).apply(([host, password]) => mongoUri({ username: MONGO_USERNAME, password, host, port: MONGO_PORT, tls: false })),
-                redisUrl: pulumi.all([stores.redisHost, stores.redisPassword]).apply(([host, password]) => redisUrl({ password, host, port: REDIS_PORT, tls: false })),
+                mongoUri: pulumi.all([stores.mongo.host, stores.mongo.password]).apply(([host, password]) => mongoUri({ username: MONGO_USERNAME, password, host, port: MONGO_PORT, tls: false })),
+                redisUrl: pulumi.all([stores.redis.host, stores.redis.password]).apply(([host, password]) => redisUrl({ password, host, port: REDIS_PORT, tls: false })),
                 // Plain connections in the cluster: nothing to trust. The key exists so the mount is identical.
                 mongoCa: "",
                 stores: [stores],

@@ -62,20 +62,24 @@ interface StoreDefinition {
     spec: StatefulSetSpec;
 }
 
+/** How workloads reach one store, for the contract Secret (the port is the store's constant). */
+export interface StoreEndpoint {
+    /** In-cluster DNS name of the store's headless Service. */
+    host: pulumi.Output<string>;
+    /** Secret output. */
+    password: pulumi.Output<string>;
+}
+
 export class InClusterData extends pulumi.ComponentResource {
     static readonly __pulumiType = "flodrama:data:InClusterData";
 
-    /** `host` and `port` of each store, for the contract Secret. */
-    readonly mongoHost: pulumi.Output<string>;
-    readonly redisHost: pulumi.Output<string>;
-    /** Secret outputs. */
-    readonly mongoPassword: pulumi.Output<string>;
-    readonly redisPassword: pulumi.Output<string>;
+    readonly mongo: StoreEndpoint;
+    readonly redis: StoreEndpoint;
 
     constructor(name: string, args: InClusterDataArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super(InClusterData.__pulumiType, name, {}, opts);
         const storage = { storageClassName: args.storageClassName, retainVolume: stateful(args.protect).retainVolumes };
-        this.mongoPassword = this.createStore(name, args, {
+        const mongoPassword = this.createStore(name, args, {
             store: MONGO_NAME,
             port: MONGO_PORT,
             component: "database",
@@ -83,7 +87,7 @@ export class InClusterData extends pulumi.ComponentResource {
             authData: (password) => ({ username: MONGO_USERNAME, password }),
             spec: mongoStatefulSetSpec({ image: args.mongoImage, storageGi: args.mongoStorageGi, ...storage }),
         });
-        this.redisPassword = this.createStore(name, args, {
+        const redisPassword = this.createStore(name, args, {
             store: REDIS_NAME,
             port: REDIS_PORT,
             component: "cache",
@@ -92,9 +96,9 @@ export class InClusterData extends pulumi.ComponentResource {
             spec: redisStatefulSetSpec({ image: args.redisImage, storageGi: args.redisStorageGi, ...storage }),
         });
         const namespace = pulumi.output(args.namespace);
-        this.mongoHost = namespace.apply((ns) => storeHost(MONGO_NAME, ns));
-        this.redisHost = namespace.apply((ns) => storeHost(REDIS_NAME, ns));
-        this.registerOutputs({ mongoHost: this.mongoHost, redisHost: this.redisHost });
+        this.mongo = { host: namespace.apply((ns) => storeHost(MONGO_NAME, ns)), password: mongoPassword };
+        this.redis = { host: namespace.apply((ns) => storeHost(REDIS_NAME, ns)), password: redisPassword };
+        this.registerOutputs({ mongoHost: this.mongo.host, redisHost: this.redis.host });
     }
 
     /**

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { IdentityInfo } from "../../lib/contracts";
+import { IdentityInfo, UserPoolOutputs } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { stateful } from "../../lib/stateful";
@@ -262,17 +262,9 @@ interface Pool {
 export class Identity extends pulumi.ComponentResource implements IdentityInfo {
     static readonly __pulumiType = "flodrama:identity:Identity";
 
-    readonly viewerUserPoolId: pulumi.Output<string>;
-    readonly viewerUserPoolArn: pulumi.Output<string>;
-    readonly spaClientId: pulumi.Output<string>;
-    readonly viewerIssuerUrl: pulumi.Output<string>;
-    readonly hostedUiUrl: pulumi.Output<string>;
-    readonly adminUserPoolId: pulumi.Output<string>;
-    readonly adminUserPoolArn: pulumi.Output<string>;
-    /** App client of the admin console (admin pool). */
-    readonly adminClientId: pulumi.Output<string>;
-    readonly adminIssuerUrl: pulumi.Output<string>;
-    readonly adminHostedUiUrl: pulumi.Output<string>;
+    /** The viewer pool (the SPA signs in there) and the admin console's pool. */
+    readonly viewer: UserPoolOutputs;
+    readonly admin: UserPoolOutputs;
     /** Names of the plan groups of the viewer pool. */
     readonly planGroupNames: pulumi.Output<string[]>;
 
@@ -300,29 +292,29 @@ export class Identity extends pulumi.ComponentResource implements IdentityInfo {
         const groups = this.createPlanGroups(`${name}-viewer`, viewer.pool, args.planGroups);
         const admin = this.createPool(`${name}-admin`, "admin", args, adminDomainPrefix(args.domainPrefix), pulumi.output(args.siteUrl).apply((u) => adminUrls(u, extraCallbacks)));
 
-        this.viewerUserPoolId = viewer.pool.id;
-        this.viewerUserPoolArn = viewer.pool.arn;
-        this.spaClientId = viewer.client.id;
-        this.viewerIssuerUrl = viewer.pool.id.apply((id) => issuerUrl(args.region, id));
-        this.hostedUiUrl = viewer.domain.domain.apply((d) => hostedUiUrl(d, args.region));
-        this.adminUserPoolId = admin.pool.id;
-        this.adminUserPoolArn = admin.pool.arn;
-        this.adminClientId = admin.client.id;
-        this.adminIssuerUrl = admin.pool.id.apply((id) => issuerUrl(args.region, id));
-        this.adminHostedUiUrl = admin.domain.domain.apply((d) => hostedUiUrl(d, args.region));
+        const outputsOf = (parts: { pool: aws.cognito.UserPool; client: aws.cognito.UserPoolClient; domain: aws.cognito.UserPoolDomain }): UserPoolOutputs => ({
+            userPoolId: parts.pool.id,
+            userPoolArn: parts.pool.arn,
+            clientId: parts.client.id,
+            issuerUrl: parts.pool.id.apply((id) => issuerUrl(args.region, id)),
+            hostedUiUrl: parts.domain.domain.apply((d) => hostedUiUrl(d, args.region)),
+        });
+        this.viewer = outputsOf(viewer);
+        this.admin = outputsOf(admin);
         this.planGroupNames = pulumi.all(groups.map((g) => g.name));
 
+        // The same names as before the pools were grouped: the component's recorded outputs do not change.
         this.registerOutputs({
-            viewerUserPoolId: this.viewerUserPoolId,
-            viewerUserPoolArn: this.viewerUserPoolArn,
-            spaClientId: this.spaClientId,
-            viewerIssuerUrl: this.viewerIssuerUrl,
-            hostedUiUrl: this.hostedUiUrl,
-            adminUserPoolId: this.adminUserPoolId,
-            adminUserPoolArn: this.adminUserPoolArn,
-            adminClientId: this.adminClientId,
-            adminIssuerUrl: this.adminIssuerUrl,
-            adminHostedUiUrl: this.adminHostedUiUrl,
+            viewerUserPoolId: this.viewer.userPoolId,
+            viewerUserPoolArn: this.viewer.userPoolArn,
+            spaClientId: this.viewer.clientId,
+            viewerIssuerUrl: this.viewer.issuerUrl,
+            hostedUiUrl: this.viewer.hostedUiUrl,
+            adminUserPoolId: this.admin.userPoolId,
+            adminUserPoolArn: this.admin.userPoolArn,
+            adminClientId: this.admin.clientId,
+            adminIssuerUrl: this.admin.issuerUrl,
+            adminHostedUiUrl: this.admin.hostedUiUrl,
             planGroupNames: this.planGroupNames,
         });
     }

@@ -127,144 +127,97 @@ export function layout(widgets: Unplaced<Widget>[]): Widget[] {
 
 // ---- sections -----------------------------------------------------------------------------------------
 
+/** What a section's widgets may set beyond title, width and metrics. */
+type WidgetOptions = Pick<MetricWidgetInput, "stat" | "threshold">;
+
+/** The widget maker of one section: every widget reads the section's region and period, its y axis from 0. */
+function sectionWidget(region: string, period: number) {
+    return (title: string, width: number, metrics: MetricRow[], options: WidgetOptions = {}) => metricWidget({ title, region, period, width, yMin: 0, metrics, ...options });
+}
+
+const error5xxThreshold = { label: `5xx alarm (${SEED_THRESHOLDS.error5xxPercent} %)`, value: SEED_THRESHOLDS.error5xxPercent };
+const latencyThreshold = { label: `latency alarm (${SEED_THRESHOLDS.latencyMs} ms)`, value: SEED_THRESHOLDS.latencyMs };
+
 export function cloudFrontWidgets(distributionId: string, period: number): Unplaced<Widget>[] {
     const dims = cloudFrontDimensions(distributionId) as Record<string, string>;
     const cf = (metric: string, options: MetricRowOptions) => metricRow("AWS/CloudFront", metric, dims, options);
     const region = CLOUDFRONT_METRICS_REGION;
+    const w = sectionWidget(region, period);
     return [
         textWidget(`## CloudFront (distribution \`${distributionId}\`, metrics in ${region})`, 1),
-        metricWidget({
-            title: "CloudFront error rates (%)",
-            region,
-            period,
+        w("CloudFront error rates (%)", 6, [cf("5xxErrorRate", { stat: "Average", label: "5xx %" }), cf("4xxErrorRate", { stat: "Average", label: "4xx %" })], {
             stat: "Average",
-            width: 6,
-            yMin: 0,
-            metrics: [cf("5xxErrorRate", { stat: "Average", label: "5xx %" }), cf("4xxErrorRate", { stat: "Average", label: "4xx %" })],
-            threshold: { label: `5xx alarm (${SEED_THRESHOLDS.error5xxPercent} %)`, value: SEED_THRESHOLDS.error5xxPercent },
+            threshold: error5xxThreshold,
         }),
-        metricWidget({
-            title: "CloudFront origin latency (ms)",
-            region,
-            period,
-            stat: "p90",
-            width: 6,
-            yMin: 0,
-            metrics: [cf("OriginLatency", { stat: "p50", label: "p50" }), cf("OriginLatency", { stat: "p90", label: "p90" }), cf("OriginLatency", { stat: "p99", label: "p99" })],
-            threshold: { label: `latency alarm (${SEED_THRESHOLDS.latencyMs} ms)`, value: SEED_THRESHOLDS.latencyMs },
-        }),
-        metricWidget({ title: "CloudFront requests", region, period, width: 6, yMin: 0, metrics: [cf("Requests", { stat: "Sum", label: "requests" })] }),
-        metricWidget({
-            title: "CloudFront bytes downloaded",
-            region,
-            period,
-            width: 6,
-            yMin: 0,
-            metrics: [cf("BytesDownloaded", { stat: "Sum", label: "bytes downloaded" }), cf("BytesUploaded", { stat: "Sum", label: "bytes uploaded" })],
-        }),
+        w(
+            "CloudFront origin latency (ms)",
+            6,
+            [cf("OriginLatency", { stat: "p50", label: "p50" }), cf("OriginLatency", { stat: "p90", label: "p90" }), cf("OriginLatency", { stat: "p99", label: "p99" })],
+            { stat: "p90", threshold: latencyThreshold },
+        ),
+        w("CloudFront requests", 6, [cf("Requests", { stat: "Sum", label: "requests" })]),
+        w("CloudFront bytes downloaded", 6, [cf("BytesDownloaded", { stat: "Sum", label: "bytes downloaded" }), cf("BytesUploaded", { stat: "Sum", label: "bytes uploaded" })]),
     ];
 }
 
 export function httpApiWidgets(apiId: string, stage: string, region: string, period: number): Unplaced<Widget>[] {
     const dims = apiStageDimensions(apiId, stage) as Record<string, string>;
     const api = (metric: string, options: MetricRowOptions) => metricRow("AWS/ApiGateway", metric, dims, options);
+    const w = sectionWidget(region, period);
+    const errorRates = [
+        api("5xx", { id: "e5", stat: "Sum", visible: false }),
+        api("4xx", { id: "e4", stat: "Sum", visible: false }),
+        api("Count", { id: "n", stat: "Sum", visible: false }),
+        expressionRow("r5", "100 * FILL(e5, 0) / n", "5xx %"),
+        expressionRow("r4", "100 * FILL(e4, 0) / n", "4xx %"),
+    ];
     return [
         textWidget(`## HTTP API (\`${apiId}\`, stage \`${stage}\`)`, 1),
-        metricWidget({
-            title: "HTTP API error rates (%)",
-            region,
-            period,
-            width: 6,
-            yMin: 0,
-            metrics: [
-                api("5xx", { id: "e5", stat: "Sum", visible: false }),
-                api("4xx", { id: "e4", stat: "Sum", visible: false }),
-                api("Count", { id: "n", stat: "Sum", visible: false }),
-                expressionRow("r5", "100 * FILL(e5, 0) / n", "5xx %"),
-                expressionRow("r4", "100 * FILL(e4, 0) / n", "4xx %"),
-            ],
-            threshold: { label: `5xx alarm (${SEED_THRESHOLDS.error5xxPercent} %)`, value: SEED_THRESHOLDS.error5xxPercent },
-        }),
-        metricWidget({
-            title: "HTTP API latency (ms)",
-            region,
-            period,
-            stat: "p90",
-            width: 6,
-            yMin: 0,
-            metrics: [api("Latency", { stat: "p90", label: "latency p90" }), api("Latency", { stat: "p99", label: "latency p99" }), api("IntegrationLatency", { stat: "p90", label: "integration p90" })],
-            threshold: { label: `latency alarm (${SEED_THRESHOLDS.latencyMs} ms)`, value: SEED_THRESHOLDS.latencyMs },
-        }),
-        metricWidget({ title: "HTTP API requests", region, period, width: 6, yMin: 0, metrics: [api("Count", { stat: "Sum", label: "requests" })] }),
-        metricWidget({ title: "HTTP API bytes processed", region, period, width: 6, yMin: 0, metrics: [api("DataProcessed", { stat: "Sum", label: "bytes processed" })] }),
+        w("HTTP API error rates (%)", 6, errorRates, { threshold: error5xxThreshold }),
+        w(
+            "HTTP API latency (ms)",
+            6,
+            [api("Latency", { stat: "p90", label: "latency p90" }), api("Latency", { stat: "p99", label: "latency p99" }), api("IntegrationLatency", { stat: "p90", label: "integration p90" })],
+            { stat: "p90", threshold: latencyThreshold },
+        ),
+        w("HTTP API requests", 6, [api("Count", { stat: "Sum", label: "requests" })]),
+        w("HTTP API bytes processed", 6, [api("DataProcessed", { stat: "Sum", label: "bytes processed" })]),
     ];
 }
 
 export function websocketApiWidgets(apiId: string, stage: string, region: string, period: number): Unplaced<Widget>[] {
     const dims = apiStageDimensions(apiId, stage) as Record<string, string>;
     const ws = (metric: string, options: MetricRowOptions) => metricRow("AWS/ApiGateway", metric, dims, options);
+    const w = sectionWidget(region, period);
+    const errors = [
+        ws("ClientError", { stat: "Sum", label: "client errors" }),
+        ws("ExecutionError", { stat: "Sum", label: "execution errors" }),
+        ws("IntegrationError", { stat: "Sum", label: "integration errors" }),
+    ];
     return [
         textWidget(`## WebSocket API, Watch Party (\`${apiId}\`, stage \`${stage}\`)`, 1),
-        metricWidget({
-            title: "WebSocket connections and messages",
-            region,
-            period,
-            width: 8,
-            yMin: 0,
-            metrics: [ws("ConnectCount", { stat: "Sum", label: "connections" }), ws("MessageCount", { stat: "Sum", label: "messages" })],
-        }),
-        metricWidget({
-            title: "WebSocket errors",
-            region,
-            period,
-            width: 8,
-            yMin: 0,
-            metrics: [
-                ws("ClientError", { stat: "Sum", label: "client errors" }),
-                ws("ExecutionError", { stat: "Sum", label: "execution errors" }),
-                ws("IntegrationError", { stat: "Sum", label: "integration errors" }),
-            ],
-        }),
-        metricWidget({
-            title: "WebSocket integration latency (ms)",
-            region,
-            period,
-            stat: "p90",
-            width: 8,
-            yMin: 0,
-            metrics: [ws("IntegrationLatency", { stat: "p90", label: "p90" }), ws("IntegrationLatency", { stat: "p99", label: "p99" })],
-        }),
+        w("WebSocket connections and messages", 8, [ws("ConnectCount", { stat: "Sum", label: "connections" }), ws("MessageCount", { stat: "Sum", label: "messages" })]),
+        w("WebSocket errors", 8, errors),
+        w("WebSocket integration latency (ms)", 8, [ws("IntegrationLatency", { stat: "p90", label: "p90" }), ws("IntegrationLatency", { stat: "p99", label: "p99" })], { stat: "p90" }),
     ];
 }
 
 /** The EKS control plane metrics CloudWatch vends for free (`AWS/EKS`, Kubernetes 1.28+); pods and nodes are in Grafana. */
 export function clusterWidgets(clusterName: string, region: string, period: number): Unplaced<Widget>[] {
     const eks = (metric: string, options: MetricRowOptions) => metricRow("AWS/EKS", metric, { ClusterName: clusterName }, options);
+    const w = sectionWidget(region, period);
+    const requests = [
+        eks("apiserver_request_total", { stat: "Sum", label: "all" }),
+        eks("apiserver_request_total_4XX", { stat: "Sum", label: "4xx" }),
+        eks("apiserver_request_total_5XX", { stat: "Sum", label: "5xx" }),
+        eks("apiserver_request_total_429", { stat: "Sum", label: "429 (throttled)" }),
+    ];
+    // Pending pods is a gauge: summed over a period of several one-minute datapoints it would multiply the count.
+    const pending = [eks("scheduler_pending_pods", { stat: "Maximum", label: "pending" }), eks("scheduler_pending_pods_UNSCHEDULABLE", { stat: "Maximum", label: "unschedulable" })];
     return [
         textWidget(`## EKS cluster \`${clusterName}\` (pods, nodes and services in Grafana: see docs/monitoring.md)`, 1),
-        metricWidget({
-            title: "API server requests",
-            region,
-            period,
-            width: 12,
-            yMin: 0,
-            metrics: [
-                eks("apiserver_request_total", { stat: "Sum", label: "all" }),
-                eks("apiserver_request_total_4XX", { stat: "Sum", label: "4xx" }),
-                eks("apiserver_request_total_5XX", { stat: "Sum", label: "5xx" }),
-                eks("apiserver_request_total_429", { stat: "Sum", label: "429 (throttled)" }),
-            ],
-        }),
-        metricWidget({
-            title: "Pending pods",
-            region,
-            period,
-            width: 12,
-            yMin: 0,
-            stat: "Maximum",
-            // A gauge: summed over a period of several one-minute datapoints it would multiply the count.
-            metrics: [eks("scheduler_pending_pods", { stat: "Maximum", label: "pending" }), eks("scheduler_pending_pods_UNSCHEDULABLE", { stat: "Maximum", label: "unschedulable" })],
-        }),
+        w("API server requests", 12, requests),
+        w("Pending pods", 12, pending, { stat: "Maximum" }),
     ];
 }
 
@@ -276,7 +229,8 @@ export interface ManagedDataIds {
 export function managedDataWidgets(ids: ManagedDataIds, region: string, period: number): Unplaced<Widget>[] {
     const doc = (metric: string, stat: string) => ids.documentDbInstanceIds.map((id) => metricRow("AWS/DocDB", metric, { DBInstanceIdentifier: id }, { stat, label: id }));
     const redis = (metric: string, stat: string) => ids.redisClusterIds.map((id) => metricRow("AWS/ElastiCache", metric, { CacheClusterId: id }, { stat, label: id }));
-    const w = (title: string, stat: string, metrics: MetricRow[]) => metricWidget({ title, region, period, stat, width: 8, yMin: 0, metrics });
+    const section = sectionWidget(region, period);
+    const w = (title: string, stat: string, metrics: MetricRow[]) => section(title, 8, metrics, { stat });
     return [
         textWidget("## Data tier: DocumentDB and ElastiCache", 1),
         w("DocumentDB CPU (%)", "Average", doc("CPUUtilization", "Average")),

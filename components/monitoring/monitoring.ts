@@ -19,6 +19,7 @@ import { MonitoringConfig } from "../../lib/contracts";
 import { ApiInfo, ClusterInfo, DataInfo, DeployedService, MONITORING_NAMESPACE, SiteInfo } from "../../lib/contracts";
 import { accountKeyStatement, accountRootPrincipal, customerManagedKey } from "../../lib/kms";
 import { physicalName } from "../../lib/naming";
+import { serviceStatement } from "../../lib/servicePolicy";
 import { US_EAST_1 } from "../../lib/providers";
 import { MonitoringStack } from "./prometheusStack";
 import { grafanaPortForwardCommand } from "../../k8s/monitoringValues";
@@ -104,30 +105,13 @@ export function alertTopicPolicy(topicArn: string, partition: string, accountId:
             ],
             Resource: topicArn,
         },
-        {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: {
-                StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*` },
-            },
-        },
+        serviceStatement("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", "sns:Publish", topicArn, {
+            sourceAccount: accountId,
+            sourceArn: `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:*`,
+        }),
     ];
     if (allowBudgets) {
-        statements.push({
-            Sid: "BudgetsPublish",
-            Effect: "Allow",
-            Principal: { Service: "budgets.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topicArn,
-            Condition: {
-                StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partition}:budgets::${accountId}:*` },
-            },
-        });
+        statements.push(serviceStatement("BudgetsPublish", "budgets.amazonaws.com", "sns:Publish", topicArn, { sourceAccount: accountId, sourceArn: `arn:${partition}:budgets::${accountId}:*` }));
     }
     statements.push({
         Sid: "DenyPublishWithoutTls",
@@ -300,8 +284,8 @@ export class Monitoring extends pulumi.ComponentResource {
     private alarmSpecs(args: MonitoringArgs, managed: ManagedTargets | undefined): AlarmSpec[] {
         return [
             ...cloudFrontAlarms(args.site.distributionId),
-            ...httpApiAlarms(args.api.httpApiId, args.api.stageName),
-            ...websocketApiAlarms(args.api.websocketApiId, args.api.websocketStageName),
+            ...httpApiAlarms(args.api.http.apiId, args.api.http.stageName),
+            ...websocketApiAlarms(args.api.websocket.apiId, args.api.websocket.stageName),
             ...(managed
                 ? managedDataAlarms({ documentDbInstanceIds: managed.instanceIds, documentDbInstanceClass: managed.instanceClass, redisClusterIds: managed.redisClusterIds })
                 : []),
@@ -325,8 +309,8 @@ export class Monitoring extends pulumi.ComponentResource {
         const body = pulumi
             .all([
                 args.site.distributionId,
-                args.api.httpApiId,
-                args.api.websocketApiId,
+                args.api.http.apiId,
+                args.api.websocket.apiId,
                 args.cluster.name,
                 pulumi.all(managed?.instanceIds ?? []),
                 pulumi.all(managed?.redisClusterIds ?? []),
@@ -340,8 +324,8 @@ export class Monitoring extends pulumi.ComponentResource {
                         distributionId,
                         httpApiId,
                         websocketApiId,
-                        stageName: args.api.stageName,
-                        websocketStageName: args.api.websocketStageName,
+                        stageName: args.api.http.stageName,
+                        websocketStageName: args.api.websocket.stageName,
                         clusterName,
                         managedData: managed ? { documentDbInstanceIds: instanceIds, redisClusterIds } : undefined,
                         grafanaPortForward: grafanaPortForwardCommand(MONITORING_NAMESPACE),

@@ -74,8 +74,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
             `${name}-alertmanager-irsa`,
             {
                 stack: args.stack,
-                oidcProviderArn: args.cluster.oidcProviderArn,
-                oidcIssuer: args.cluster.oidcIssuer,
+                oidc: args.cluster.oidc,
                 namespace: MONITORING_NAMESPACE,
                 serviceAccount: ALERTMANAGER_SERVICE_ACCOUNT,
                 policy: alertmanagerPolicy(args.alertTopicArn, args.alertTopicKeyArn),

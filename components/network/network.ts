@@ -12,6 +12,7 @@ import { NetworkInfo } from "../../lib/contracts";
 import { physicalName } from "../../lib/naming";
 import { requireAwsProvider } from "../../lib/providers";
 import { policyJson } from "../../lib/irsaRole";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { ExistingNetworkConfig } from "./config";
 import { checkExistingNetwork } from "./existingNetwork";
 
@@ -101,17 +102,7 @@ export function subnetSpecs(layout: SubnetLayout): awsx.types.input.ec2.SubnetSp
 
 /** The trust policy of the flow-log role: only the VPC Flow Logs service, and only on behalf of this account. */
 export function flowLogTrustPolicy(accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
-            },
-        ],
-    });
+    return serviceTrustPolicy("vpc-flow-logs.amazonaws.com", { sourceAccount: accountId });
 }
 
 export class Network extends pulumi.ComponentResource implements NetworkInfo {

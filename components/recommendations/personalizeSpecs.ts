@@ -11,6 +11,7 @@ import { physicalName } from "../../lib/naming";
 import { denyInsecureTransport, logDeliveryStatement } from "../../lib/s3";
 import { PolicyDocument, PolicyStatement } from "../../lib/irsaRole";
 import { PERSONALIZE_ENV } from "../../lib/serviceContract";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 
 // ---- schemas (Avro, as Personalize reads them) -------------------------------------------------------
 
@@ -158,20 +159,7 @@ function personalizeArnOutput(partition: pulumi.Input<string>, region: string, a
  * (aws:SourceAccount and aws:SourceArn, against the confused deputy).
  */
 export function personalizeTrustPolicy(partition: string, region: string, accountId: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "personalize.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: {
-                    StringEquals: { "aws:SourceAccount": accountId },
-                    ArnLike: { "aws:SourceArn": personalizeArn(partition, region, accountId, "*") },
-                },
-            },
-        ],
-    });
+    return serviceTrustPolicy("personalize.amazonaws.com", { sourceAccount: accountId, sourceArn: personalizeArn(partition, region, accountId, "*") });
 }
 
 /** The role's permissions: list and read the training bucket, use its key. Nothing else (no write, no other bucket). */

@@ -3,6 +3,7 @@
  * DeployRunner (deployRunner.ts) builds on them; tests read them without mocks.
  */
 import { PolicyDocument } from "../../lib/irsaRole";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { NODE_MAJOR } from "./config";
 
 export interface BuildspecArgs {
@@ -83,17 +84,7 @@ export function deployBuildspec(a: BuildspecArgs): string {
 
 /** Trust policy: CodeBuild, for this account's runner project only (confused-deputy conditions). */
 export function runnerTrustPolicy(accountId: string, projectArn: string): string {
-    return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Principal: { Service: "codebuild.amazonaws.com" },
-                Action: "sts:AssumeRole",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId }, ArnLike: { "aws:SourceArn": projectArn } },
-            },
-        ],
-    });
+    return serviceTrustPolicy("codebuild.amazonaws.com", { sourceAccount: accountId, sourceArn: projectArn });
 }
 
 export interface RunnerPolicyArgs {

@@ -71,8 +71,7 @@ export class FlodramaService extends pulumi.ComponentResource {
         const role = new IrsaRole(
             `${name}-irsa`,
             {
-                oidcProviderArn: cluster.oidcProviderArn,
-                oidcIssuer: cluster.oidcIssuer,
+                oidc: cluster.oidc,
                 namespace: APP_NAMESPACE,
                 serviceAccount: service.name,
                 policy: withSecretStatements(service, args.policy),

@@ -63,7 +63,7 @@ export interface AuthorizerSettings {
 
 const ISSUER_URL = /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com\/(([a-z0-9-]+)_[A-Za-z0-9]+)$/;
 
-/** The pool id from the issuer URL components/api/websocketApi.ts passes (`IdentityInfo.viewerIssuerUrl`). */
+/** The pool id from the issuer URL components/api/websocketApi.ts passes (`IdentityInfo.viewer.issuerUrl`). */
 export function settingsFromEnvironment(issuer: string | undefined, clientId: string | undefined): AuthorizerSettings {
     const m = ISSUER_URL.exec(issuer ?? "");
     if (!m || m[1] !== m[3]) {

@@ -1,8 +1,6 @@
 /** DocumentDB and ElastiCache controls (FSBP DocumentDB.1-6, ElastiCache.1-7). */
 import { asArray, resourcePolicy, stackPolicy } from "../framework";
-
-const DOCDB = "aws:docdb/cluster:Cluster";
-const RG = "aws:elasticache/replicationGroup:ReplicationGroup";
+import { DOCDB_CLUSTER as DOCDB, REPLICATION_GROUP as RG } from "../resourceTypes";
 
 export const dataPolicies = [
     resourcePolicy(

@@ -5,7 +5,7 @@
  */
 import { asArray, resourcePolicy, Res, stackPolicy } from "../framework";
 
-/** Kubernetes versions in EKS standard support at the last review; tests keep it equal to lib/config.ts. */
+/** Kubernetes versions in EKS standard support at the last review; tests keep it equal to SUPPORTED_KUBERNETES_VERSIONS (lib/contracts.ts). */
 export const EKS_SUPPORTED_VERSIONS = ["1.34", "1.35", "1.36"];
 
 const CLUSTERS = ["eks:index:Cluster", "aws:eks/cluster:Cluster"];

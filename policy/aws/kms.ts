@@ -1,5 +1,5 @@
 /**
- * KMS grants (issue 16 item 1): a grant carries none of the key policy's conditions, so a key policy
+ * KMS grants: a grant carries none of the key policy's conditions, so a key policy
  * that lets principals call `kms:CreateGrant` directly lets them grant themselves Decrypt and bypass a
  * `kms:ViaService` restriction. Every key policy statement that allows CreateGrant (or a wildcard that
  * covers it: `*`, `kms:*`, `kms:Create*`, `kms:C*`, …) must require `kms:GrantIsForAWSResource` true,

@@ -1,5 +1,6 @@
 /** Cognito, ECR, SNS, Lambda, Secrets Manager and API Gateway v2 controls. */
 import { asArray, Res, resourcePolicy, stackPolicy, statementsOf } from "../framework";
+import { LAMBDA_FUNCTION } from "../resourceTypes";
 
 /** Runtimes Lambda supports for new functions (nodejs20.x was deprecated on 2026-04-30). */
 export const SUPPORTED_LAMBDA_RUNTIMES = ["nodejs24.x", "nodejs22.x", "python3.14", "python3.13", "python3.12", "java25", "java21", "dotnet8", "ruby3.4"];
@@ -122,7 +123,7 @@ export const servicePolicies = [
             description: "Lambda functions should use supported runtimes",
             severity: "medium",
             judge: "S",
-            appliesTo: ["aws:lambda/function:Function"],
+            appliesTo: [LAMBDA_FUNCTION],
             remediation: `use one of ${SUPPORTED_LAMBDA_RUNTIMES.join(", ")}.`,
         },
         ({ props, name }) =>
@@ -135,7 +136,7 @@ export const servicePolicies = [
             description: "VPC Lambda functions should operate in multiple Availability Zones",
             severity: "medium",
             judge: "P",
-            appliesTo: ["aws:lambda/function:Function"],
+            appliesTo: [LAMBDA_FUNCTION],
             remediation: "give vpcConfig.subnetIds from at least two AZs.",
         },
         ({ props, name }) => (props.vpcConfig && asArray(props.vpcConfig.subnetIds).length < 2 ? `Function ${name} runs in a single subnet.` : undefined),

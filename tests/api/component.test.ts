@@ -32,8 +32,8 @@ async function runComponent(stack: string): Promise<Run> {
     const { resources, config } = await simulate(stack, () => {
         const aws = require("@pulumi/aws");
         const { loadConfig } = require("../../config");
-        const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
-        const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
+        const { fakeCluster } = require("../../offline/fixtures");
+        const { fixtureApiArgs } = require("./fixtures");
         const { ApiGateway } = require("../../components/api/apiGateway");
         cfg = loadConfig() as FlodramaConfig;
         const provider = new aws.Provider("test-aws", { region: cfg!.region, defaultTags: { tags: cfg!.tags } });
@@ -41,35 +41,17 @@ async function runComponent(stack: string): Promise<Run> {
         // Stands in for the LB controller release: bindings must wait for its webhooks.
         const addon = new aws.eks.Addon("fixture-lb-controller", { clusterName: "fixture", addonName: "fixture" }, { provider });
         addonUrn = addon.urn;
-        api = new ApiGateway(
-            "api",
-            {
-                stack: cfg.stack,
-                region: cfg.region,
-                network: fakeNetwork(cfg.network.azCount),
-                cluster: { ...cluster, lbController: [addon] },
-                services: fakeServices(cfg.services),
-                identity: fakeIdentity(),
-                site: fakeSite(),
-                throttling: cfg.api.throttling,
-                publicRoutes: cfg.api.publicRoutes,
-                routePrefixes: cfg.api.routePrefixes,
-                extraCorsOrigins: cfg.api.extraCorsOrigins,
-                domain: cfg.api.domain,
-                websocketDomain: cfg.api.websocketDomain,
-                logRetentionDays: cfg.logRetentionDays,
-                protect: cfg.protect,
-                manageAccountSettings: cfg.api.manageAccountSettings,
-            },
-            { provider },
-        );
+        api = new ApiGateway("api", fixtureApiArgs(cfg, { ...cluster, lbController: [addon] }), { provider });
     });
-    const outputs: Record<string, unknown> = {};
-    for (const k of ["httpApiUrl", "websocketUrl", "websocketManagementEndpoint", "httpApiId", "websocketApiId"]) {
-        outputs[k] = await valueOf(api[k]);
-    }
-    outputs.stageName = api.stageName;
-    outputs.websocketStageName = api.websocketStageName;
+    const outputs: Record<string, unknown> = {
+        httpApiUrl: await valueOf(api.http.url),
+        websocketUrl: await valueOf(api.websocket.url),
+        websocketManagementEndpoint: await valueOf(api.websocket.managementEndpoint),
+        httpApiId: await valueOf(api.http.apiId),
+        websocketApiId: await valueOf(api.websocket.apiId),
+        stageName: api.http.stageName,
+        websocketStageName: api.websocket.stageName,
+    };
     return { resources, cfg: cfg!, outputs, addonUrn: await valueOf(addonUrn), config };
 }
 
@@ -452,24 +434,10 @@ describe("api component without a provider", () => {
         await assert.rejects(
             simulate("dev", () => {
                 const { loadConfig } = require("../../config");
-                const { fakeCluster, fakeNetwork } = require("../../offline/fixtures");
-                const { fakeIdentity, fakeServices, fakeSite } = require("./fixtures");
+                const { fakeCluster } = require("../../offline/fixtures");
+                const { fixtureApiArgs } = require("./fixtures");
                 const { ApiGateway } = require("../../components/api/apiGateway");
-                const cfg = loadConfig() as FlodramaConfig;
-                return new ApiGateway("api", {
-                    stack: cfg.stack,
-                    region: cfg.region,
-                    network: fakeNetwork(cfg.network.azCount),
-                    cluster: fakeCluster(),
-                    services: fakeServices(cfg.services),
-                    identity: fakeIdentity(),
-                    site: fakeSite(),
-                    throttling: cfg.api.throttling,
-                    publicRoutes: cfg.api.publicRoutes,
-                    routePrefixes: cfg.api.routePrefixes,
-                    logRetentionDays: cfg.logRetentionDays,
-                    protect: cfg.protect,
-                });
+                return new ApiGateway("api", fixtureApiArgs(loadConfig() as FlodramaConfig, fakeCluster()));
             }),
             /ApiGateway.*provider/,
         );

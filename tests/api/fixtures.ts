@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceConfig } from "../../lib/contracts";
-import { DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
+import { ClusterInfo, DeployedService, IdentityInfo, SiteInfo } from "../../lib/contracts";
+import type { ApiGatewayArgs } from "../../components/api/apiSpecs";
+import type { FlodramaConfig } from "../../config";
 import { ACCOUNT_ID } from "../../offline/mocks";
 
 export const FAKE_POOL_ID = "eu-west-3_Fixture1";
@@ -28,15 +30,49 @@ export function fakeServices(services: ServiceConfig[]): DeployedService[] {
 
 export function fakeIdentity(): IdentityInfo {
     return {
-        viewerUserPoolId: pulumi.output(FAKE_POOL_ID),
-        viewerUserPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/${FAKE_POOL_ID}`),
-        spaClientId: pulumi.output(FAKE_CLIENT_ID),
-        viewerIssuerUrl: pulumi.output(FAKE_ISSUER_URL),
-        adminUserPoolId: pulumi.output("eu-west-3_Admin1"),
-        hostedUiUrl: pulumi.output("https://fixture.auth.eu-west-3.amazoncognito.com"),
+        viewer: {
+            userPoolId: pulumi.output(FAKE_POOL_ID),
+            userPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/${FAKE_POOL_ID}`),
+            clientId: pulumi.output(FAKE_CLIENT_ID),
+            issuerUrl: pulumi.output(FAKE_ISSUER_URL),
+            hostedUiUrl: pulumi.output("https://fixture.auth.eu-west-3.amazoncognito.com"),
+        },
+        admin: {
+            userPoolId: pulumi.output("eu-west-3_Admin1"),
+            userPoolArn: pulumi.output(`arn:aws:cognito-idp:eu-west-3:${ACCOUNT_ID}:userpool/eu-west-3_Admin1`),
+            clientId: pulumi.output("fixture-admin-client"),
+            issuerUrl: pulumi.output("https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Admin1"),
+            hostedUiUrl: pulumi.output("https://fixture-admin.auth.eu-west-3.amazoncognito.com"),
+        },
     };
 }
 
 export function fakeSite(url = FAKE_SITE_URL): SiteInfo {
     return { url: pulumi.output(url), distributionId: pulumi.output("EFIXTURE") };
+}
+
+/**
+ * ApiGateway args from a stack's config, with the fixtures above for services, identity and site, and
+ * `offline/fixtures` for the network (required here, inside the `simulate` body, like the component).
+ */
+export function fixtureApiArgs(cfg: FlodramaConfig, cluster: ClusterInfo): ApiGatewayArgs {
+    const { fakeNetwork } = require("../../offline/fixtures");
+    return {
+        stack: cfg.stack,
+        region: cfg.region,
+        network: fakeNetwork(cfg.network.azCount),
+        cluster,
+        services: fakeServices(cfg.services),
+        identity: fakeIdentity(),
+        site: fakeSite(),
+        throttling: cfg.api.throttling,
+        publicRoutes: cfg.api.publicRoutes,
+        routePrefixes: cfg.api.routePrefixes,
+        extraCorsOrigins: cfg.api.extraCorsOrigins,
+        domain: cfg.api.domain,
+        websocketDomain: cfg.api.websocketDomain,
+        logRetentionDays: cfg.logRetentionDays,
+        protect: cfg.protect,
+        manageAccountSettings: cfg.api.manageAccountSettings,
+    };
 }

@@ -1,5 +1,5 @@
 /**
- * The API's pure spec builders (issue 7): routes, CORS, access-log formats, target group settings,
+ * The API's pure spec builders: routes, CORS, access-log formats, target group settings,
  * WebSocket integration headers, the ManageConnections policy, trust policies, the authorizer bundle
  * and the TargetGroupBinding spec against the controller's CRD.
  */
@@ -15,7 +15,6 @@ import {
     manageConnectionsPolicy,
     PROTECTED_METHODS,
     routeSlug,
-    serviceTrustPolicy,
     targetGroupSpec,
     websocketAccessLogFormat,
     websocketRequestParameters,
@@ -24,6 +23,7 @@ import { targetGroupBindingSpec } from "../../k8s/targetGroupBinding";
 import { SERVICE_PORT_NAME } from "../../lib/contracts";
 import { GROUPS_SEPARATOR, IDENTITY_HEADERS, MANAGEMENT_PORT, METRICS_PATH, PROBE_PATHS, WEBSOCKET_HEADERS } from "../../lib/serviceContract";
 import { allowPolicy } from "../../lambda/ws-authorizer/handler";
+import { serviceTrustPolicy } from "../../lib/servicePolicy";
 import { valueOf } from "../../offline/harness";
 import { validateTargetGroupBinding } from "./targetGroupBindingCrd";
 
@@ -257,7 +257,7 @@ describe("api: IAM documents", () => {
     });
 
     it("lets only the named service assume its roles, on behalf of this account", () => {
-        const doc = JSON.parse(serviceTrustPolicy("lambda.amazonaws.com", "111122223333"));
+        const doc = JSON.parse(serviceTrustPolicy("lambda.amazonaws.com", { sourceAccount: "111122223333" }));
         assert.deepEqual(doc.Statement, [
             { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": "111122223333" } } },
         ]);

@@ -1,5 +1,5 @@
 /**
- * Tokens never reach a log (issue 16, item 4). The viewer's token travels in the `Authorization` header
+ * Tokens never reach a log. The viewer's token travels in the `Authorization` header
  * (HTTP API, and any request through CloudFront) and in the WebSocket handshake's query string
  * (`?token=`). So: the WAF logging configuration redacts `authorization` and cookies, and no API
  * Gateway access-log format or execution log writes a header, the query string or a request override.

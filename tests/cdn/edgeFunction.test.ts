@@ -1,5 +1,5 @@
 /**
- * The Lambda@Edge component (issue 3, docs/decisions.md#edge-security-headers): limits and policies as pure functions, then the component
+ * The Lambda@Edge component (docs/decisions.md#edge-security-headers): limits and policies as pure functions, then the component
  * alone under mocks: us-east-1, published, no environment, a role Lambda@Edge can assume, and a loud
  * failure when handed a provider in another region.
  */

@@ -1,5 +1,5 @@
 /**
- * Security headers on every response (issue 16, item 6): the response headers policy is built from the
+ * Security headers on every response: the response headers policy is built from the
  * same table as the Lambda@Edge function, is attached to every cache behaviour, and produces the same
  * header set and values as the deployed function on a fixture.
  */

@@ -1,5 +1,5 @@
 /**
- * The security headers (issue 3): the header table built from stack config, the origin-response
+ * The security headers: the header table built from stack config, the origin-response
  * handler on CloudFront event fixtures, and the esbuild bundle that Lambda@Edge runs.
  */
 import { strict as assert } from "assert";

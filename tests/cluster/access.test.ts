@@ -1,5 +1,5 @@
 /**
- * Who may deploy and preview, from where (issue 14): `cluster.access` config rules, the access entries
+ * Who may deploy and preview, from where: `cluster.access` config rules, the access entries
  * and 443 ingress rules the cluster registers, the plan's "reachable from / authorised" line and the
  * deploy-path policy, on prod's stack file edited in memory.
  */

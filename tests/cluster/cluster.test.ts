@@ -1,5 +1,5 @@
 /**
- * The EKS cluster (issue 4): what the program passes to eks.Cluster, the KMS key, control-plane logs,
+ * The EKS cluster: what the program passes to eks.Cluster, the KMS key, control-plane logs,
  * access entries, managed node groups and their launch templates, the pinned add-ons with their IRSA
  * roles, the Kubernetes provider, and the cluster-specific config errors, for both stack files.
  */
@@ -330,8 +330,8 @@ for (const stack of stackNames()) {
             });
             const value = (o: any) => o.promise();
             assert.equal(await value(c!.name), `flodrama-${stack}-eks`);
-            assert.equal(await value(c!.oidcIssuer), ISSUER);
-            assert.match(await value(c!.oidcProviderArn), /:oidc-provider\/oidc\.eks\./);
+            assert.equal(await value(c!.oidc.issuer), ISSUER);
+            assert.match(await value(c!.oidc.providerArn), /:oidc-provider\/oidc\.eks\./);
             assert.equal(await value(c!.nodeSecurityGroupId), "sg-eks-managed");
             assert.equal(await value(c!.clusterSecurityGroupId), "sg-eks-managed");
             assert.equal(await isSecret(c!.kubeconfig), true);

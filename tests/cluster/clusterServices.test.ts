@@ -1,5 +1,5 @@
 /**
- * Cluster services (issue 4, Kubernetes half): namespaces and their Pod Security labels, quotas,
+ * Cluster services (Kubernetes half): namespaces and their Pod Security labels, quotas,
  * default limits and NetworkPolicies; the default StorageClass; the metrics-server,
  * cluster-autoscaler and AWS Load Balancer Controller releases with their IRSA roles and policies.
  * Pure builders first, then the component alone, then the wired program for every stack file.
@@ -275,12 +275,7 @@ describe("cluster services: the component alone", () => {
             stack: "test",
             region: "eu-west-3",
             kubernetesVersion: "1.35",
-            provider: c.provider,
-            clusterName: c.name,
-            nodeSecurityGroupId: c.nodeSecurityGroupId,
-            clusterSecurityGroupId: c.clusterSecurityGroupId,
-            oidcProviderArn: c.oidcProviderArn,
-            oidcIssuer: c.oidcIssuer,
+            cluster: c,
             vpcId: net.vpcId,
             vpcCidr: net.vpcCidr,
             quotas: { app: QUOTA, infra: { ...QUOTA, pods: 30 } },
@@ -301,7 +296,7 @@ describe("cluster services: the component alone", () => {
         assert.equal(await valueOf(services.monitoringNamespace), MONITORING_NAMESPACE);
         assert.equal(await valueOf(services.storageClassName), STORAGE_CLASS);
         assert.equal(await valueOf(services.name), "flodrama-test-cluster");
-        assert.equal(await valueOf(services.oidcIssuer), FAKE_ISSUER);
+        assert.equal(await valueOf(services.oidc.issuer), FAKE_ISSUER);
         const releaseName = (a: pulumi.Resource) => valueOf((a as k8s.helm.v3.Release).name);
         assert.deepEqual(await Promise.all(services.lbController.map(releaseName)), ["aws-load-balancer-controller"]);
         assert.deepEqual(await Promise.all(services.metricsServer.map(releaseName)), ["metrics-server"]);

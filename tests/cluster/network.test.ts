@@ -1,5 +1,5 @@
 /**
- * The network (issue 4): the subnet layout as a pure function, then what the program passes to the
+ * The network: the subnet layout as a pure function, then what the program passes to the
  * awsx VPC and the resources around it (flow logs, endpoints, default security group), per stack.
  */
 import { strict as assert } from "assert";

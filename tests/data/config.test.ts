@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5): bad `flodrama:data` config stops the stack before anything is created, with
+ * Data tier: bad `flodrama:data` config stops the stack before anything is created, with
  * the key, the value and the fix. Each case parses the edited stack file directly (the same
  * `parseConfig` that index.ts calls first).
  */

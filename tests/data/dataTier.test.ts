@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5): DataTier alone under mocks, with fixtures for the network and the cluster, in
+ * Data tier: DataTier alone under mocks, with fixtures for the network and the cluster, in
  * both modes on both stack files (a stack's config is switched to the mode its file does not select,
  * as a test stack would). Checks every property of the issue, the contract Secret, secrets, providers
  * and names, and validates every Kubernetes object against the schema.
@@ -402,9 +402,9 @@ describe("InClusterData alone", () => {
                 randomProvider: new random.Provider("test-random"),
             });
         });
-        assert.equal(await isSecret(stores.mongoPassword), true);
-        assert.equal(await isSecret(stores.redisPassword), true);
-        assert.equal(await value(stores.mongoHost), "mongo.flodrama-infra.svc.cluster.local");
-        assert.equal(await value(stores.redisHost), "redis.flodrama-infra.svc.cluster.local");
+        assert.equal(await isSecret(stores.mongo.password), true);
+        assert.equal(await isSecret(stores.redis.password), true);
+        assert.equal(await value(stores.mongo.host), "mongo.flodrama-infra.svc.cluster.local");
+        assert.equal(await value(stores.redis.host), "redis.flodrama-infra.svc.cluster.local");
     });
 });

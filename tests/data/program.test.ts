@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5) wired in index.ts, on every stack file as users deploy it (dev: in-cluster,
+ * Data tier wired in index.ts, on every stack file as users deploy it (dev: in-cluster,
  * prod: managed): the mode, the contract Secret in the cluster's app namespace, the stores on the
  * real cluster's node security group and namespaces, the stack outputs, and no password in them.
  */

@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5): a change that would replace prod's databases fails here, not in `pulumi up`.
+ * Data tier: a change that would replace prod's databases fails here, not in `pulumi up`.
  *
  * What this proves, honestly: the inputs that make the providers replace a DocumentDB cluster or
  * instance, an ElastiCache replication group, the KMS key or a password (`REPLACEMENT_INPUTS`: the

@@ -1,5 +1,5 @@
 /**
- * Data tier (issue 5), pure builders: connection strings, DocumentDB parameters, the data key policy,
+ * Data tier, pure builders: connection strings, DocumentDB parameters, the data key policy,
  * the bundled RDS CA, the in-cluster StatefulSets (Pod Security restricted, schema), and the
  * replacement check. No mocks.
  */

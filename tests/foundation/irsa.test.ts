@@ -27,8 +27,7 @@ describe("IRSA role", () => {
             return new IrsaRole(
                 "scraper-irsa",
                 {
-                    oidcProviderArn: PROVIDER,
-                    oidcIssuer: ISSUER,
+                    oidc: { providerArn: PROVIDER, issuer: ISSUER },
                     namespace: "flodrama",
                     serviceAccount: "scraper",
                     stack: "dev",
@@ -56,8 +55,7 @@ describe("IRSA role", () => {
             const role = new IrsaRole(
                 "addon-irsa",
                 {
-                    oidcProviderArn: PROVIDER,
-                    oidcIssuer: ISSUER,
+                    oidc: { providerArn: PROVIDER, issuer: ISSUER },
                     namespace: "kube-system",
                     serviceAccount: "addon",
                     stack: "dev",

@@ -1,5 +1,5 @@
 /**
- * KMS grants (issue 16 item 1), over every customer-managed key of both stacks, from the key policies
+ * KMS grants, over every customer-managed key of both stacks, from the key policies
  * the program run registers: the account's administration has no CreateGrant; who may create grants on
  * each key, and under which condition, is exactly what that key's use needs.
  */

@@ -1,5 +1,5 @@
 /**
- * Least privilege, measured (issue 16, item 7): over both stacks, every IAM statement that allows
+ * Least privilege, measured: over both stacks, every IAM statement that allows
  * `Resource: "*"` or a wildcard action must carry a Sid justified in lib/iamJustifications.ts, on a
  * resource type the justification names, and be no broader than it says; every AWS managed policy
  * attached to a role must be listed too. A failure prints the offending statements.

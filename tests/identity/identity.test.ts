@@ -1,5 +1,5 @@
 /**
- * Cognito identity (issue 7): the pure pool and client specs, the component alone under mocks with a
+ * Cognito identity: the pure pool and client specs, the component alone under mocks with a
  * fixture site URL, the wired program for both stack files (threat protection, deletion protection,
  * MFA, plan groups, callback URLs, domains, outputs), and the identity config rules.
  */
@@ -69,10 +69,15 @@ describe("identity: pure specs", () => {
         // Essentials (threat protection off) already enforces password history: both tiers get it.
         assert.equal(viewer.passwordHistorySize, 5);
         assert.equal(admin.passwordHistorySize, 24);
+        const strong = { requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true };
+        const expected = {
+            viewer: { minimumLength: 12, ...strong, temporaryPasswordValidityDays: 3, passwordHistorySize: 5 },
+            admin: { minimumLength: 14, ...strong, temporaryPasswordValidityDays: 1, passwordHistorySize: 24 },
+        };
         for (const mode of ["off", "audit", "enforced"] as const) {
             for (const kind of ["viewer", "admin"] as const) {
                 const spec = userPoolSpec(kind, { stack: "dev", threatProtection: mode, protect: false });
-                assert.deepEqual(spec.passwordPolicy, passwordPolicy(kind));
+                assert.deepEqual(spec.passwordPolicy, expected[kind]);
                 assert.notEqual(spec.userPoolTier, "LITE");
             }
         }
@@ -121,7 +126,11 @@ describe("identity: pure specs", () => {
             fromEmailAddress: "FloDrama <no-reply@flodrama.com>",
         });
         for (const kind of ["viewer", "admin"] as const) {
-            assert.deepEqual(userPoolSpec(kind, { stack: "prod", threatProtection: "off", protect: true, email }).emailConfiguration, emailConfiguration(email));
+            assert.deepEqual(userPoolSpec(kind, { stack: "prod", threatProtection: "off", protect: true, email }).emailConfiguration, {
+                emailSendingAccount: "DEVELOPER",
+                sourceArn: email.sesIdentityArn,
+                fromEmailAddress: "FloDrama <no-reply@flodrama.com>",
+            });
             assert.deepEqual(userPoolSpec(kind, { stack: "dev", threatProtection: "off", protect: false }).emailConfiguration, { emailSendingAccount: "COGNITO_DEFAULT" });
         }
     });
@@ -358,13 +367,13 @@ describe("identity: the component alone, with a fixture site URL", () => {
     });
 
     it("exposes the IdentityInfo contract", async () => {
-        assert.equal(await valueOf(info.viewerUserPoolId), "idt-viewer-pool-id");
-        assert.equal(await valueOf(info.spaClientId), "idt-viewer-client-id");
-        assert.equal(await valueOf(info.viewerIssuerUrl), "https://cognito-idp.eu-west-3.amazonaws.com/idt-viewer-pool-id");
-        assert.equal(await valueOf(info.hostedUiUrl), "https://flodrama-test-auth.auth.eu-west-3.amazoncognito.com");
-        assert.equal(await valueOf(info.adminHostedUiUrl), "https://flodrama-test-auth-admin.auth.eu-west-3.amazoncognito.com");
-        assert.equal(await valueOf(info.adminUserPoolId), "idt-admin-pool-id");
-        assert.match(await valueOf(info.viewerUserPoolArn), /^arn:aws:cognito-idp:eu-west-3:\d{12}:userpool\//);
+        assert.equal(await valueOf(info.viewer.userPoolId), "idt-viewer-pool-id");
+        assert.equal(await valueOf(info.viewer.clientId), "idt-viewer-client-id");
+        assert.equal(await valueOf(info.viewer.issuerUrl), "https://cognito-idp.eu-west-3.amazonaws.com/idt-viewer-pool-id");
+        assert.equal(await valueOf(info.viewer.hostedUiUrl), "https://flodrama-test-auth.auth.eu-west-3.amazoncognito.com");
+        assert.equal(await valueOf(info.admin.hostedUiUrl), "https://flodrama-test-auth-admin.auth.eu-west-3.amazoncognito.com");
+        assert.equal(await valueOf(info.admin.userPoolId), "idt-admin-pool-id");
+        assert.match(await valueOf(info.viewer.userPoolArn), /^arn:aws:cognito-idp:eu-west-3:\d{12}:userpool\//);
         assert.deepEqual(await valueOf(info.planGroupNames), ["free", "standard", "premium"]);
     });
 
@@ -413,9 +422,10 @@ for (const stack of stackNames()) {
             }
         });
 
-        it("sends e-mail as the stack file says (Cognito's sender unless identity.email is set)", () => {
+        it("sends e-mail as the stack file says (neither stack file sets identity.email: Cognito's sender)", () => {
+            assert.equal(cfg.email, undefined);
             for (const pool of run.ofType(POOL)) {
-                assert.deepEqual(pool.inputs.emailConfiguration, emailConfiguration(cfg.email));
+                assert.deepEqual(pool.inputs.emailConfiguration, { emailSendingAccount: "COGNITO_DEFAULT" });
             }
         });
 

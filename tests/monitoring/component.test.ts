@@ -28,12 +28,8 @@ function fakeSite(): SiteInfo {
 
 function fakeApi(): ApiInfo {
     return {
-        httpApiId: pulumi.output(HTTP_API_ID),
-        httpApiUrl: pulumi.output(`https://${HTTP_API_ID}.execute-api.eu-west-3.amazonaws.com`),
-        websocketApiId: pulumi.output(WS_API_ID),
-        websocketUrl: pulumi.output(`wss://${WS_API_ID}.execute-api.eu-west-3.amazonaws.com/${WS_STAGE}`),
-        stageName: STAGE,
-        websocketStageName: WS_STAGE,
+        http: { apiId: pulumi.output(HTTP_API_ID), url: pulumi.output(`https://${HTTP_API_ID}.execute-api.eu-west-3.amazonaws.com`), stageName: STAGE },
+        websocket: { apiId: pulumi.output(WS_API_ID), url: pulumi.output(`wss://${WS_API_ID}.execute-api.eu-west-3.amazonaws.com/${WS_STAGE}`), stageName: WS_STAGE },
     };
 }
 

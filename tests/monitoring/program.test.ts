@@ -4,7 +4,7 @@
  * us-east-1, the Helm release uses the cluster's Kubernetes provider and waits for the monitoring
  * namespace, and the stack exports the topic, the dashboard and the Grafana command.
  *
- * Until index.ts wires `Monitoring` (it needs the API component, issue 7), these tests report as
+ * Until index.ts wires `Monitoring` (it needs the API component), these tests report as
  * pending rather than pass: docs/monitoring.md ("Wiring") has the snippet.
  */
 import { strict as assert } from "assert";

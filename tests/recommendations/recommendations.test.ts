@@ -1,9 +1,10 @@
 /**
- * Personalize recommendations (issue 7, docs/decisions.md#personalize-aws-native): the Avro schemas, the trust, access, bucket and key
+ * Personalize recommendations (docs/decisions.md#personalize-aws-native): the Avro schemas, the trust, access, bucket and key
  * policies (parsed and checked for wildcards and scope), the component alone under mocks (with the API
  * role's access), and the wired program for both stack files.
  */
 import { strict as assert } from "assert";
+import { expectedTlsOnlyStatement } from "../expectations";
 import { ACCESS_LOG_PREFIX, Recommendations } from "../../components/recommendations/recommendations";
 import {
     accessLogBucketPolicy,
@@ -384,7 +385,18 @@ for (const stack of stackNames()) {
             assert.ok(rules.some((r: any) => r.noncurrentVersionExpiration?.noncurrentDays > 0));
             assert.ok(rules.some((r: any) => r.abortIncompleteMultipartUpload?.daysAfterInitiation > 0));
             const policy = JSON.parse(companion(T.policy, bucket).inputs.policy);
-            assert.deepEqual(policy, JSON.parse(trainingBucketPolicy(bucket.state.arn, ACCOUNT_ID)));
+            const objects = [bucket.state.arn, `${bucket.state.arn}/*`];
+            assert.deepEqual(policy.Statement, [
+                expectedTlsOnlyStatement(bucket.state.arn),
+                {
+                    Sid: "PersonalizeReadsTrainingData",
+                    Effect: "Allow",
+                    Principal: { Service: "personalize.amazonaws.com" },
+                    Action: ["s3:GetObject", "s3:ListBucket"],
+                    Resource: objects,
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID } },
+                },
+            ]);
             const logging = companion(T.logging, bucket).inputs;
             assert.equal(logging.targetBucket, `flodrama-${stack}-personalize-access-logs-${ACCOUNT_ID}`);
             assert.equal(logging.targetPrefix, ACCESS_LOG_PREFIX);
@@ -403,7 +415,14 @@ for (const stack of stackNames()) {
         it("gives Personalize a role it alone can assume, reading only the training bucket", () => {
             const role = run.one(T.role, "recommendations-role");
             assert.equal(role.inputs.name, `flodrama-${stack}-personalize`);
-            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy), JSON.parse(personalizeTrustPolicy("aws", region, ACCOUNT_ID)));
+            assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "personalize.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT_ID }, ArnLike: { "aws:SourceArn": `arn:aws:personalize:${region}:${ACCOUNT_ID}:*` } },
+                },
+            ]);
             const doc = JSON.parse(run.one(T.rolePolicy, "recommendations-role-policy").inputs.policy);
             const bucketArn = run.one(T.bucket, "recommendations-training").state.arn;
             assert.deepEqual(allowedResources(doc).sort(), [bucketArn, `${bucketArn}/*`, run.one(T.key, "recommendations-key").state.arn].sort());

@@ -5,6 +5,7 @@
  * NetworkPolicies per role, IAM documents per role (images: tests/workloads/images.test.ts).
  */
 import { strict as assert } from "assert";
+import { expectedTlsOnlyStatement } from "../expectations";
 import { RESERVED_ENV_NAMES } from "../../components/workloads/config";
 import { ServiceConfig } from "../../lib/contracts";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, MONITORING_NAMESPACE, SERVICE_PORT_NAME, serviceLabels } from "../../lib/contracts";
@@ -294,7 +295,7 @@ describe("workloads builders: per role", () => {
         const api = byRole("rest-api");
         assert.throws(() => containerEnv({ service: { ...api, env: { MONGODB_URI: "mongodb://plain" } }, image: "x:1", namespace: NS, dataSecretName: "s" }), /MONGODB_URI/);
         for (const name of [...programEnvNames(), ...Object.values(SCRAPER_ENV)]) {
-            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved in lib/config.ts`);
+            assert.ok(RESERVED_ENV_NAMES.includes(name), `${name} is reserved in components/workloads/config.ts`);
         }
     });
 });
@@ -302,14 +303,7 @@ describe("workloads builders: per role", () => {
 describe("workloads builders: S3, KMS and ECR documents", () => {
     it("denies every request without TLS on the bucket and its objects", () => {
         const doc = JSON.parse(bucketPolicy("arn:aws:s3:::b"));
-        assert.deepEqual(doc.Statement[0], {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        });
+        assert.deepEqual(doc.Statement[0], expectedTlsOnlyStatement("arn:aws:s3:::b"));
     });
 
     it("lets S3 log delivery write for the scraper bucket of this account only", () => {

@@ -1,5 +1,5 @@
 /**
- * Service secrets (issue 16 item 5): `services[].secrets` validated at parse time (a config reference
+ * Service secrets: `services[].secrets` validated at parse time (a config reference
  * must hold a Pulumi secret, an ARN must be a full secret ARN), secret-looking plaintext `env` refused;
  * in the program, one Kubernetes Secret per service fed from `requireSecret`, env through `secretKeyRef`,
  * the value secret in state and absent from every other resource and output, and the IRSA role scoped
