@@ -3,7 +3,7 @@
  * echoes the identity API Gateway verified. The service never reads a token itself.
  */
 import { API_PATHS } from "../../lib/serviceContract";
-import { HttpError, identityOf, Route } from "../shared/http";
+import { HttpError, identityOf, Route } from "../common/http";
 import { JsonCache } from "./cache";
 import { CatalogRepository, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./catalog";
 

@@ -4,7 +4,7 @@
  */
 import type Redis from "ioredis";
 import { Counter, Registry } from "prom-client";
-import { Logger } from "../shared/log";
+import { Logger } from "../common/log";
 
 export const CACHE_KEY_PREFIX = "flodrama:api:";
 

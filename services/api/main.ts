@@ -4,12 +4,12 @@
  */
 import * as http from "http";
 import { PERSONALIZE_ENV } from "../../lib/serviceContract";
-import { closeRedis, mongoStore, redisCheck, redisClient, Store } from "../shared/datastores";
-import { commonConfig, Env, intEnv } from "../shared/env";
-import { ServiceHost, runMain } from "../shared/host";
-import { router } from "../shared/http";
-import { createLogger, Logger } from "../shared/log";
-import { createMetrics } from "../shared/metrics";
+import { closeRedis, mongoStore, redisCheck, redisClient, Store } from "../common/datastores";
+import { commonConfig, Env, intEnv } from "../common/env";
+import { ServiceHost, runMain } from "../common/host";
+import { router } from "../common/http";
+import { createLogger, Logger } from "../common/log";
+import { createMetrics } from "../common/metrics";
 import { apiRoutes } from "./app";
 import { JsonCache } from "./cache";
 import { CATALOG_COLLECTION, CatalogCollection, CatalogRepository, MongoCatalogRepository } from "./catalog";

@@ -2,11 +2,11 @@
  * The scraper process: the periodic job, probes and metrics on MANAGEMENT_PORT. It serves no app
  * traffic (its Kubernetes object has no Service), so it opens no app port.
  */
-import { mongoStore, Store } from "../shared/datastores";
-import { commonConfig, Env } from "../shared/env";
-import { ServiceHost, runMain } from "../shared/host";
-import { createLogger, Logger } from "../shared/log";
-import { createMetrics } from "../shared/metrics";
+import { mongoStore, Store } from "../common/datastores";
+import { commonConfig, Env } from "../common/env";
+import { ServiceHost, runMain } from "../common/host";
+import { createLogger, Logger } from "../common/log";
+import { createMetrics } from "../common/metrics";
 import { Scraper } from "./scraper";
 import { scraperConfig } from "./sources";
 import { ItemRepository, ITEMS_COLLECTION, ItemsCollection, MongoItemRepository, PageStore, S3PageStore, s3Client } from "./stores";

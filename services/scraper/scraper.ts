@@ -4,7 +4,7 @@
  */
 import { createHash } from "crypto";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import { Logger } from "../shared/log";
+import { Logger } from "../common/log";
 import { Source } from "./sources";
 import { ItemRepository, PageStore } from "./stores";
 

@@ -1,6 +1,6 @@
 /** The scraper's configuration: its sources (SCRAPER_SOURCES, JSON), interval, bucket and prefix. */
 import { DEFAULT_SCRAPER_INTERVAL_SECONDS, SCRAPER_ENV } from "../../lib/serviceContract";
-import { Env, EnvError, intEnv, requiredEnv } from "../shared/env";
+import { Env, EnvError, intEnv, requiredEnv } from "../common/env";
 
 export interface Source {
     /** Short name: the S3 key segment and part of each item's id. */

@@ -8,8 +8,8 @@ import * as http from "http";
 import { Duplex } from "stream";
 import { WebSocket, WebSocketServer } from "ws";
 import { DIRECT_WEBSOCKET_PATH } from "../../lib/serviceContract";
-import { identityOf } from "../shared/http";
-import { Logger, pathOnly } from "../shared/log";
+import { identityOf } from "../common/http";
+import { Logger, pathOnly } from "../common/log";
 import { Member, RoomHub } from "./hub";
 import { parseClientMessage, ProtocolError } from "./protocol";
 

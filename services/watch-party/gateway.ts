@@ -6,7 +6,7 @@
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from "@aws-sdk/client-apigatewaymanagementapi";
 import * as http from "http";
 import { WEBSOCKET_HEADERS, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
-import { HttpError, readBody, Route } from "../shared/http";
+import { HttpError, readBody, Route } from "../common/http";
 import { ConnectionPoster, GATEWAY_OWNER, Member, RoomHub } from "./hub";
 import { parseClientMessage, ProtocolError } from "./protocol";
 

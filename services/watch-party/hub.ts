@@ -7,7 +7,7 @@
  */
 import type Redis from "ioredis";
 import { Counter, Gauge, Registry } from "prom-client";
-import { Logger } from "../shared/log";
+import { Logger } from "../common/log";
 import { ClientMessage, ServerEvent } from "./protocol";
 
 export const KEY_PREFIX = "flodrama:wp:";

@@ -4,7 +4,7 @@ import { API_PATHS, IDENTITY_HEADERS, METRICS_PATH, PROBE_PATHS } from "../../li
 import { CACHE_KEY_PREFIX } from "../../services/api/cache";
 import { InMemoryCatalogRepository } from "../../services/api/catalog";
 import { startApi } from "../../services/api/main";
-import { ServiceHost } from "../../services/shared/host";
+import { ServiceHost } from "../../services/common/host";
 import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { RedisServer, startRedis } from "./redisServer";
 

@@ -11,7 +11,7 @@ import * as contract from "../../lib/serviceContract";
 import { DATA_SECRET_KEYS, DATA_SECRET_MOUNT_PATH, METRICS_PATH, SERVICE_PORT_NAME } from "../../lib/contracts";
 import { InMemoryCatalogRepository } from "../../services/api/catalog";
 import { startApi } from "../../services/api/main";
-import { commonConfig } from "../../services/shared/env";
+import { commonConfig } from "../../services/common/env";
 import { memoryLogger, testEnv, waitReady } from "./helpers";
 import { freePort, startRedis } from "./redisServer";
 

@@ -3,7 +3,7 @@ import { ObjectId } from "mongodb";
 import { DATA_SECRET_MOUNT_PATH, MONGODB_CA_FILE, PROBE_PATHS } from "../../lib/serviceContract";
 import { CatalogCollection, CatalogDocument, idFilter, MongoCatalogRepository } from "../../services/api/catalog";
 import { startApi } from "../../services/api/main";
-import { BackgroundConnection, mongoClientOptions } from "../../services/shared/datastores";
+import { BackgroundConnection, mongoClientOptions } from "../../services/common/datastores";
 import { memoryLogger, testEnv, waitFor } from "./helpers";
 import { freePort } from "./redisServer";
 

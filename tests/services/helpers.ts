@@ -1,6 +1,6 @@
 /** Shared helpers of the services' tests: quiet loggers that keep their lines, env built from the contract. */
 import { APP_PORT_ENV, DATA_ENV, MANAGEMENT_PORT_ENV, SHUTDOWN_TIMEOUT_ENV } from "../../lib/serviceContract";
-import { createLogger, Logger } from "../../services/shared/log";
+import { createLogger, Logger } from "../../services/common/log";
 
 export function memoryLogger(): { log: Logger; lines: string[]; events: () => Array<Record<string, unknown>> } {
     const lines: string[] = [];

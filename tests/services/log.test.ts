@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { SECRET_NAME_PATTERN } from "../../lib/serviceContract";
-import { pathOnly } from "../../services/shared/log";
+import { pathOnly } from "../../services/common/log";
 import { memoryLogger } from "./helpers";
 
 describe("services: JSON logs", () => {

@@ -35,10 +35,10 @@ describe("images: the files a service build sees", () => {
 
     it("are the contract, the services' sources and their package files, nothing else", () => {
         assert.ok(files.includes("lib/serviceContract.ts"));
-        for (const f of ["services/package.json", "services/package-lock.json", "services/tsconfig.json", "services/api/main.ts", "services/scraper/main.ts", "services/watch-party/main.ts", "services/shared/log.ts"]) {
+        for (const f of ["services/package.json", "services/package-lock.json", "services/tsconfig.json", "services/api/main.ts", "services/scraper/main.ts", "services/watch-party/main.ts", "services/common/log.ts"]) {
             assert.ok(files.includes(f), f);
         }
-        const allowed = /^(lib\/serviceContract\.ts|services\/(package\.json|package-lock\.json|tsconfig\.json|(shared|api|scraper|watch-party)\/.+))$/;
+        const allowed = /^(lib\/serviceContract\.ts|services\/(package\.json|package-lock\.json|tsconfig\.json|(common|api|scraper|watch-party)\/.+))$/;
         assert.deepEqual(files.filter((f) => !allowed.test(f)), []);
         assert.ok(!files.some((f) => f.endsWith(".test.ts") || f.includes("node_modules/") || f.includes("/dist/")));
         assert.ok(!files.includes("services/README.md") && !files.includes("services/Dockerfile"));
@@ -85,7 +85,7 @@ describe("images: the content tag", () => {
         assert.notEqual(afterContract, afterService, "the contract");
         fs.appendFileSync(path.join(dir, SERVICE_IMAGE_BUILD.dockerfile), "\n# a change\n");
         assert.notEqual(tag(), afterContract, "the Dockerfile");
-        fs.writeFileSync(path.join(dir, "services/shared/extra.ts"), "export const x = 1;\n");
+        fs.writeFileSync(path.join(dir, "services/common/extra.ts"), "export const x = 1;\n");
         assert.notEqual(contentTag(serviceBuild("api", dir)), contentTag(serviceBuild("scraper", dir)), "the build arg");
         assert.notEqual(contentTag({ ...serviceBuild("api", dir), platform: "linux/arm64" }), contentTag(serviceBuild("api", dir)), "the platform");
     });
