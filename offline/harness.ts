@@ -11,9 +11,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { isScalar, parseDocument, visit } from "yaml";
-import { StackFileError } from "../lib/configErrors";
 import { createMocks, MockContext, RecordedInvoke, TEST_SECRET } from "./mocks";
+import { parseStackYaml } from "./stackFile";
+
+export { parseStackYaml };
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 
@@ -175,39 +176,6 @@ export function readStackConfig(stack: string, override?: RunOptions["override"]
         config[k] = typeof v === "string" ? v : JSON.stringify(v);
     }
     return { config, secretKeys };
-}
-
-/**
- * Parses a stack file: a syntax error becomes a `StackFileError` (file, line, column, the offending
- * line); `.inf` and `.nan` stay as written (JSON, which Pulumi hands values over in, has no such numbers).
- */
-/** Parsed stack files by content: tests read the same two files hundreds of times. Callers get a copy. */
-const parsedStackFiles = new Map<string, unknown>();
-
-export function parseStackYaml(file: string, text: string): unknown {
-    const key = `${file}\0${text}`;
-    if (!parsedStackFiles.has(key)) {
-        parsedStackFiles.set(key, parseStackYamlUncached(file, text));
-    }
-    return structuredClone(parsedStackFiles.get(key));
-}
-
-function parseStackYamlUncached(file: string, text: string): unknown {
-    const doc = parseDocument(text, { prettyErrors: false });
-    const error = doc.errors[0];
-    if (error) {
-        const before = text.slice(0, error.pos[0]);
-        const [line, col] = [before.split("\n").length, error.pos[0] - before.lastIndexOf("\n")];
-        throw new StackFileError(file, line, col, error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), text);
-    }
-    visit(doc, {
-        Scalar(_key, node) {
-            if (isScalar(node) && typeof node.value === "number" && !Number.isFinite(node.value)) {
-                node.value = node.source ?? String(node.value);
-            }
-        },
-    });
-    return doc.toJS();
 }
 
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
