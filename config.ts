@@ -111,9 +111,9 @@ export function stackSchema(ctx: ConfigContext) {
         bootstrap: bootstrapSchema,
     })
         .superRefine((v, c) => {
-            // Bootstrap creates the network and the runner only: without a runner it would create a bare VPC.
+            // Bootstrap creates the network, the image repositories and the runner only: without a runner nothing could deploy the rest.
             if (v.bootstrap && !v.deployRunner.enabled) {
-                report(c, ["bootstrap"], "false unless deployRunner.enabled is true (bootstrap creates the network and the deploy runner only)", {
+                report(c, ["bootstrap"], "false unless deployRunner.enabled is true (bootstrap creates only the network, the image repositories and the deploy runner)", {
                     hint: "Set deployRunner.enabled: true with its repositoryUrl, or set bootstrap to false.",
                 });
             }

@@ -2,8 +2,8 @@
  * FloDrama on AWS: the composition root. It loads and validates the stack config (nothing is created
  * when it is wrong), builds the explicit providers, the network and the optional deploy runner, then
  * the platform (platform.ts: cluster to monitoring, in dependency order), and exports the stack
- * outputs. With `flodrama:bootstrap: true` it stops after the network and the runner: the first step
- * of a deploy from an empty account (docs/first-deploy.md). Components live in components/.
+ * outputs. With `flodrama:bootstrap: true` it stops after the network, the runner and the image
+ * repositories: the first step of a deploy from an empty account (docs/first-deploy.md). Components live in components/.
  */
 import { loadConfig } from "./config";
 import { NetworkInfo } from "./lib/contracts";

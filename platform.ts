@@ -2,7 +2,8 @@
  * The platform on top of the network: cluster, cluster services, data tier, recommendations,
  * workloads, CDN site, identity, API and monitoring, in dependency order. index.ts declares it on
  * every `pulumi up` except the bootstrap one (`flodrama:bootstrap: true`, docs/first-deploy.md), which
- * creates only the network and the deploy runner. Returns the stack outputs index.ts exports.
+ * creates only the network, the image repositories and the deploy runner. Returns the stack outputs
+ * index.ts exports.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { FlodramaConfig } from "./config";

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     }
     console.log(`Offline plan for stack \`${stack}\` (mocked AWS and Kubernetes; nothing is contacted or created)\n`);
     if (cfg.bootstrap) {
-        console.log("BOOTSTRAP RUN (flodrama:bootstrap: true): only the network and the deploy runner are declared (docs/first-deploy.md).\n");
+        console.log("BOOTSTRAP RUN (flodrama:bootstrap: true): only the network, the image repositories and the deploy runner are declared (docs/first-deploy.md).\n");
     }
     for (const w of cfg.warnings) {
         console.log(`WARNING: ${w}\n`);

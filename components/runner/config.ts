@@ -1,7 +1,8 @@
 /**
  * `flodrama:deployRunner`: an optional CodeBuild project in the private subnets that runs `pulumi up`
  * from inside the VPC (the only place a private-only cluster endpoint answers), and
- * `flodrama:bootstrap`: create only the network and the runner, for the first deploy (docs/first-deploy.md).
+ * `flodrama:bootstrap`: create only the network, the image repositories and the runner, for the first deploy
+ * (docs/first-deploy.md).
  */
 import { z } from "zod";
 import { bool, int, obj, oneOf, optional, report, text } from "../../lib/configSchema";
@@ -64,5 +65,5 @@ export const deployRunnerSchema = obj({
 
 export type DeployRunnerConfig = z.infer<typeof deployRunnerSchema>;
 
-/** `flodrama:bootstrap`: true creates only the network and the deploy runner (step 1 of docs/first-deploy.md). */
+/** `flodrama:bootstrap`: true creates only the network, the image repositories and the deploy runner (step 1 of docs/first-deploy.md). */
 export const bootstrapSchema = bool().default(false);

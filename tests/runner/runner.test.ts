@@ -1,7 +1,7 @@
 /**
  * The deploy runner and the bootstrap run (docs/first-deploy.md): config rules, the buildspec, the
  * CodeBuild project and its role on prod, its wiring into the cluster, and a bootstrap run that
- * creates only the network and the runner.
+ * creates only the network, the image repositories and the runner.
  */
 import { strict as assert } from "assert";
 import { DEFAULT_PULUMI_VERSION } from "../../components/runner/config";
@@ -59,8 +59,10 @@ describe("deploy runner: config", () => {
         assertProblem(e, "flodrama:deployRunner.pulumiAccessTokenSecretArn", /Secrets Manager secret ARN/);
     });
 
-    it("refuses bootstrap without a runner", () => {
+    it("refuses bootstrap without a runner, saying what a bootstrap run creates", () => {
         assertProblem(problemsOf("dev", (v) => (v.bootstrap = true)), "flodrama:bootstrap", /unless deployRunner.enabled is true/);
+        // The image repositories joined the bootstrap set after this rule was written: the message must say so.
+        assertProblem(problemsOf("dev", (v) => (v.bootstrap = true)), "flodrama:bootstrap", /network, the image repositories and the deploy runner/);
     });
 });
 
