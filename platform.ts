@@ -21,7 +21,7 @@ import { Identity, managedLoginOrigins } from "./components/identity/identity";
 import { ApiGateway } from "./components/api/apiGateway";
 import { Monitoring } from "./components/monitoring/monitoring";
 
-/** What the platform needs from index.ts: config, providers, the network and the deploy runner's identity. */
+/** What the platform needs from index.ts: config, providers, the network, the image repositories and the deploy runner. */
 export interface PlatformArgs {
     cfg: FlodramaConfig;
     providers: AwsProviders;
@@ -30,8 +30,8 @@ export interface PlatformArgs {
     /** The image repositories (created before the platform, in the bootstrap set). */
     images: ImagesInfo;
     network: NetworkInfo;
-    /** The deploy runner's role and security group, when there is one: cluster admin and endpoint source. */
-    runner?: { roleArn: pulumi.Output<string>; securityGroupId: pulumi.Output<string> };
+    /** The deploy runner's security group, when there is one: an endpoint source (its role creates the cluster, so needs no entry). */
+    runner?: { securityGroupId: pulumi.Output<string> };
 }
 
 export function createPlatform({ cfg, providers, recommendationsProviders, network, runner, images }: PlatformArgs) {

@@ -92,8 +92,9 @@ export interface EksClusterArgs {
      */
     access: ClusterAccessConfig;
     /**
-     * Deployer roles the program itself creates (the deploy runner's role): cluster-admin access
-     * entries beside `access.deployers`. Never the identity that creates the cluster.
+     * Deployer roles the program itself creates: cluster-admin access entries beside `access.deployers`.
+     * Never the identity that creates the cluster, hence never the deploy runner's role (platform.ts
+     * passes none today).
      */
     extraDeployerRoleArns?: pulumi.Input<string>[];
     /** Security groups the program itself creates (the deploy runner's): each gets a 443 rule into the cluster security group. */

@@ -3,8 +3,9 @@
  * from inside the VPC, where a private-only EKS endpoint answers. It has its own security group
  * (egress 443 only: Git, npm, the Pulumi backend and plugins, Helm repositories, AWS and EKS APIs,
  * all over HTTPS through NAT or endpoints), its own log group, and a role trusted by CodeBuild for
- * this project only, with the deployer policy plus what a VPC build needs. index.ts makes that role
- * a cluster admin (access entry) and that security group an endpoint source (443 into the cluster).
+ * this project only, with the deployer policy plus what a VPC build needs. platform.ts makes that
+ * security group an endpoint source (443 into the cluster); the role gets no access entry: it creates
+ * the cluster on the first full run, so EKS makes it cluster-admin (docs/deploy-access.md).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -32,7 +33,7 @@ export class DeployRunner extends pulumi.ComponentResource {
     static readonly __pulumiType = "flodrama:runner:DeployRunner";
 
     readonly projectName: pulumi.Output<string>;
-    /** The role the builds run as: a cluster admin through an access entry. */
+    /** The role the builds run as: cluster-admin as the cluster's creator (no access entry). */
     readonly roleArn: pulumi.Output<string>;
     /** The builds' security group: allowed on 443 into the cluster security group. */
     readonly securityGroupId: pulumi.Output<string>;
