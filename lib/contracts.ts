@@ -1,7 +1,7 @@
 /**
- * What the components hand each other. index.ts wires them in this order: network and cluster →
- * data tier → workloads → CDN site → identity → API → recommendations → monitoring. Keeping the
- * contracts here lets each component depend on a shape, not on another component's class.
+ * What the components hand each other. index.ts builds the network (and the image repositories), then
+ * platform.ts wires the rest in this order: cluster → cluster services → data tier → recommendations →
+ * workloads → CDN site → identity → API → monitoring. Keeping the contracts here lets each component depend on a shape, not on another component's class.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
