@@ -21,7 +21,6 @@ import { FlodramaService } from "./flodramaService";
 import { ImagesInfo } from "./imageRepositories";
 
 export { SCRAPER_ENV };
-export { workloadsKeyPolicy } from "./imageRepositories";
 /** Days before a replaced or deleted scraped object is removed for good. */
 export const NONCURRENT_VERSION_DAYS = 30;
 /** Days before S3 removes the parts of an upload that never completed. */
@@ -152,8 +151,6 @@ export class Workloads extends pulumi.ComponentResource {
 
     /** One entry per configured service, in config order. */
     readonly services: DeployedService[];
-    /** ECR repository URL per service name. */
-    readonly repositoryUrls: pulumi.Output<Record<string, string>>;
     /** Deployed image reference per service name. */
     readonly deployedImages: pulumi.Output<Record<string, string>>;
     readonly scraperBucketName: pulumi.Output<string>;
@@ -202,11 +199,9 @@ export class Workloads extends pulumi.ComponentResource {
 
         const byName = (values: pulumi.Output<string>[]) =>
             pulumi.all(values).apply((vs) => Object.fromEntries(args.services.map((s, i) => [s.name, vs[i]])) as Record<string, string>);
-        this.repositoryUrls = byName(args.services.map((s) => args.images.repositories[s.name].url));
         this.deployedImages = byName(this.services.map((s) => s.image));
 
         this.registerOutputs({
-            repositoryUrls: this.repositoryUrls,
             deployedImages: this.deployedImages,
             scraperBucketName: this.scraperBucketName,
             scraperBucketArn: this.scraperBucketArn,

@@ -34,7 +34,8 @@ import {
     serviceManifest,
     shutdownTimeoutSeconds,
 } from "../../k8s/serviceSpecs";
-import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperEnv, servicePolicy, workloadsKeyPolicy } from "../../components/workloads/workloads";
+import { ACCESS_LOG_PREFIX, bucketPolicy, SCRAPER_ENV, scraperEnv, servicePolicy } from "../../components/workloads/workloads";
+import { workloadsKeyPolicy } from "../../components/workloads/imageRepositories";
 import { configFor, FAKE_DATA_SECRET } from "./helpers";
 
 /** The image every builder test deploys (the builders take the reference as resolved by ServiceImage). */

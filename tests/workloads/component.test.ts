@@ -35,6 +35,7 @@ for (const stack of ["dev", "prod"]) {
         let run: ProgramRun;
         let cfg: FlodramaConfig;
         let workloads: Workloads;
+        let images: ImageRepositories;
         let addon: RecordedResource;
         let lbController: RecordedResource;
 
@@ -48,7 +49,7 @@ for (const stack of ["dev", "prod"]) {
                     // Stand-ins for metrics-server and the LB controller: no workload object may wait for them.
                     cluster.metricsServer = [new k8s.helm.v3.Release("fixture-metrics-server", { chart: "metrics-server", namespace: "kube-system" }, { provider: cluster.provider })];
                     cluster.lbController = [new k8s.helm.v3.Release("fixture-lb-controller", { chart: "aws-load-balancer-controller", namespace: "kube-system" }, { provider: cluster.provider })];
-                    const images = new ImageRepositories("images", { stack: cfg.stack, region: cfg.region, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
+                    images = new ImageRepositories("images", { stack: cfg.stack, region: cfg.region, services: cfg.services, protect: cfg.protect }, { provider: providers.aws });
                     workloads = new Workloads(
                         "workloads",
                         {
@@ -263,14 +264,14 @@ for (const stack of ["dev", "prod"]) {
             assert.equal(report.violations.length, 0, `\n${report.violations.map(formatFinding).join("\n")}`);
         });
 
-        it("exports repository URLs and deployed images per service, and the deployed services", async () => {
-            const urls = await valueOf(workloads.repositoryUrls);
-            const images = await valueOf(workloads.deployedImages);
+        it("exports repository URLs (ImageRepositories) and deployed images per service, and the deployed services", async () => {
+            const urls = await valueOf(images.repositoryUrls);
+            const deployedImages = await valueOf(workloads.deployedImages);
             assert.deepEqual(Object.keys(urls), services().map((s) => s.name));
             for (const s of services()) {
                 assert.equal(urls[s.name], `${ACCOUNT_ID}.dkr.ecr.${cfg.region}.amazonaws.com/flodrama-${stack}-${s.name}`);
                 const container = k8sOf("Deployment", s.name)[0].inputs.spec.template.spec.containers[0];
-                assert.equal(images[s.name], container.image);
+                assert.equal(deployedImages[s.name], container.image);
             }
             const deployed: DeployedService[] = workloads.services;
             assert.deepEqual(deployed.map((d) => d.config.name), services().map((s) => s.name));
