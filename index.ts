@@ -1,9 +1,9 @@
 /**
  * FloDrama on AWS: the composition root. It loads and validates the stack config (nothing is created
- * when it is wrong), builds the explicit providers, the network and the optional deploy runner, then
- * the platform (platform.ts: cluster to monitoring, in dependency order), and exports the stack
- * outputs. With `flodrama:bootstrap: true` it stops after the network, the runner and the image
- * repositories: the first step of a deploy from an empty account (docs/first-deploy.md). Components live in components/.
+ * when it is wrong), builds the explicit providers, the network, the optional deploy runner and the
+ * image repositories, then the platform (platform.ts: cluster to monitoring, in dependency order), and
+ * exports the stack outputs. With `flodrama:bootstrap: true` it stops before the platform: the first
+ * step of a deploy from an empty account (docs/first-deploy.md). Components live in components/.
  */
 import { loadConfig } from "./config";
 import { NetworkInfo } from "./lib/contracts";
@@ -17,7 +17,8 @@ import { usesSecretsManager } from "./components/workloads/config";
 const cfg = loadConfig();
 // Every provider is built once here and passed explicitly: aws (stack region), usEast1 (CloudFront,
 // ACM for CloudFront, WAF, Lambda@Edge), random, and for recommendations aws + aws-native in the
-// recommendations region (Personalize is not offered everywhere); Kubernetes comes from the cluster.
+// recommendations region (Personalize is not offered everywhere). Kubernetes comes from the cluster and
+// docker-build (only where a service builds its image) from platform.ts.
 const providers = createAwsProviders(cfg);
 const recommendationsProviders = createRecommendationsProviders(cfg, cfg.recommendations.region, providers);
 
