@@ -224,7 +224,7 @@ export class ServiceImage extends pulumi.ComponentResource {
 
     private build(name: string, args: ServiceImageArgs, service: ServiceImageName, awsProvider: pulumi.ProviderResource): pulumi.Output<string> {
         if (!args.dockerBuildProvider) {
-            throw new pulumi.ResourceError(`service ${args.serviceName}: image.build needs the docker-build provider (lib/providers.ts createDockerBuildProvider, passed by index.ts)`, this);
+            throw new pulumi.ResourceError(`service ${args.serviceName}: image.build needs the docker-build provider (lib/providers.ts createDockerBuildProvider, passed by platform.ts)`, this);
         }
         const { repository } = args;
         const token = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this, provider: awsProvider });
