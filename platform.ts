@@ -19,6 +19,7 @@ import { CdnSite } from "./components/cdn/cdnSite";
 import { securityHeadersConfigFor } from "./edge/bundle";
 import { Identity, managedLoginOrigins } from "./components/identity/identity";
 import { ApiGateway } from "./components/api/apiGateway";
+import { ApiSettings } from "./components/api/apiSpecs";
 import { Monitoring } from "./components/monitoring/monitoring";
 
 /** What the platform needs from index.ts: config, providers, the network, the image repositories and the deploy runner. */
@@ -155,13 +156,8 @@ export function createPlatform({ cfg, providers, recommendationsProviders, netwo
             services: workloads.services,
             identity,
             site,
-            throttling: cfg.api.throttling,
-            publicRoutes: cfg.api.publicRoutes,
-            routePrefixes: cfg.api.routePrefixes,
-            extraCorsOrigins: cfg.api.extraCorsOrigins,
-            domain: cfg.api.domain,
-            websocketDomain: cfg.api.websocketDomain,
-            manageAccountSettings: cfg.api.manageAccountSettings,
+            // `flodrama:api` maps one to one onto the component's settings.
+            ...(cfg.api satisfies ApiSettings),
         },
         { provider: providers.aws },
     ) satisfies ApiInfo;

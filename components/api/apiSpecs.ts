@@ -13,6 +13,7 @@ import { internalPathOf } from "../../lib/contracts";
 import { PolicyDocument } from "../../lib/irsaRole";
 import { bundleLambda } from "../../lib/lambdaBundle";
 import { GROUPS_CLAIM, IDENTITY_HEADERS, WEBSOCKET_HEADERS, WEBSOCKET_ROUTES } from "../../lib/serviceContract";
+import type { ApiConfig } from "./config";
 
 // ---- constants -----------------------------------------------------------------------------------
 
@@ -74,6 +75,12 @@ export interface ApiGatewayArgs {
     /** `api.manageAccountSettings`: create the account's CloudWatch role setting here, or rely on the stack that does. */
     manageAccountSettings: boolean;
 }
+
+/**
+ * What `flodrama:api` sets, as is: platform.ts spreads the config into the args, so every config key
+ * must be an argument of the same type (`Pick` fails to compile otherwise).
+ */
+export type ApiSettings = Pick<ApiGatewayArgs, keyof ApiConfig>;
 
 // ---- pure spec builders --------------------------------------------------------------------------
 

@@ -65,14 +65,8 @@ export function fixtureApiArgs(cfg: FlodramaConfig, cluster: ClusterInfo): ApiGa
         services: fakeServices(cfg.services),
         identity: fakeIdentity(),
         site: fakeSite(),
-        throttling: cfg.api.throttling,
-        publicRoutes: cfg.api.publicRoutes,
-        routePrefixes: cfg.api.routePrefixes,
-        extraCorsOrigins: cfg.api.extraCorsOrigins,
-        domain: cfg.api.domain,
-        websocketDomain: cfg.api.websocketDomain,
+        ...cfg.api,
         logRetentionDays: cfg.logRetentionDays,
         protect: cfg.protect,
-        manageAccountSettings: cfg.api.manageAccountSettings,
     };
 }
