@@ -166,7 +166,7 @@ export class EksCluster extends pulumi.ComponentResource {
                 authenticationMode: eks.AuthenticationMode.Api,
                 // The identity that creates the cluster is cluster-admin outside these entries (EKS
                 // bootstraps it); listing it again fails with ResourceInUseException (docs/deploy-access.md).
-                accessEntries: accessEntries(args.access, args.extraDeployerRoleArns),
+                accessEntries: accessEntries(args.access),
                 createOidcProvider: true,
                 skipDefaultNodeGroup: true,
                 // Nodes and control plane share the EKS-managed cluster security group; the extra groups

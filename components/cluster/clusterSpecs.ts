@@ -91,12 +91,6 @@ export interface EksClusterArgs {
      * access entries) and the networks allowed on 443 into the cluster security group.
      */
     access: ClusterAccessConfig;
-    /**
-     * Deployer roles the program itself creates: cluster-admin access entries beside `access.deployers`.
-     * Never the identity that creates the cluster, hence never the deploy runner's role (platform.ts
-     * passes none today).
-     */
-    extraDeployerRoleArns?: pulumi.Input<string>[];
     /** Security groups the program itself creates (the deploy runner's): each gets a 443 rule into the cluster security group. */
     extraEndpointSourceSecurityGroupIds?: pulumi.Input<string>[];
     /** One managed node group per entry. */
@@ -173,17 +167,16 @@ function entryKey(prefix: string, arn: string, taken: Set<string>): string {
 }
 
 /**
- * The cluster's access entries: cluster-admin for each deployer (config, then the ones the program
- * creates), admin-view for each previewer. Keys name the child resources inside the eks component:
- * config roles are keyed by role name, program roles by position (their ARNs are not known yet).
+ * The cluster's access entries: cluster-admin for each deployer, admin-view for each previewer. Keys
+ * name the child resources inside the eks component, by role name. The identity that creates the
+ * cluster (the deploy runner's role in prod) gets none: EKS makes it admin and refuses a second entry.
  */
-export function accessEntries(access: Pick<ClusterAccessConfig, "deployers" | "previewers">, extraDeployerRoleArns: pulumi.Input<string>[] = []): AccessEntries {
+export function accessEntries(access: Pick<ClusterAccessConfig, "deployers" | "previewers">): AccessEntries {
     const taken = new Set<string>();
     const out: AccessEntries = {};
     for (const arn of access.deployers) {
         out[entryKey("deployer", arn, taken)] = accessEntry(arn, CLUSTER_ADMIN_POLICY, "cluster-admin");
     }
-    extraDeployerRoleArns.forEach((arn, i) => (out[`program-deployer-${i}`] = accessEntry(arn, CLUSTER_ADMIN_POLICY, "cluster-admin")));
     for (const arn of access.previewers) {
         out[entryKey("previewer", arn, taken)] = accessEntry(arn, ADMIN_VIEW_POLICY, "admin-view");
     }

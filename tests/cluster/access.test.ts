@@ -110,14 +110,13 @@ async function clusterResources(edit: ConfigEdit, extra: Partial<EksClusterArgs>
 
 describe("cluster.access: what the cluster registers", () => {
     it("gives each deployer cluster-admin and each previewer admin view, at cluster scope", async () => {
-        const resources = await clusterResources(vpnProd, { extraDeployerRoleArns: ["arn:aws:iam::123456789012:role/flodrama-prod-ops"] });
+        const resources = await clusterResources(vpnProd);
         const entries = resources.find((r) => r.type === "eks:index:Cluster")!.inputs.accessEntries;
-        assert.deepEqual(Object.keys(entries).sort(), ["deployer-flodrama-deploy", "previewer-flodrama-preview", "program-deployer-0"]);
+        assert.deepEqual(Object.keys(entries).sort(), ["deployer-flodrama-deploy", "previewer-flodrama-preview"]);
         const policyOf = (k: string) => Object.values(entries[k].accessPolicies as Record<string, any>).map((p) => [p.policyArn, p.accessScope.type]);
         assert.deepEqual(policyOf("deployer-flodrama-deploy"), [[ADMIN_POLICY, "cluster"]]);
-        assert.deepEqual(policyOf("program-deployer-0"), [[ADMIN_POLICY, "cluster"]]);
         assert.deepEqual(policyOf("previewer-flodrama-preview"), [[VIEW_POLICY, "cluster"]]);
-        assert.equal(entries["program-deployer-0"].principalArn, "arn:aws:iam::123456789012:role/flodrama-prod-ops");
+        assert.equal(entries["deployer-flodrama-deploy"].principalArn, DEPLOYER);
         assert.equal(entries["previewer-flodrama-preview"].principalArn, PREVIEWER);
     });
 
